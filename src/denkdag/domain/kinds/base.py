@@ -1,0 +1,103 @@
+"""What every slide kind provides: deck syntax, answer rules and a tally.
+
+A kind is one module in this package with one object satisfying `Kind`; the registry in
+`__init__` finds it by name. Pages render a kind with the template partials named after
+it, so adding a kind touches no other module of the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from denkdag.domain.model import Slide
+from denkdag.domain.tally import Tally
+
+
+class DeckSyntaxError(Exception):
+    """A deck line that cannot be read: the line number (1-based) and what is wrong."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"{line}: {message}")
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a deck file with its 1-based number, so errors can point at it."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SlideSource:
+    """A slide as written: heading, settings and body lines, before its kind reads it."""
+
+    heading: Line
+    title: str
+    settings: Mapping[str, str]
+    setting_lines: Mapping[str, Line]
+    body: Sequence[Line]
+
+
+@dataclass(frozen=True)
+class SlideContent:
+    """What a kind reads from a slide's body; the deck reader adds id, title and section."""
+
+    body: str = ""
+    options: tuple[Any, ...] = ()
+    multiple: bool = False
+    statement: str = ""
+    extra: Mapping[str, Any] | None = None
+
+
+class Kind(Protocol):
+    """The contract of a slide kind."""
+
+    name: str
+    """The kind's name in decks, the API and templates."""
+
+    asks: bool
+    """Whether participants answer this kind (an information slide does not)."""
+
+    settings: frozenset[str]
+    """The slide settings (`key: value` under the heading) this kind understands."""
+
+    def read(self, source: SlideSource) -> SlideContent:
+        """Read the slide's body; raise DeckSyntaxError naming the line when it is wrong."""
+        ...
+
+    def write(self, slide: Slide) -> tuple[dict[str, str], list[str]]:
+        """The settings and body lines that `read` turns back into this slide."""
+        ...
+
+    def validate(self, slide: Slide, value: object) -> Any:
+        """The answer in its stored, normalised form; raise InvalidAnswer when refused."""
+        ...
+
+    def tally(self, slide: Slide, answers: Iterable[Any]) -> Tally:
+        """The slide's result from every participant's latest (validated) answer."""
+        ...
+
+
+def body_text(lines: Iterable[Line]) -> str:
+    """Body lines joined as written, without blank lines at the start or end."""
+    text = "\n".join(line.text.rstrip() for line in lines)
+    return text.strip("\n")
+
+
+def parse_flag(source: SlideSource, name: str) -> bool:
+    """A yes/no slide setting; anything else is an error on its line."""
+    raw = source.settings.get(name)
+    if raw is None:
+        return False
+    value = raw.strip().lower()
+    if value in {"yes", "true", "ja", "oui", "1"}:
+        return True
+    if value in {"no", "false", "nee", "non", "0"}:
+        return False
+    line = source.setting_lines[name]
+    raise DeckSyntaxError(line.number, f"'{name}' must be yes or no, not '{raw.strip()}'")

@@ -1,0 +1,50 @@
+"""Information slides: a title and text, nothing to answer.
+
+`layout: title` shows the slide as a title slide with the session's event, date, venue and
+presenter, as the seed's first slides do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from denkdag.domain.errors import SlideNotOpen
+from denkdag.domain.kinds.base import DeckSyntaxError, SlideContent, SlideSource, body_text
+from denkdag.domain.model import Slide
+from denkdag.domain.tally import Tally
+
+LAYOUTS = ("text", "title")
+
+
+class InfoKind:
+    """An information slide: shown, never answered."""
+
+    name = "info"
+    asks = False
+    settings = frozenset({"layout"})
+
+    def read(self, source: SlideSource) -> SlideContent:
+        layout = source.settings.get("layout", "text").strip()
+        if layout not in LAYOUTS:
+            line = source.setting_lines["layout"]
+            raise DeckSyntaxError(
+                line.number, f"layout must be one of {', '.join(LAYOUTS)}, not '{layout}'"
+            )
+        extra = {"layout": layout} if layout != "text" else {}
+        return SlideContent(body=body_text(source.body), extra=extra)
+
+    def write(self, slide: Slide) -> tuple[dict[str, str], list[str]]:
+        settings = {}
+        if slide.extra.get("layout", "text") != "text":
+            settings["layout"] = str(slide.extra["layout"])
+        return settings, slide.body.split("\n") if slide.body else []
+
+    def validate(self, slide: Slide, value: object) -> Any:
+        raise SlideNotOpen("This slide is information only; there is nothing to answer.")
+
+    def tally(self, slide: Slide, answers: Iterable[Any]) -> Tally:
+        return Tally(slide_id=slide.id, kind=self.name, respondents=0)
+
+
+KIND = InfoKind()

@@ -1,0 +1,118 @@
+"""The vocabulary of Denkdag as frozen values: sessions, slides, options, answers.
+
+Nothing here knows about storage or the web; the same objects come out of a deck file,
+the database and the in-memory store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+LANGUAGES = ("nl", "en", "fr")
+"""The languages the interface speaks; a session's own text is shown as written."""
+
+
+class ResultsMode(StrEnum):
+    """Whether results appear as soon as a slide is shown, or only when revealed."""
+
+    LIVE = "live"
+    HIDDEN = "hidden"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer of a choice question: a short label and an optional explanation."""
+
+    id: str
+    label: str
+    description: str = ""
+
+
+def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide of a session.
+
+    `kind` names the slide kind in the registry (`denkdag.domain.kinds`), which decides
+    which answers the slide accepts and how they are tallied. `body` is the slide's text
+    exactly as written in the deck (a small Markdown subset: paragraphs, bullets, bold,
+    italic). `extra` holds settings that only one kind understands, so that adding a kind
+    needs no change here.
+    """
+
+    id: str
+    kind: str
+    title: str
+    section: str = ""
+    body: str = ""
+    options: tuple[Option, ...] = ()
+    multiple: bool = False
+    statement: str = ""
+    extra: Mapping[str, Any] = field(default_factory=_frozen)
+
+    def option(self, option_id: str) -> Option | None:
+        """The option with this id, if the slide has it."""
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """What a session says about itself, from the deck's front matter."""
+
+    title: str
+    event: str = ""
+    date: str = ""
+    venue: str = ""
+    presenter: str = ""
+    role: str = ""
+    language: str = "nl"
+    results: ResultsMode = ResultsMode.LIVE
+
+
+@dataclass(frozen=True)
+class Deck:
+    """A session as written: its front matter and its slides, before it is run."""
+
+    info: SessionInfo
+    slides: tuple[Slide, ...]
+
+    def slide(self, slide_id: str) -> Slide | None:
+        """The slide with this id, if the deck has it."""
+        return next((s for s in self.slides if s.id == slide_id), None)
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """Where a running session is: the current slide and which slides are open/revealed.
+
+    `visited` remembers the slides that have been shown, so that a slide opens by itself
+    the first time it appears but keeps a facilitator's "close" when they come back to it.
+    """
+
+    current_slide: str | None = None
+    open_slides: frozenset[str] = frozenset()
+    revealed: frozenset[str] = frozenset()
+    visited: frozenset[str] = frozenset()
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session that can be joined: its deck, join code and live state."""
+
+    id: int
+    code: str
+    deck: Deck
+    state: LiveState
+    owner_id: int | None = None
+
+    @property
+    def title(self) -> str:
+        return self.deck.info.title

@@ -1,0 +1,26 @@
+"""Whether an answer is accepted: the slide exists, is open, and the kind takes the value.
+
+The rule "one answer per participant per slide, a new answer replaces the old one" is
+kept by storage (a unique key); this module decides what may be stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from denkdag.domain.errors import SlideNotOpen, UnknownSlide
+from denkdag.domain.kinds import kind_of
+from denkdag.domain.model import Deck, LiveState
+
+
+def accept_answer(deck: Deck, state: LiveState, slide_id: str, value: object) -> Any:
+    """The normalised answer to store, or a DomainError saying why it is refused."""
+    slide = deck.slide(slide_id)
+    if slide is None:
+        raise UnknownSlide(f"This session has no slide '{slide_id}'.")
+    kind = kind_of(slide.kind)
+    if not kind.asks:
+        raise SlideNotOpen("This slide is information only; there is nothing to answer.")
+    if slide_id not in state.open_slides:
+        raise SlideNotOpen("Voting on this slide is closed.")
+    return kind.validate(slide, value)

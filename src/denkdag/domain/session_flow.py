@@ -1,0 +1,93 @@
+"""The slide state machine: what a facilitator's action does to a running session.
+
+Pure functions from (deck, state, action) to a new state; the service stores the result
+and tells every screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from enum import StrEnum
+
+from denkdag.domain.errors import InvalidControl, UnknownSlide
+from denkdag.domain.kinds import kind_of
+from denkdag.domain.model import Deck, LiveState, ResultsMode
+
+
+class Action(StrEnum):
+    """The facilitator's controls (API.md names goto/open/close/reveal/hide)."""
+
+    GOTO = "goto"
+    NEXT = "next"
+    PREVIOUS = "previous"
+    OPEN = "open"
+    CLOSE = "close"
+    REVEAL = "reveal"
+    HIDE = "hide"
+
+
+def start(deck: Deck) -> LiveState:
+    """A fresh session shows its first slide."""
+    if not deck.slides:
+        return LiveState()
+    return _arrive(deck, LiveState(), deck.slides[0].id)
+
+
+def _arrive(deck: Deck, state: LiveState, slide_id: str) -> LiveState:
+    """Make `slide_id` current; the first visit opens a question and, in live mode, shows
+    its results. A later visit keeps what the facilitator chose before."""
+    slide = deck.slide(slide_id)
+    if slide is None:
+        raise UnknownSlide(f"This session has no slide '{slide_id}'.")
+    open_slides, revealed = state.open_slides, state.revealed
+    if slide_id not in state.visited and kind_of(slide.kind).asks:
+        open_slides = open_slides | {slide_id}
+        if deck.info.results is ResultsMode.LIVE:
+            revealed = revealed | {slide_id}
+    return replace(
+        state,
+        current_slide=slide_id,
+        open_slides=open_slides,
+        revealed=revealed,
+        visited=state.visited | {slide_id},
+        version=state.version + 1,
+    )
+
+
+def _neighbour(deck: Deck, state: LiveState, step: int) -> str:
+    ids = [slide.id for slide in deck.slides]
+    if not ids:
+        raise InvalidControl("This session has no slides.")
+    index = ids.index(state.current_slide) if state.current_slide in ids else -step
+    return ids[max(0, min(len(ids) - 1, index + step))]
+
+
+def apply(deck: Deck, state: LiveState, action: str, slide_id: str | None = None) -> LiveState:
+    """The state after the facilitator's `action` (on the current slide unless goto)."""
+    try:
+        chosen = Action(action)
+    except ValueError:
+        names = ", ".join(a.value for a in Action)
+        raise InvalidControl(f"Unknown action '{action}'; use one of {names}.") from None
+    if chosen is Action.GOTO:
+        if not slide_id:
+            raise InvalidControl("'goto' needs the id of the slide to show.")
+        return _arrive(deck, state, slide_id)
+    if chosen in (Action.NEXT, Action.PREVIOUS):
+        return _arrive(deck, state, _neighbour(deck, state, 1 if chosen is Action.NEXT else -1))
+    current = state.current_slide
+    if current is None:
+        raise InvalidControl("No slide is shown yet; go to a slide first.")
+    target = slide_id or current
+    slide = deck.slide(target)
+    if slide is None:
+        raise UnknownSlide(f"This session has no slide '{target}'.")
+    if not kind_of(slide.kind).asks:
+        raise InvalidControl("This slide is information only; there is no voting to change.")
+    if chosen is Action.OPEN:
+        return replace(state, open_slides=state.open_slides | {target}, version=state.version + 1)
+    if chosen is Action.CLOSE:
+        return replace(state, open_slides=state.open_slides - {target}, version=state.version + 1)
+    if chosen is Action.REVEAL:
+        return replace(state, revealed=state.revealed | {target}, version=state.version + 1)
+    return replace(state, revealed=state.revealed - {target}, version=state.version + 1)

@@ -1,0 +1,1 @@
+"""Reading and writing files: deck files in, exports out."""

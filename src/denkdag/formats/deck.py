@@ -1,0 +1,276 @@
+"""Deck files: a session written as Markdown, read into a `Deck` and written back.
+
+Grammar (documented with an example in the README):
+
+    ---                           front matter: `key: value` per line
+    title: Werksessie 1: Samenwerking
+    event: Denkdag                optional: event, date, venue, presenter, role,
+    language: nl                  language (nl, en, fr), results (live, hidden)
+    ---
+    # Slide title                 a level-1 heading starts a slide
+    kind: choice                  settings directly under the heading: kind, id,
+    section: Samenwerking         section, and the kind's own (multiple, layout …)
+
+    Body text, as the kind reads it (options, statement, bullets …).
+
+Reading is all or nothing: the first problem raises DeckError with the line number and a
+sentence saying what is wrong, and no slide is returned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from denkdag.domain.kinds import KINDS, DeckSyntaxError, Line, SlideSource, kind_of
+from denkdag.domain.model import LANGUAGES, Deck, ResultsMode, SessionInfo, Slide
+
+MAX_DECK_BYTES = 1_000_000
+MAX_SLIDES = 500
+MAX_TITLE = 300
+COMMON_SETTINGS = frozenset({"kind", "id", "section"})
+FRONT_MATTER_KEYS = tuple(f.name for f in fields(SessionInfo))
+_SETTING = re.compile(r"^(?P<key>[a-z][a-z_]*):(?:\s+(?P<value>.*))?$")
+_SLIDE_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_FENCE = "---"
+
+
+@dataclass
+class DeckError(Exception):
+    """A deck that cannot be read: `FILE:LINE: what is wrong`."""
+
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.message}"
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DeckSyntaxError(line, "the file is not UTF-8 text") from None
+
+
+def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
+    """Read the front matter; return it and the index of the first line after it."""
+    if not lines or lines[0].text.strip() != _FENCE:
+        raise DeckSyntaxError(
+            1, "a deck starts with front matter: a '---' line, 'title: …', and '---'"
+        )
+    values: dict[str, str] = {}
+    for index in range(1, len(lines)):
+        line = lines[index]
+        text = line.text.strip()
+        if text == _FENCE:
+            return _session_info(values, lines[0], index), index + 1
+        if not text or text.startswith("#"):
+            continue
+        key, sep, value = text.partition(":")
+        key = key.strip().lower()
+        if not sep or not key:
+            raise DeckSyntaxError(line.number, "front matter lines are 'key: value'")
+        if key not in FRONT_MATTER_KEYS:
+            known = ", ".join(FRONT_MATTER_KEYS)
+            raise DeckSyntaxError(line.number, f"unknown front matter key '{key}' (use {known})")
+        if key in values:
+            raise DeckSyntaxError(line.number, f"'{key}' is given twice")
+        values[key] = _unquote(value)
+        if key == "language" and values[key] not in LANGUAGES:
+            raise DeckSyntaxError(
+                line.number, f"language must be one of {', '.join(LANGUAGES)}, not '{values[key]}'"
+            )
+        if key == "results" and values[key] not in {mode.value for mode in ResultsMode}:
+            raise DeckSyntaxError(line.number, f"results must be live or hidden, not '{value}'")
+    raise DeckSyntaxError(lines[0].number, "the front matter has no closing '---' line")
+
+
+def _session_info(values: dict[str, str], opening: Line, closing: int) -> SessionInfo:
+    if not values.get("title", "").strip():
+        raise DeckSyntaxError(closing + 1, "the front matter needs a 'title: …'")
+    results = ResultsMode(values.pop("results", ResultsMode.LIVE.value))
+    return SessionInfo(**values, results=results)
+
+
+def _split_slides(lines: list[Line]) -> list[tuple[Line, list[Line]]]:
+    blocks: list[tuple[Line, list[Line]]] = []
+    for line in lines:
+        if line.text.startswith("#"):
+            if not re.match(r"^# \S", line.text):
+                raise DeckSyntaxError(
+                    line.number, "a slide heading is '# ' followed by its title (one '#')"
+                )
+            blocks.append((line, []))
+        elif blocks:
+            blocks[-1][1].append(line)
+        elif line.text.strip():
+            raise DeckSyntaxError(line.number, "text before the first slide: start a slide with '# '")
+    return blocks
+
+
+def _slide_source(heading: Line, body: list[Line]) -> SlideSource:
+    title = heading.text[2:].strip()
+    if len(title) > MAX_TITLE:
+        raise DeckSyntaxError(heading.number, f"the title is longer than {MAX_TITLE} characters")
+    settings: dict[str, str] = {}
+    setting_lines: dict[str, Line] = {}
+    index = 0
+    while index < len(body):
+        match = _SETTING.match(body[index].text)
+        if not match:
+            break
+        key = match["key"]
+        if key in settings:
+            raise DeckSyntaxError(body[index].number, f"'{key}' is given twice for this slide")
+        settings[key] = (match["value"] or "").strip()
+        setting_lines[key] = body[index]
+        index += 1
+    return SlideSource(
+        heading=heading,
+        title=title,
+        settings=settings,
+        setting_lines=setting_lines,
+        body=body[index:],
+    )
+
+
+def _read_slide(source: SlideSource, slide_id: str) -> Slide:
+    kind_name = source.settings.get("kind", "info")
+    if kind_name not in KINDS:
+        known = ", ".join(sorted(KINDS))
+        raise DeckSyntaxError(
+            source.setting_lines["kind"].number, f"unknown kind '{kind_name}' (use {known})"
+        )
+    kind = kind_of(kind_name)
+    allowed = COMMON_SETTINGS | kind.settings
+    for key, line in source.setting_lines.items():
+        if key not in allowed:
+            raise DeckSyntaxError(
+                line.number,
+                f"unknown setting '{key}' for a {kind_name} slide (use {', '.join(sorted(allowed))});"
+                " leave a blank line under the heading if this is text",
+            )
+    content = kind.read(source)
+    return Slide(
+        id=slide_id,
+        kind=kind_name,
+        title=source.title,
+        section=source.settings.get("section", ""),
+        body=content.body,
+        options=tuple(content.options),
+        multiple=content.multiple,
+        statement=content.statement,
+        extra=dict(content.extra or {}),
+    )
+
+
+def _slide_ids(sources: list[SlideSource]) -> list[str]:
+    """Ids as written (`id: …`) or s1, s2 … by position, never colliding."""
+    given: dict[str, Line] = {}
+    for source in sources:
+        if "id" in source.settings:
+            value, line = source.settings["id"], source.setting_lines["id"]
+            if not _SLIDE_ID.match(value):
+                raise DeckSyntaxError(
+                    line.number, "a slide id is 1–40 letters, digits, '-' or '_'"
+                )
+            if value in given:
+                raise DeckSyntaxError(
+                    line.number, f"slide id '{value}' is already used on line {given[value].number}"
+                )
+            given[value] = line
+    ids: list[str] = []
+    for position, source in enumerate(sources, start=1):
+        if "id" in source.settings:
+            ids.append(source.settings["id"])
+            continue
+        candidate, suffix = f"s{position}", 0
+        while candidate in given or candidate in ids:
+            suffix += 1
+            candidate = f"s{position}-{suffix}"
+        ids.append(candidate)
+    return ids
+
+
+def parse_deck(text: str | bytes, source: str = "<deck>") -> Deck:
+    """Read a deck; raise DeckError (`source:line: message`) on the first problem."""
+    try:
+        if isinstance(text, bytes):
+            if len(text) > MAX_DECK_BYTES:
+                raise DeckSyntaxError(1, f"the file is larger than {MAX_DECK_BYTES} bytes")
+            text = _decode(text)
+        elif len(text) > MAX_DECK_BYTES:
+            raise DeckSyntaxError(1, f"the file is larger than {MAX_DECK_BYTES} characters")
+        text = text.removeprefix("\ufeff")
+        lines = [Line(number, raw) for number, raw in enumerate(text.splitlines(), start=1)]
+        for line in lines:
+            bad = next((ch for ch in line.text if ord(ch) < 32 and ch != "\t"), None)
+            if bad is not None or any(0xD800 <= ord(ch) <= 0xDFFF for ch in line.text):
+                raise DeckSyntaxError(line.number, "the line holds a control character")
+        info, body_start = _front_matter(lines)
+        blocks = _split_slides(lines[body_start:])
+        if not blocks:
+            line = lines[-1].number if lines else 1
+            raise DeckSyntaxError(line, "the deck has no slides: start one with '# Title'")
+        if len(blocks) > MAX_SLIDES:
+            raise DeckSyntaxError(blocks[MAX_SLIDES][0].number, f"at most {MAX_SLIDES} slides")
+        sources = [_slide_source(heading, body) for heading, body in blocks]
+        ids = _slide_ids(sources)
+        slides = tuple(
+            _read_slide(src, slide_id) for src, slide_id in zip(sources, ids, strict=True)
+        )
+    except DeckSyntaxError as error:
+        raise DeckError(source, error.line, error.message) from None
+    return Deck(info=info, slides=slides)
+
+
+def read_deck_file(path: Path) -> Deck:
+    """Read a deck file; the error names the file as given."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DeckError(str(path), 1, f"cannot read the file ({error.strerror})") from None
+    return parse_deck(data, source=str(path))
+
+
+def _quote(value: str) -> str:
+    return f'"{value}"' if value != value.strip() or value[:1] in "\"'" else value
+
+
+def write_deck(deck: Deck) -> str:
+    """The deck as text that `parse_deck` reads back into an equal deck."""
+    out = [_FENCE]
+    info = deck.info
+    for key in FRONT_MATTER_KEYS:
+        value = getattr(info, key)
+        default = getattr(SessionInfo(title=""), key)
+        if key == "title" or value != default:
+            out.append(f"{key}: {_quote(str(value))}")
+    out.append(_FENCE)
+    for position, slide in enumerate(deck.slides, start=1):
+        out.append("")
+        out.append(f"# {slide.title}")
+        kind = kind_of(slide.kind)
+        settings, body = kind.write(slide)
+        if slide.kind != "info":
+            out.append(f"kind: {slide.kind}")
+        if slide.id != f"s{position}":
+            out.append(f"id: {slide.id}")
+        if slide.section:
+            out.append(f"section: {slide.section}")
+        out += [f"{key}: {value}" for key, value in settings.items()]
+        if body:
+            out.append("")
+            out += body
+    return "\n".join(out) + "\n"
