@@ -56,8 +56,9 @@ def _unquote(value: str) -> str:
 
 
 def _decode(data: bytes) -> str:
+    data = data.removeprefix(b"\xef\xbb\xbf")  # so error.start counts from the same byte
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise DeckSyntaxError(line, "the file is not UTF-8 text") from None
@@ -92,7 +93,9 @@ def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
                 line.number, f"language must be one of {', '.join(LANGUAGES)}, not '{values[key]}'"
             )
         if key == "results" and values[key] not in {mode.value for mode in ResultsMode}:
-            raise DeckSyntaxError(line.number, f"results must be live or hidden, not '{value}'")
+            raise DeckSyntaxError(
+                line.number, f"results must be live or hidden, not '{values[key]}'"
+            )
     raise DeckSyntaxError(lines[0].number, "the front matter has no closing '---' line")
 
 
@@ -213,7 +216,12 @@ def parse_deck(text: str | bytes, source: str = "<deck>") -> Deck:
         elif len(text) > MAX_DECK_BYTES:
             raise DeckSyntaxError(1, f"the file is larger than {MAX_DECK_BYTES} characters")
         text = text.removeprefix("\ufeff")
-        lines = [Line(number, raw) for number, raw in enumerate(text.splitlines(), start=1)]
+        # Only \n, \r\n and \r end a line (as in editors); str.splitlines would also split
+        # on \f, \v, \x1c-\x1e, \x85, \u2028 … and hide them from the control-character check.
+        raw_lines = re.split(r"\r\n|\r|\n", text)
+        if raw_lines[-1] == "":
+            raw_lines.pop()
+        lines = [Line(number, raw) for number, raw in enumerate(raw_lines, start=1)]
         for line in lines:
             bad = next((ch for ch in line.text if ord(ch) < 32 and ch != "\t"), None)
             if bad is not None or any(0xD800 <= ord(ch) <= 0xDFFF for ch in line.text):
@@ -221,8 +229,8 @@ def parse_deck(text: str | bytes, source: str = "<deck>") -> Deck:
         info, body_start = _front_matter(lines)
         blocks = _split_slides(lines[body_start:])
         if not blocks:
-            line = lines[-1].number if lines else 1
-            raise DeckSyntaxError(line, "the deck has no slides: start one with '# Title'")
+            last = lines[-1].number if lines else 1
+            raise DeckSyntaxError(last, "the deck has no slides: start one with '# Title'")
         if len(blocks) > MAX_SLIDES:
             raise DeckSyntaxError(blocks[MAX_SLIDES][0].number, f"at most {MAX_SLIDES} slides")
         sources = [_slide_source(heading, body) for heading, body in blocks]

@@ -66,6 +66,8 @@ def read_options(lines: list[Line]) -> tuple[str, tuple[Option, ...]]:
             label, rest = match["label"].strip(), match["rest"].strip()
         else:
             label, rest = text, ""
+        if not label:
+            raise DeckSyntaxError(first.number, "an option needs a title after '- '")
         description_lines = [rest] if rest else []
         description_lines += [line.text.strip() for line in continuation]
         description = "\n".join(description_lines).strip()
@@ -79,7 +81,10 @@ def write_options(slide: Slide) -> list[str]:
     if lines:
         lines.append("")
     for option in slide.options:
-        lines.append(f"- **{option.label}**")
+        # Bold unless the label would not read back as itself (e.g. it holds '**').
+        bold = _BOLD_LABEL.match(f"**{option.label}**")
+        plain = not bold or bold["label"].strip() != option.label or bold["rest"]
+        lines.append(f"- {option.label}" if plain else f"- **{option.label}**")
         lines += [f"  {part}" for part in option.description.split("\n") if option.description]
     return lines
 

@@ -1,0 +1,49 @@
+"""A session's slides and results as JSON (API.md: `denkdag export CODE --format json`).
+
+Only tallies and pseudonymous answers: no token, no address, no name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from denkdag.domain.model import Session
+from denkdag.domain.tally import Tally
+
+
+def results_document(session: Session, tallies: Sequence[Tally], joined: int) -> dict[str, Any]:
+    """The session, its slides with their tallies, as one JSON-ready object."""
+    info = session.deck.info
+    slides = []
+    for slide, tally in zip(session.deck.slides, tallies, strict=True):
+        entry: dict[str, Any] = {
+            "id": slide.id,
+            "kind": slide.kind,
+            "title": slide.title,
+            "section": slide.section,
+            "respondents": tally.respondents,
+            "counts": dict(tally.counts),
+            **tally.extra,
+        }
+        if slide.options:
+            entry["options"] = [
+                {"id": o.id, "label": o.label, "description": o.description}
+                for o in slide.options
+            ]
+        if slide.statement:
+            entry["statement"] = slide.statement
+        if slide.body:
+            entry["body"] = slide.body
+        slides.append(entry)
+    return {
+        "code": session.code,
+        "title": info.title,
+        "event": info.event,
+        "date": info.date,
+        "venue": info.venue,
+        "presenter": info.presenter,
+        "language": info.language,
+        "joined": joined,
+        "slides": slides,
+    }

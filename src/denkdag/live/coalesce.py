@@ -1,0 +1,52 @@
+"""Coalescing: turn a burst of votes into at most a few tally updates a second per slide.
+
+Votes only mark their slide dirty. One task per session waits a short interval, then asks
+for the dirty slides' tallies to be published; votes that arrive meanwhile mark the slides
+dirty again and cause one more round, so the last update always carries the final count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+Flush = Callable[[int, set[str]], Awaitable[None]]
+
+DEFAULT_INTERVAL = 0.25
+
+
+class Coalescer:
+    """Dirty-slide tracking and one flushing task per session."""
+
+    def __init__(self, flush: Flush, interval: float = DEFAULT_INTERVAL) -> None:
+        self._flush = flush
+        self._interval = interval
+        self._dirty: dict[int, set[str]] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+
+    def touch(self, session_id: int, slide_id: str) -> None:
+        self._dirty.setdefault(session_id, set()).add(slide_id)
+        if session_id not in self._tasks:
+            self._tasks[session_id] = asyncio.create_task(self._run(session_id))
+
+    async def _run(self, session_id: int) -> None:
+        try:
+            while self._dirty.get(session_id):
+                await asyncio.sleep(self._interval)
+                slides = self._dirty.pop(session_id, set())
+                if slides:
+                    try:
+                        await self._flush(session_id, slides)
+                    except Exception:
+                        log.exception("publishing tallies of session %s failed", session_id)
+        finally:
+            self._tasks.pop(session_id, None)
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,91 @@
+"""Decks and live states as JSON text, the form they take in the database."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from denkdag.domain.model import Deck, LiveState, Option, ResultsMode, SessionInfo, Slide
+
+
+def deck_to_dict(deck: Deck) -> dict[str, Any]:
+    info = deck.info
+    return {
+        "info": {
+            "title": info.title,
+            "event": info.event,
+            "date": info.date,
+            "venue": info.venue,
+            "presenter": info.presenter,
+            "role": info.role,
+            "language": info.language,
+            "results": info.results.value,
+        },
+        "slides": [
+            {
+                "id": s.id,
+                "kind": s.kind,
+                "title": s.title,
+                "section": s.section,
+                "body": s.body,
+                "options": [
+                    {"id": o.id, "label": o.label, "description": o.description}
+                    for o in s.options
+                ],
+                "multiple": s.multiple,
+                "statement": s.statement,
+                "extra": dict(s.extra),
+            }
+            for s in deck.slides
+        ],
+    }
+
+
+def deck_from_dict(data: dict[str, Any]) -> Deck:
+    info = dict(data["info"])
+    info["results"] = ResultsMode(info.get("results", "live"))
+    slides = tuple(
+        Slide(
+            id=s["id"],
+            kind=s["kind"],
+            title=s["title"],
+            section=s.get("section", ""),
+            body=s.get("body", ""),
+            options=tuple(Option(**o) for o in s.get("options", [])),
+            multiple=bool(s.get("multiple", False)),
+            statement=s.get("statement", ""),
+            extra=dict(s.get("extra", {})),
+        )
+        for s in data["slides"]
+    )
+    return Deck(info=SessionInfo(**info), slides=slides)
+
+
+def dump_deck(deck: Deck) -> str:
+    return json.dumps(deck_to_dict(deck), ensure_ascii=False)
+
+
+def load_deck(text: str) -> Deck:
+    return deck_from_dict(json.loads(text))
+
+
+def dump_state(state: LiveState) -> str:
+    return json.dumps(
+        {
+            "current_slide": state.current_slide,
+            "open_slides": sorted(state.open_slides),
+            "revealed": sorted(state.revealed),
+            "visited": sorted(state.visited),
+        }
+    )
+
+
+def load_state(text: str, version: int) -> LiveState:
+    data = json.loads(text)
+    return LiveState(
+        current_slide=data["current_slide"],
+        open_slides=frozenset(data["open_slides"]),
+        revealed=frozenset(data["revealed"]),
+        visited=frozenset(data["visited"]),
+        version=version,
+    )

@@ -1,0 +1,97 @@
+"""The schema, one definition for SQLite and PostgreSQL.
+
+Alembic migrations create it (`migrations/versions`); a test checks that the migrated
+database and these tables agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+"""64-bit ids on PostgreSQL; SQLite's INTEGER PRIMARY KEY is already 64-bit (rowid)."""
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("owner_id", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("title", Text, nullable=False),
+    Column("deck", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("state_version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column(
+        "session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+responses = Table(
+    "responses",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column(
+        "session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("slide_id", String(40), nullable=False),
+    Column(
+        "participant_id",
+        Id,
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("value", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("participant_id", "slide_id", name="uq_responses_participant_slide"),
+    Index("ix_responses_session_slide", "session_id", "slide_id"),
+)

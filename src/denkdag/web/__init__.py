@@ -1,0 +1,1 @@
+"""The web layer: JSON API, Server-Sent Events and the HTML pages."""

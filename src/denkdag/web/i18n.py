@@ -1,0 +1,66 @@
+"""Interface languages: Dutch, English, French, through gettext catalogues (Babel).
+
+The catalogues are the `.po` files under `denkdag/locale`; they are compiled in memory at
+start-up, so there is no build step and no binary file in the repository. Messages are
+written in English in the code; a request's language lives in a context variable read by
+the template's `_()`.
+"""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from functools import cache
+from importlib import resources
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from denkdag.domain.model import LANGUAGES
+
+DEFAULT_LANGUAGE = "nl"
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "fr": "Français"}
+current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The compiled catalogue for `language` (English is the source language)."""
+    root = resources.files("denkdag") / "locale" / language / "LC_MESSAGES" / "messages.po"
+    if language == "en" or not root.is_file():
+        return NullTranslations()
+    with root.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def gettext(message: str) -> str:
+    return translations(current_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_language.get()).ngettext(singular, plural, n)
+
+
+def choose_language(
+    picked: str | None, session_language: str | None, accept_language: str | None
+) -> str:
+    """The user's pick, else the session's language, else the browser's, else Dutch."""
+    if picked in LANGUAGES:
+        return picked
+    if session_language in LANGUAGES:
+        return session_language
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return DEFAULT_LANGUAGE
+
+
+def locale_name(language: str) -> str:
+    return Locale.parse(language).get_display_name(language) or language

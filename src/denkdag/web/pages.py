@@ -1,0 +1,400 @@
+"""HTML pages: home and join, the phone, the projector, the facilitator's remote, sign-in.
+
+Pages render the same Jinja partials that the live scripts fetch as fragments, so a slide
+looks the same with or without JavaScript, and voting works as a plain form post.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+import segno
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from fastapi import APIRouter, FastAPI, Form, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from denkdag.domain.errors import DomainError, NotAllowed, NotFound
+from denkdag.domain.kinds import kind_of
+from denkdag.domain.model import Session
+from denkdag.domain.tally import Tally
+from denkdag.security import format_code, normalise_code
+from denkdag.service import LINK_TOKEN, LOGIN_LIFETIME, Participant
+from denkdag.storage import User
+from denkdag.web import i18n
+from denkdag.web.auth import (
+    CSRF_FIELD,
+    LOGIN_COOKIE,
+    check_csrf,
+    csrf_token,
+    facilitator,
+    participant_cookie,
+    service,
+    set_csrf,
+    settings,
+)
+from denkdag.web.errors import status_of
+from denkdag.web.markup import inline, render_body
+
+LANG_COOKIE = "dd_lang"
+router = APIRouter(include_in_schema=False)
+_environment = Environment(
+    loader=FileSystemLoader(str(resources.files("denkdag.web") / "templates")),
+    autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+    extensions=["jinja2.ext.i18n"],
+    undefined=StrictUndefined,
+)
+_environment.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
+templates = Jinja2Templates(env=_environment)
+templates.env.filters["body"] = render_body
+templates.env.filters["inline"] = inline
+templates.env.filters["code"] = format_code
+templates.env.globals["LANGUAGES"] = i18n.LANGUAGE_NAMES
+templates.env.globals["kind_of"] = kind_of
+
+
+def _language(request: Request, session: Session | None = None) -> str:
+    picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    language = i18n.choose_language(
+        picked, session.deck.info.language if session else None,
+        request.headers.get("accept-language"),
+    )
+    i18n.current_language.set(language)
+    return language
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    session: Session | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A page in the request's language, with the CSRF cookie set and no caching."""
+    language = _language(request, session)
+    context = {
+        "request": request,
+        "lang": language,
+        "csrf": csrf_token(request),
+        "csrf_field": CSRF_FIELD,
+        "base_url": settings(request).base_url(),
+        **context,
+    }
+    response = templates.TemplateResponse(request, template, context, status_code=status_code)
+    response.headers["Cache-Control"] = "no-cache"
+    set_csrf(request, response)
+    picked = request.query_params.get("lang")
+    if picked in i18n.LANGUAGE_NAMES:
+        response.set_cookie(LANG_COOKIE, picked, samesite="lax", max_age=31536000)
+    return response
+
+
+def join_url(request: Request, code: str) -> str:
+    return f"{settings(request).base_url()}/j/{code}"
+
+
+async def _tallies(request: Request, session: Session) -> dict[str, Tally]:
+    svc = service(request)
+    return {s.id: await svc.tally(session, s) for s in session.deck.slides if kind_of(s.kind).asks}
+
+
+async def _slide_context(request: Request, session: Session) -> dict[str, Any]:
+    svc = service(request)
+    current = session.deck.slide(session.state.current_slide or "")
+    tally = await svc.tally(session, current) if current and kind_of(current.kind).asks else None
+    return {
+        "session": session,
+        "info": session.deck.info,
+        "slide": current,
+        "tally": tally,
+        "is_open": bool(current and current.id in session.state.open_slides),
+        "revealed": bool(current and current.id in session.state.revealed),
+        "position": (session.deck.slides.index(current) + 1) if current else 0,
+        "count": len(session.deck.slides),
+        "joined": await svc.joined(session),
+    }
+
+
+# participants --------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, code: str | None = None) -> Response:
+    if code is not None:
+        wanted = normalise_code(code)
+        if wanted:
+            return RedirectResponse(f"/j/{wanted}", status_code=303)
+    return render(request, "home.html", {"error": code is not None})
+
+
+async def _participant(request: Request, code: str) -> Participant | None:
+    token = request.cookies.get(participant_cookie(normalise_code(code)))
+    try:
+        return await service(request).participant(code, token)
+    except NotAllowed:
+        return None
+
+
+@router.get("/j/{code}", response_class=HTMLResponse)
+async def phone(request: Request, code: str) -> Response:
+    svc = service(request)
+    session = await svc.session(code)
+    if session.code != code:
+        return RedirectResponse(f"/j/{session.code}", status_code=303)
+    participant = await _participant(request, code)
+    if participant is None:
+        return render(request, "join.html", {"session": session}, session=session)
+    context = await _phone_context(request, participant)
+    return render(request, "phone.html", context, session=participant.session)
+
+
+async def _phone_context(request: Request, participant: Participant) -> dict[str, Any]:
+    svc = service(request)
+    session = await svc.session(participant.session.code)
+    context = await _slide_context(request, session)
+    answers = await svc.answers_of(participant)
+    slide = context["slide"]
+    context["answer"] = answers.get(slide.id) if slide else None
+    context["token"] = request.cookies.get(participant_cookie(session.code))
+    return context
+
+
+@router.get("/j/{code}/slide", response_class=HTMLResponse)
+async def phone_slide(request: Request, code: str) -> Response:
+    participant = await _participant(request, code)
+    if participant is None:
+        raise NotAllowed("Join the session first.")
+    context = await _phone_context(request, participant)
+    return render(request, "phone_slide.html", context, session=participant.session)
+
+
+@router.post("/j/{code}/join")
+async def join(request: Request, code: str, csrf_token: str = Form("")) -> Response:
+    check_csrf(request, csrf_token)
+    svc = service(request)
+    session = await svc.session(code)
+    token = await svc.join(session.code)
+    response = RedirectResponse(f"/j/{session.code}", status_code=303)
+    response.set_cookie(
+        participant_cookie(session.code),
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings(request).secure_cookies,
+        max_age=7 * 24 * 3600,
+    )
+    return response
+
+
+@router.post("/j/{code}/answer")
+async def answer_form(request: Request, code: str) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get(CSRF_FIELD, "")))
+    participant = await _participant(request, code)
+    if participant is None:
+        return RedirectResponse(f"/j/{normalise_code(code)}", status_code=303)
+    slide_id = str(form.get("slide", ""))
+    slide = participant.session.deck.slide(slide_id)
+    values = [str(v) for v in form.getlist("value")]
+    value: Any = values if slide is not None and slide.multiple else (values[0] if values else None)
+    token = request.cookies.get(participant_cookie(participant.session.code))
+    try:
+        await service(request).respond(code, token, slide_id, value)
+    except DomainError as error:
+        context = await _phone_context(request, participant)
+        context["error"] = error.detail
+        return render(
+            request, "phone.html", context, session=participant.session,
+            status_code=status_of(error),
+        )
+    return RedirectResponse(f"/j/{participant.session.code}#answered", status_code=303)
+
+
+@router.get("/qr/{code}.svg")
+async def qr(request: Request, code: str) -> Response:
+    session = await service(request).session(code)
+    qr_code = segno.make(join_url(request, session.code), error="m")
+    svg = qr_code.svg_inline(scale=8, border=2, dark="#111", light="#fff", omitsize=True)
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
+
+
+# facilitators --------------------------------------------------------------------------
+
+
+def _to_login(request: Request) -> Response:
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+@router.get("/p/{code}", response_class=HTMLResponse)
+async def presenter(request: Request, code: str) -> Response:
+    user = await facilitator(request)
+    if user is None:
+        return _to_login(request)
+    session = await service(request).facilitated(code, user)
+    context = await _slide_context(request, session)
+    context["join_url"] = join_url(request, session.code)
+    return render(request, "presenter.html", context, session=session)
+
+
+@router.get("/p/{code}/slide", response_class=HTMLResponse)
+async def presenter_slide(request: Request, code: str) -> Response:
+    session = await service(request).facilitated(code, await facilitator(request))
+    context = await _slide_context(request, session)
+    return render(request, "presenter_slide.html", context, session=session)
+
+
+@router.get("/c/{code}", response_class=HTMLResponse)
+async def remote(request: Request, code: str) -> Response:
+    user = await facilitator(request)
+    if user is None:
+        return _to_login(request)
+    session = await service(request).facilitated(code, user)
+    context = await _slide_context(request, session)
+    context["tallies"] = await _tallies(request, session)
+    context["join_url"] = join_url(request, session.code)
+    return render(request, "control.html", context, session=session)
+
+
+@router.post("/c/{code}")
+async def remote_action(
+    request: Request,
+    code: str,
+    action: str = Form(...),
+    slide: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    check_csrf(request, csrf_token)
+    user = await facilitator_from_cookie(request)
+    await service(request).control(code, user, action, slide or None)
+    return RedirectResponse(f"/c/{normalise_code(code)}", status_code=303)
+
+
+async def facilitator_from_cookie(request: Request) -> User | None:
+    token = request.cookies.get(LOGIN_COOKIE)
+    from denkdag.service import LOGIN_TOKEN
+
+    return await service(request).user_for_token(token, LOGIN_TOKEN)
+
+
+@router.get("/sessions", response_class=HTMLResponse)
+async def dashboard(request: Request) -> Response:
+    user = await facilitator(request)
+    if user is None:
+        return _to_login(request)
+    svc = service(request)
+    sessions = await svc.sessions_of(user)
+    joined = {s.id: await svc.joined(s) for s in sessions}
+    return render(request, "dashboard.html", {"user": user, "sessions": sessions, "joined": joined})
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/sessions"
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, next: str = "/sessions") -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "failed": False})
+
+
+def _signed_in(request: Request, token: str, target: str) -> Response:
+    response = RedirectResponse(_safe_next(target), status_code=303)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings(request).secure_cookies,
+        max_age=int(LOGIN_LIFETIME.total_seconds()),
+    )
+    return response
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    username: str = Form("", max_length=80),
+    password: str = Form("", max_length=200),
+    next: str = Form("/sessions"),
+    csrf_token: str = Form(""),
+) -> Response:
+    check_csrf(request, csrf_token)
+    svc = service(request)
+    user = await svc.check_password(username, password)
+    if user is None:
+        context = {"next": _safe_next(next), "failed": True, "username": username}
+        return render(request, "login.html", context, status_code=401)
+    return _signed_in(request, await svc.create_login(user), next)
+
+
+@router.get("/signin/{token}")
+async def signin_link(request: Request, token: str, next: str = "/sessions") -> Response:
+    """The presenter link `denkdag demo` prints: a sign-in token valid for a few hours."""
+    svc = service(request)
+    user = await svc.user_for_token(token, LINK_TOKEN)
+    if user is None:
+        return render(request, "login.html", {"next": _safe_next(next), "failed": False,
+                                              "expired": True}, status_code=401)
+    return _signed_in(request, await svc.create_login(user), next)
+
+
+@router.post("/logout")
+async def logout(request: Request, csrf_token: str = Form("")) -> Response:
+    check_csrf(request, csrf_token)
+    token = request.cookies.get(LOGIN_COOKIE)
+    if token:
+        await service(request).logout(token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(LOGIN_COOKIE)
+    return response
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+async def privacy(request: Request) -> Response:
+    return render(request, "privacy.html", {})
+
+
+# errors on pages ---------------------------------------------------------------------
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Render errors on pages as HTML; the API keeps its JSON errors."""
+    json_domain = app.exception_handlers[DomainError]
+    json_http = app.exception_handlers[StarletteHTTPException]
+
+    async def domain_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, DomainError)
+        if _wants_html(request):
+            return render(
+                request, "error.html", {"detail": error.detail, "not_found": isinstance(error, NotFound)},
+                status_code=status_of(error),
+            )
+        response: Response = await json_domain(request, error)
+        return response
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if _wants_html(request) and error.status_code in {404, 405}:
+            return render(
+                request, "error.html", {"detail": None, "not_found": True},
+                status_code=error.status_code,
+            )
+        response: Response = await json_http(request, error)
+        return response
+
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+__all__ = ["JSONResponse", "router"]

@@ -1,0 +1,75 @@
+// The projector: swaps slides when the session moves, updates bars and counters live,
+// and takes the facilitator's keys (arrows/space move, R reveal, L voting, F full screen).
+"use strict";
+(function () {
+  const root = document.getElementById("presenter");
+  if (!root) return;
+  const code = root.dataset.code;
+  const host = document.getElementById("slide-host");
+  const answerCount = document.getElementById("answer-count");
+  const answerCounter = document.getElementById("answer-counter");
+  const joinedCount = document.getElementById("joined-count");
+  let shownVersion = null;
+
+  function slide() { return host.querySelector("#slide"); }
+
+  async function refresh() {
+    host.innerHTML = await Denkdag.fetchFragment("/p/" + code + "/slide");
+    const current = slide();
+    shownVersion = current ? current.dataset.version : null;
+    answerCounter.hidden = !current || !current.dataset.kind || current.dataset.kind === "info";
+    if (current && current.dataset.respondents) answerCount.textContent = current.dataset.respondents;
+  }
+
+  function act(action) {
+    const current = slide();
+    Denkdag.control(code, action).catch(function (error) { console.warn(error.message); });
+    return current;
+  }
+
+  function toggle(kind) {
+    const current = slide();
+    if (!current || current.dataset.kind === "info") return;
+    if (kind === "reveal") act(current.dataset.revealed === "yes" ? "hide" : "reveal");
+    else act(current.dataset.open === "yes" ? "close" : "open");
+  }
+
+  function fullscreen() {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else document.documentElement.requestFullscreen().catch(function () {});
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const key = event.key;
+    if (key === "ArrowRight" || key === "PageDown" || key === " ") { event.preventDefault(); act("next"); }
+    else if (key === "ArrowLeft" || key === "PageUp") { event.preventDefault(); act("previous"); }
+    else if (key === "r" || key === "R") toggle("reveal");
+    else if (key === "l" || key === "L") toggle("open");
+    else if (key === "f" || key === "F") fullscreen();
+  });
+  root.querySelector(".presenter-keys").addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-action]");
+    if (!button) return;
+    const action = button.dataset.action;
+    if (action === "toggle-reveal") toggle("reveal");
+    else if (action === "toggle-open") toggle("open");
+    else if (action === "fullscreen") fullscreen();
+    else act(action);
+  });
+
+  const first = slide();
+  shownVersion = first ? first.dataset.version : null;
+  Denkdag.connect("/api/v1/sessions/" + code + "/events", {
+    state: function (state) {
+      if (typeof state.joined === "number") joinedCount.textContent = String(state.joined);
+      if (String(state.version) !== shownVersion) refresh();
+    },
+    tally: function (tally) {
+      const current = slide();
+      if (current && current.dataset.slide === tally.slide) answerCount.textContent = String(tally.respondents);
+      Denkdag.updateBars(host, tally);
+    },
+    presence: function (presence) { joinedCount.textContent = String(presence.joined); },
+  });
+})();

@@ -1,0 +1,34 @@
+// The facilitator's remote (phone or laptop): buttons call the control API and the page
+// redraws itself from the server whenever the session changes, from here or elsewhere.
+"use strict";
+(function () {
+  const root = document.getElementById("remote");
+  if (!root) return;
+  const code = root.dataset.code;
+  let version = root.dataset.version;
+
+  async function redraw() {
+    const html = await Denkdag.fetchFragment("/c/" + code);
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const fresh = doc.getElementById("remote");
+    if (fresh) { root.innerHTML = fresh.innerHTML; version = fresh.dataset.version; }
+  }
+
+  root.addEventListener("submit", function (event) {
+    const form = event.target;
+    const action = form.querySelector('input[name="action"]').value;
+    const slideInput = form.querySelector('input[name="slide"]');
+    event.preventDefault();
+    Denkdag.control(code, action, slideInput ? slideInput.value : null).then(redraw).catch(function (error) {
+      window.alert(error.message);
+    });
+  });
+
+  Denkdag.connect("/api/v1/sessions/" + code + "/events", {
+    state: function (state) { if (String(state.version) !== version) redraw(); },
+    presence: function (presence) {
+      const joined = document.getElementById("joined-count");
+      if (joined) joined.textContent = String(presence.joined);
+    },
+  });
+})();
