@@ -14,16 +14,25 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DENKDAG_", extra="ignore")
 
     database_url: str = Field(DEFAULT_DATABASE, description="SQLite file or PostgreSQL URL.")
-    redis_url: str | None = Field(None, description="Redis URL, to share live state between instances.")
+    redis_url: str | None = Field(
+        None, description="Redis URL, to share live state between instances."
+    )
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8000, description="Port to listen on.")
     public_url: str | None = Field(
-        None, description="The address phones use (e.g. https://vote.example.org); derived from host and port when unset."
+        None,
+        description="The address phones use (e.g. https://vote.example.org); derived from host and port when unset.",
     )
-    secure_cookies: bool = Field(False, description="Mark cookies Secure (set when served over HTTPS).")
-    tally_interval: float = Field(0.25, description="Seconds between coalesced tally updates per session.")
+    secure_cookies: bool = Field(
+        False, description="Mark cookies Secure (set when served over HTTPS)."
+    )
+    tally_interval: float = Field(
+        0.25, description="Seconds between coalesced tally updates per session."
+    )
     max_body_bytes: int = Field(64_000, description="Largest request body accepted.")
-    heartbeat_seconds: float = Field(15.0, description="Seconds between keep-alive comments on event streams.")
+    heartbeat_seconds: float = Field(
+        15.0, description="Seconds between keep-alive comments on event streams."
+    )
 
     def base_url(self) -> str:
         if self.public_url:

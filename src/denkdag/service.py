@@ -10,8 +10,8 @@ import asyncio
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cache
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from denkdag.domain import session_flow

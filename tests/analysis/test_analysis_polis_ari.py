@@ -30,9 +30,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "min_votes", "threshold"), CASES)
-def test_groups_match_polis(
-    polis_data: Path, name: str, min_votes: int, threshold: float
-) -> None:
+def test_groups_match_polis(polis_data: Path, name: str, min_votes: int, threshold: float) -> None:
     export = read_export(polis_data / name)
     k = len(set(export.polis_groups.values()))
     settings = dataclasses.replace(DEFAULTS, min_k=k, max_k=k, min_votes=min_votes)

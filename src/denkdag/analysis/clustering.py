@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from sklearn.cluster import KMeans
 
 from denkdag.analysis.matrix import FloatArray, IntArray
@@ -105,9 +104,7 @@ def _warm_init(points: FloatArray, previous: FloatArray | None, k: int) -> Float
         return None
     centres = np.unique(np.round(previous, 12), axis=0)[:k]
     while centres.shape[0] < k:
-        distance = np.min(
-            np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2), axis=1
-        )
+        distance = np.min(np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2), axis=1)
         far = int(np.argmax(distance))
         if distance[far] <= 0:
             return None

@@ -22,7 +22,7 @@ def included(
     votes: VoteMatrix, settings: Settings, previously: Collection[Id] = ()
 ) -> NDArray[np.bool_]:
     """Mask over participants of who is clustered."""
-    n, m = votes.shape
+    _n, m = votes.shape
     counts = votes.votes_per_participant()
     mask = counts >= min(settings.min_votes, m)
     if previously:

@@ -169,5 +169,7 @@ class VoteMatrix:
         """The votes back as (participant_id, statement_id, vote) triples."""
         return [
             (self.participant_ids[r], self.statement_ids[c], int(v))
-            for r, c, v in zip(self.rows.tolist(), self.cols.tolist(), self.values.tolist(), strict=True)
+            for r, c, v in zip(
+                self.rows.tolist(), self.cols.tolist(), self.values.tolist(), strict=True
+            )
         ]

@@ -77,7 +77,9 @@ class OpinionMap:
     def group_of(self) -> dict[Id, int]:
         """Group number per clustered participant id."""
         return {
-            p: int(g) for p, g in zip(self.participant_ids, self.groups.tolist(), strict=True) if g >= 0
+            p: int(g)
+            for p, g in zip(self.participant_ids, self.groups.tolist(), strict=True)
+            if g >= 0
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,7 +130,9 @@ def compute(
     mask = included(votes, settings, previously_in)
     members = np.flatnonzero(mask)
     previous_labels = (
-        np.array([previous_group.get(votes.participant_ids[i], -1) for i in members], dtype=np.int64)
+        np.array(
+            [previous_group.get(votes.participant_ids[i], -1) for i in members], dtype=np.int64
+        )
         if previous is not None
         else None
     )

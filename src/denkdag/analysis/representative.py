@@ -57,7 +57,6 @@ def count_votes(votes: VoteMatrix, groups: IntArray, n_groups: int) -> VoteCount
     )
 
 
-
 def probability(successes: FloatArray, seen: FloatArray) -> FloatArray:
     """Smoothed proportion (successes + 1) / (seen + 2)."""
     return (successes + 1.0) / (seen + 2.0)

@@ -141,7 +141,9 @@ def user_add(
     user: Annotated[str, typer.Argument(help="User name.")],
     password: Annotated[
         str,
-        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, envvar="DENKDAG_PASSWORD"),
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, envvar="DENKDAG_PASSWORD"
+        ),
     ],
     database: Database = DEFAULT_DATABASE,
 ) -> None:

@@ -118,7 +118,9 @@ def _split_slides(lines: list[Line]) -> list[tuple[Line, list[Line]]]:
         elif blocks:
             blocks[-1][1].append(line)
         elif line.text.strip():
-            raise DeckSyntaxError(line.number, "text before the first slide: start a slide with '# '")
+            raise DeckSyntaxError(
+                line.number, "text before the first slide: start a slide with '# '"
+            )
     return blocks
 
 
@@ -161,8 +163,9 @@ def _read_slide(source: SlideSource, slide_id: str) -> Slide:
         if key not in allowed:
             raise DeckSyntaxError(
                 line.number,
-                f"unknown setting '{key}' for a {kind_name} slide (use {', '.join(sorted(allowed))});"
-                " leave a blank line under the heading if this is text",
+                f"unknown setting '{key}' for a {kind_name} slide "
+                f"(use {', '.join(sorted(allowed))}); "
+                "leave a blank line under the heading if this is text",
             )
     content = kind.read(source)
     return Slide(
@@ -185,9 +188,7 @@ def _slide_ids(sources: list[SlideSource]) -> list[str]:
         if "id" in source.settings:
             value, line = source.settings["id"], source.setting_lines["id"]
             if not _SLIDE_ID.match(value):
-                raise DeckSyntaxError(
-                    line.number, "a slide id is 1–40 letters, digits, '-' or '_'"
-                )
+                raise DeckSyntaxError(line.number, "a slide id is 1–40 letters, digits, '-' or '_'")
             if value in given:
                 raise DeckSyntaxError(
                     line.number, f"slide id '{value}' is already used on line {given[value].number}"

@@ -28,8 +28,7 @@ def results_document(session: Session, tallies: Sequence[Tally], joined: int) ->
         }
         if slide.options:
             entry["options"] = [
-                {"id": o.id, "label": o.label, "description": o.description}
-                for o in slide.options
+                {"id": o.id, "label": o.label, "description": o.description} for o in slide.options
             ]
         if slide.statement:
             entry["statement"] = slide.statement

@@ -46,14 +46,14 @@ class Idle:
 IDLE = Idle()
 
 
-@dataclass
+@dataclass(eq=False)
 class Subscription:
     """A subscriber's queue; `dropped` is set when it could not keep up."""
 
     queue: asyncio.Queue[Envelope] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     dropped: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def next(self, timeout: float | None = None) -> Envelope | None | Idle:
+    async def next(self, timeout: float | None = None) -> Envelope | Idle | None:
         """The next envelope; IDLE after `timeout` seconds without one; None once dropped."""
         if not self.queue.empty():
             return self.queue.get_nowait()

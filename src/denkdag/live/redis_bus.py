@@ -60,7 +60,9 @@ class RedisBroadcaster:
         floor = time.time_ns() // 1000
         try:
             event_id = int(
-                await self._script(keys=[PREFIX + "seq:" + topic], args=[CHANNEL + topic, floor, body])
+                await self._script(
+                    keys=[PREFIX + "seq:" + topic], args=[CHANNEL + topic, floor, body]
+                )
             )
         except (aioredis.RedisError, OSError):
             # Redis is down: answers are stored regardless; deliver locally so this

@@ -29,8 +29,7 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
                 "section": s.section,
                 "body": s.body,
                 "options": [
-                    {"id": o.id, "label": o.label, "description": o.description}
-                    for o in s.options
+                    {"id": o.id, "label": o.label, "description": o.description} for o in s.options
                 ],
                 "multiple": s.multiple,
                 "statement": s.statement,

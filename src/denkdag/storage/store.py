@@ -17,7 +17,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from denkdag.domain.model import Deck, LiveState, Session
 from denkdag.storage import codec

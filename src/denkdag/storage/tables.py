@@ -69,9 +69,7 @@ participants = Table(
     "participants",
     metadata,
     Column("id", Id, primary_key=True),
-    Column(
-        "session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
@@ -80,9 +78,7 @@ responses = Table(
     "responses",
     metadata,
     Column("id", Id, primary_key=True),
-    Column(
-        "session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
     Column("slide_id", String(40), nullable=False),
     Column(
         "participant_id",

@@ -27,7 +27,9 @@ MAX_BATCH = 500
 @dataclass
 class _Pending:
     job: Job
-    done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    done: asyncio.Future[Any] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 class BatchWriter:

@@ -28,7 +28,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
-@router.get("/sessions/{code}", response_model=SessionOut, summary="The session as participants see it")
+@router.get(
+    "/sessions/{code}", response_model=SessionOut, summary="The session as participants see it"
+)
 async def get_session(code: str, request: Request) -> dict[str, Any]:
     svc = service(request)
     return await svc.public_view(await svc.session(code))

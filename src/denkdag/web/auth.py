@@ -75,7 +75,7 @@ def same_origin(request: Request) -> bool:
     if site is not None and site not in {"same-origin", "none"}:
         return False
     origin = request.headers.get("origin")
-    if origin is None or origin == "null" and site is None:
+    if origin is None or (origin == "null" and site is None):
         return origin is None
     host = request.headers.get("host", "")
     return origin.split("://", 1)[-1] == host

@@ -24,7 +24,13 @@ from denkdag.domain.errors import (
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotFound: 404, SlideNotOpen: 409, InvalidAnswer: 422, InvalidControl: 409, NotAllowed: 403}
+STATUS = {
+    NotFound: 404,
+    SlideNotOpen: 409,
+    InvalidAnswer: 422,
+    InvalidControl: 409,
+    NotAllowed: 403,
+}
 
 
 def status_of(error: DomainError) -> int:

@@ -11,10 +11,10 @@ from typing import Any
 from urllib.parse import quote
 
 import segno
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from fastapi import APIRouter, FastAPI, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denkdag.domain.errors import DomainError, NotAllowed, NotFound
@@ -45,7 +45,6 @@ _environment = Environment(
     loader=FileSystemLoader(str(resources.files("denkdag.web") / "templates")),
     autoescape=select_autoescape(["html"], default_for_string=True, default=True),
     extensions=["jinja2.ext.i18n"],
-    undefined=StrictUndefined,
 )
 _environment.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext, i18n.ngettext, newstyle=True
@@ -61,7 +60,8 @@ templates.env.globals["kind_of"] = kind_of
 def _language(request: Request, session: Session | None = None) -> str:
     picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     language = i18n.choose_language(
-        picked, session.deck.info.language if session else None,
+        picked,
+        session.deck.info.language if session else None,
         request.headers.get("accept-language"),
     )
     i18n.current_language.set(language)
@@ -210,7 +210,10 @@ async def answer_form(request: Request, code: str) -> Response:
         context = await _phone_context(request, participant)
         context["error"] = error.detail
         return render(
-            request, "phone.html", context, session=participant.session,
+            request,
+            "phone.html",
+            context,
+            session=participant.session,
             status_code=status_of(error),
         )
     return RedirectResponse(f"/j/{participant.session.code}#answered", status_code=303)
@@ -338,8 +341,12 @@ async def signin_link(request: Request, token: str, next: str = "/sessions") -> 
     svc = service(request)
     user = await svc.user_for_token(token, LINK_TOKEN)
     if user is None:
-        return render(request, "login.html", {"next": _safe_next(next), "failed": False,
-                                              "expired": True}, status_code=401)
+        return render(
+            request,
+            "login.html",
+            {"next": _safe_next(next), "failed": False, "expired": True},
+            status_code=401,
+        )
     return _signed_in(request, await svc.create_login(user), next)
 
 
@@ -368,6 +375,11 @@ def _wants_html(request: Request) -> bool:
     )
 
 
+async def _call(handler: Any, request: Request, error: Exception) -> Response:
+    response: Response = await handler(request, error)
+    return response
+
+
 def install(app: FastAPI) -> None:
     """Render errors on pages as HTML; the API keeps its JSON errors."""
     json_domain = app.exception_handlers[DomainError]
@@ -377,21 +389,23 @@ def install(app: FastAPI) -> None:
         assert isinstance(error, DomainError)
         if _wants_html(request):
             return render(
-                request, "error.html", {"detail": error.detail, "not_found": isinstance(error, NotFound)},
+                request,
+                "error.html",
+                {"detail": error.detail, "not_found": isinstance(error, NotFound)},
                 status_code=status_of(error),
             )
-        response: Response = await json_domain(request, error)
-        return response
+        return await _call(json_domain, request, error)
 
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
         if _wants_html(request) and error.status_code in {404, 405}:
             return render(
-                request, "error.html", {"detail": None, "not_found": True},
+                request,
+                "error.html",
+                {"detail": None, "not_found": True},
                 status_code=error.status_code,
             )
-        response: Response = await json_http(request, error)
-        return response
+        return await _call(json_http, request, error)
 
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

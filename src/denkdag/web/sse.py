@@ -68,11 +68,11 @@ async def _frames(
             yield encode(hub.next_id(), "state", view)
         yield b"retry: 2000\n\n"
         while True:
-            envelope = await subscription.next(timeout=heartbeat)
-            if envelope is None:
+            next_item = await subscription.next(timeout=heartbeat)
+            if next_item is None:
                 return
-            if isinstance(envelope, Envelope):
-                yield envelope.for_role(is_facilitator)
+            if isinstance(next_item, Envelope):
+                yield next_item.for_role(is_facilitator)
             else:
                 yield b": keep-alive\n\n"
     finally:

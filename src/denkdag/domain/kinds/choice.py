@@ -107,9 +107,7 @@ class ChoiceKind:
         duplicate = next((label for label in labels if labels.count(label) > 1), None)
         if duplicate is not None:
             raise DeckSyntaxError(source.heading.number, f"option '{duplicate}' appears twice")
-        return SlideContent(
-            body=prompt, options=options, multiple=parse_flag(source, "multiple")
-        )
+        return SlideContent(body=prompt, options=options, multiple=parse_flag(source, "multiple"))
 
     def write(self, slide: Slide) -> tuple[dict[str, str], list[str]]:
         settings = {"multiple": "yes"} if slide.multiple else {}

@@ -94,9 +94,7 @@ def upgrade() -> None:
             name="fk_responses_participant_id_participants",
             ondelete="CASCADE",
         ),
-        sa.UniqueConstraint(
-            "participant_id", "slide_id", name="uq_responses_participant_slide"
-        ),
+        sa.UniqueConstraint("participant_id", "slide_id", name="uq_responses_participant_slide"),
     )
     op.create_index("ix_responses_session_slide", "responses", ["session_id", "slide_id"])
 
