@@ -21,7 +21,8 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port to listen on.")
     public_url: str | None = Field(
         None,
-        description="The address phones use (e.g. https://vote.example.org); derived from host and port when unset.",
+        description="The address phones use (https://vote.example.org); "
+        "derived from host and port when unset.",
     )
     secure_cookies: bool = Field(
         False, description="Mark cookies Secure (set when served over HTTPS)."

@@ -114,7 +114,7 @@ def test_k_does_not_flicker_when_one_vote_arrives(
 @fast
 @given(seed=from_seeds)
 def test_recovers_planted_camps(make_room: Room, seed: int) -> None:
-    triples, truth = make_room(seed, noise=0.0)
+    triples, truth = make_room(seed, n_statements=20, noise=0.0)
     fixed = dataclasses.replace(DEFAULTS, min_k=3, max_k=3)
     ours = compute(VoteMatrix.from_votes(triples), settings=fixed).group_of()
     assert adjusted_rand_score([truth[p] for p in ours], list(ours.values())) > 0.9

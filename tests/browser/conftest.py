@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +273,16 @@ def join_by_link(page: Any, server: Server) -> None:
     """Open the join link (what the QR code holds); the page joins by itself."""
     page.goto(server.join_url)
     page.locator("#phone").wait_for()
+
+
+@pytest.fixture(scope="session")
+def ui() -> SimpleNamespace:
+    """The helpers above, for test modules (which cannot import this conftest)."""
+    return SimpleNamespace(
+        Console=Console,
+        new_context=new_context,
+        join_by_code=join_by_code,
+        join_by_link=join_by_link,
+        PHONE=PHONE,
+        PROJECTOR=PROJECTOR,
+    )

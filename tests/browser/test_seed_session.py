@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 
-from .conftest import Console, Server, join_by_code, join_by_link, new_context
-
 pytestmark = pytest.mark.browser
 
 CHOICE = "s4"
@@ -55,11 +53,11 @@ def choice_button(phone: Any, label: str) -> Any:
     return phone.locator("#slide button.choice", has_text=label)
 
 
-def test_projector_and_three_phones(browser: Any, server: Server) -> None:
+def test_projector_and_three_phones(browser: Any, server: Any, ui: Any) -> None:
     expect = expect_()
-    console = Console()
-    projector_context = new_context(browser)
-    phone_contexts = [new_context(browser, phone=True) for _ in range(3)]
+    console = ui.Console()
+    projector_context = ui.new_context(browser)
+    phone_contexts = [ui.new_context(browser, phone=True) for _ in range(3)]
     try:
         presenter = console.watch(projector_context.new_page())
         presenter.goto(server.presenter_url)
@@ -68,9 +66,9 @@ def test_projector_and_three_phones(browser: Any, server: Server) -> None:
         expect(presenter.locator("#slide")).to_have_attribute("data-slide", "s1")
 
         phones = [console.watch(context.new_page()) for context in phone_contexts]
-        join_by_code(phones[0], server)
-        join_by_code(phones[1], server)
-        join_by_link(phones[2], server)
+        ui.join_by_code(phones[0], server)
+        ui.join_by_code(phones[1], server)
+        ui.join_by_link(phones[2], server)
         for phone in phones:
             expect(phone.locator("#slide")).to_have_attribute("data-slide", "s1")
         expect(presenter.locator("#joined-count")).to_have_text("3")
@@ -162,14 +160,14 @@ def test_projector_and_three_phones(browser: Any, server: Server) -> None:
             context.close()
 
 
-def test_phone_without_javascript(browser: Any, server: Server) -> None:
+def test_phone_without_javascript(browser: Any, server: Any, ui: Any) -> None:
     """Joining and answering work as plain form posts, with scripts off."""
     expect = expect_()
     server.control("goto", CHOICE)
     server.control("open", CHOICE)
     before = server.results(CHOICE)["counts"].get("b", 0)
 
-    context = new_context(browser, phone=True, java_script_enabled=False)
+    context = ui.new_context(browser, phone=True, java_script_enabled=False)
     try:
         phone = context.new_page()
         phone.goto(server.join_url)

@@ -1,0 +1,290 @@
+"""Interface translations: the catalogues are complete and current, and the language is chosen
+as promised (the user's pick, then the session's language, then the browser's, then Dutch)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from denkdag.web import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "src" / "denkdag" / "locale"
+POT = LOCALE / "messages.pot"
+LANGUAGES_WITH_CATALOGUE = ("nl", "fr")
+PLURAL_FORMS = {"nl": "nplurals=2; plural=(n != 1);", "fr": "nplurals=2; plural=(n > 1);"}
+
+UPDATE_COMMAND = (
+    ".venv/bin/pybabel extract -F babel.cfg -o src/denkdag/locale/messages.pot"
+    " --no-location --sort-output --project=Denkdag"
+    ' --copyright-holder="Denkdag contributors" .'
+    " && .venv/bin/pybabel update -i src/denkdag/locale/messages.pot"
+    " -d src/denkdag/locale --ignore-obsolete"
+)
+HOW_TO_FIX = (
+    f"\n\nFrom the repository root, run:\n\n    {UPDATE_COMMAND}\n\n"
+    "then translate every new (empty) or fuzzy entry in "
+    + ", ".join(
+        f"src/denkdag/locale/{lang}/LC_MESSAGES/messages.po" for lang in LANGUAGES_WITH_CATALOGUE
+    )
+    + " and delete the '#, fuzzy' lines (see src/denkdag/locale/README.md)."
+)
+
+# printf-style placeholders (%(name)s, %s, %d, %%) and str.format fields ({name}, {0}, {}).
+# The space flag is left out on purpose: "50 % akkoord" is a typo for "50 %% akkoord", not "% a".
+PRINTF = re.compile(
+    r"%(?:\((?P<name>[^)]*)\))?[#0\-+]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[diouxXeEfFgGcrsa%]"
+)
+BRACES = re.compile(r"(?<!\{)\{(?P<field>[A-Za-z0-9_.\[\]]*)(?:![rsa])?(?::[^{}]*)?\}(?!\})")
+
+Key = tuple[str | None, str]
+
+
+def _key(context: str | None, message_id: str | tuple[str, ...]) -> Key:
+    return (context, message_id if isinstance(message_id, str) else message_id[0])
+
+
+def _show(key: Key) -> str:
+    context, message_id = key
+    return repr(message_id) if context is None else f"{message_id!r} (context {context!r})"
+
+
+def _read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def _messages(catalog: Catalog) -> dict[Key, Message]:
+    return {_key(m.context, m.id): m for m in catalog if m.id}
+
+
+def _extracted() -> set[Key]:
+    """What `pybabel extract -F babel.cfg .` finds now, through Babel's Python API."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle, filename=str(ROOT / "babel.cfg"))
+    return {
+        _key(context, message)
+        for _filename, _line, message, _comments, context in extract_from_dir(
+            str(ROOT), method_map, options_map
+        )
+    }
+
+
+def _strings(message: Message) -> list[str]:
+    return [message.string] if isinstance(message.string, str) else list(message.string)
+
+
+def _ids(message: Message) -> list[str]:
+    return [message.id] if isinstance(message.id, str) else list(message.id)
+
+
+# the template is current ----------------------------------------------------------------
+
+
+def test_the_template_has_every_message_of_the_code_and_no_other() -> None:
+    extracted = _extracted()
+    committed = set(_messages(_read(POT)))
+    missing = sorted(extracted - committed, key=str)
+    stale = sorted(committed - extracted, key=str)
+    problems = []
+    if missing:
+        problems.append(
+            f"{len(missing)} message(s) in the code are missing from "
+            "src/denkdag/locale/messages.pot:\n" + "\n".join(f"  {_show(k)}" for k in missing)
+        )
+    if stale:
+        problems.append(
+            f"{len(stale)} message(s) in src/denkdag/locale/messages.pot are no longer in "
+            "the code:\n" + "\n".join(f"  {_show(k)}" for k in stale)
+        )
+    assert not problems, "\n\n".join(problems) + HOW_TO_FIX
+
+
+def test_the_extraction_finds_the_templates() -> None:
+    # Guards the test above against a babel.cfg that silently matches nothing.
+    assert (None, "Join") in _extracted()
+
+
+# the catalogues are complete ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES_WITH_CATALOGUE)
+def test_every_message_has_a_translation(language: str) -> None:
+    template = _messages(_read(POT))
+    catalog = _read(LOCALE / language / "LC_MESSAGES" / "messages.po", locale=language)
+    translated = _messages(catalog)
+    absent = [k for k in template if k not in translated]
+    fuzzy = [k for k in template if k in translated and translated[k].fuzzy]
+    empty = [
+        k
+        for k in template
+        if k in translated
+        and not translated[k].fuzzy
+        and not all(s.strip() for s in _strings(translated[k]))
+    ]
+    problems = [
+        f"{title} in {language}:\n" + "\n".join(f"  {_show(k)}" for k in keys)
+        for title, keys in (
+            ("Not in the catalogue", absent),
+            ("Fuzzy (a guess, not used)", fuzzy),
+            ("Not translated", empty),
+        )
+        if keys
+    ]
+    assert not problems, "\n\n".join(problems) + HOW_TO_FIX
+
+
+@pytest.mark.parametrize("language", LANGUAGES_WITH_CATALOGUE)
+def test_the_catalogue_header_is_right(language: str) -> None:
+    catalog = _read(LOCALE / language / "LC_MESSAGES" / "messages.po", locale=language)
+    headers = dict(catalog.mime_headers)
+    assert not catalog.fuzzy, f"the header of {language} is marked fuzzy"
+    assert headers["Language"] == language
+    assert headers["Plural-Forms"] == PLURAL_FORMS[language]
+    assert "charset=utf-8" in headers["Content-Type"].lower()
+    checks = [
+        f"  {_show(_key(m.context, m.id))}: {error}"
+        for m, errors in catalog.check()
+        for error in errors
+    ]
+    assert not checks, f"Babel's checks fail in {language}:\n" + "\n".join(checks)
+
+
+# placeholders ----------------------------------------------------------------------------
+
+
+def _placeholders(text: str) -> tuple[Counter[str], list[str], str]:
+    """Named placeholders, the order of positional ones, and what is left of `%` after both."""
+    named: Counter[str] = Counter()
+    positional: list[str] = []
+    for match in PRINTF.finditer(text):
+        if match.group(0) == "%%":
+            continue
+        if match.group("name") is not None:
+            named[match.group(0)] += 1
+        else:
+            positional.append(match.group(0))
+    for match in BRACES.finditer(text):
+        if match.group("field") and not match.group("field").isdigit():
+            named[match.group(0)] += 1
+        else:
+            positional.append(match.group(0))
+    return named, positional, PRINTF.sub("", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "positional"),
+    [
+        ("Hello %(name)s, %(count)d new", {"%(name)s": 1, "%(count)d": 1}, []),
+        ("{count} joined · {0} · {}", {"{count}": 1}, ["{0}", "{}"]),
+        ("50%% of %s", {}, ["%s"]),
+        ("{{ literal }}", {}, []),
+    ],
+)
+def test_placeholders_are_recognised(
+    text: str, named: dict[str, int], positional: list[str]
+) -> None:
+    found_named, found_positional, _rest = _placeholders(text)
+    assert found_named == Counter(named)
+    assert found_positional == positional
+
+
+def test_a_stray_percent_sign_is_caught() -> None:
+    assert "%" in _placeholders("100 % akkoord")[2]
+    assert "%" not in _placeholders("100 %% akkoord, %(n)s")[2]
+
+
+@pytest.mark.parametrize("language", LANGUAGES_WITH_CATALOGUE)
+def test_translations_keep_the_placeholders(language: str) -> None:
+    catalog = _read(LOCALE / language / "LC_MESSAGES" / "messages.po", locale=language)
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        source_named, source_positional, _ = _placeholders(_ids(message)[0])
+        for translation in filter(None, _strings(message)):
+            named, positional, rest = _placeholders(translation)
+            if named != source_named or positional != source_positional:
+                problems.append(
+                    f"  {_show(_key(message.context, message.id))}: "
+                    f"{sorted(source_named.elements()) + source_positional} in the msgid, "
+                    f"{sorted(named.elements()) + positional} in {translation!r}"
+                )
+            if "%" in rest:
+                # Templates use new-style gettext, which always applies `%` to the result.
+                problems.append(
+                    f"  {_show(_key(message.context, message.id))}: a lone '%' in "
+                    f"{translation!r}; write '%%'"
+                )
+    assert not problems, f"Placeholders differ in {language}:\n" + "\n".join(problems)
+
+
+# the runtime -----------------------------------------------------------------------------
+
+
+def test_the_dutch_catalogue_is_loaded() -> None:
+    assert i18n.translations("nl").gettext("Join") == "Deelnemen"
+    assert i18n.translations("nl").gettext("Join code") == "Deelnamecode"
+
+
+def test_the_french_catalogue_is_loaded() -> None:
+    assert i18n.translations("fr").gettext("Join") == "Participer"
+    assert i18n.translations("fr").gettext("Join code") == "Code de participation"
+
+
+def test_english_is_the_source_language() -> None:
+    assert i18n.translations("en").gettext("Join") == "Join"
+
+
+@contextmanager
+def _language(language: str) -> Iterator[None]:
+    token = i18n.current_language.set(language)
+    try:
+        yield
+    finally:
+        i18n.current_language.reset(token)
+
+
+def test_gettext_follows_the_request_language() -> None:
+    with _language("fr"):
+        assert i18n.gettext("Agree") == "D'accord"
+    with _language("nl"):
+        assert i18n.gettext("Agree") == "Akkoord"
+    with _language("en"):
+        assert i18n.gettext("Agree") == "Agree"
+
+
+@pytest.mark.parametrize(
+    ("picked", "session_language", "accept_language", "expected"),
+    [
+        # the user's pick wins
+        ("fr", "nl", "en-GB,en;q=0.9", "fr"),
+        ("en", None, None, "en"),
+        # an unknown or missing pick falls back to the session's language
+        ("de", "en", "fr-BE", "en"),
+        (None, "fr", "en", "fr"),
+        ("", "en", "fr", "en"),
+        # then the browser's languages, in order, by primary tag
+        (None, None, "de-DE,fr-BE;q=0.8,en;q=0.5", "fr"),
+        (None, "xx", "EN-us", "en"),
+        (None, None, " fr ; q=1", "fr"),
+        # then Dutch
+        (None, None, None, "nl"),
+        (None, None, "", "nl"),
+        (None, None, "de, es;q=0.5, *", "nl"),
+        ("xx", "yy", "zz", "nl"),
+    ],
+)
+def test_choose_language(
+    picked: str | None, session_language: str | None, accept_language: str | None, expected: str
+) -> None:
+    assert i18n.choose_language(picked, session_language, accept_language) == expected
