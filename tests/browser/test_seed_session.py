@@ -49,6 +49,10 @@ def expect_bar(page: Any, key: str, pct: str, count: str) -> None:
     expect(page.locator(f"#slide .bar[data-key={key}] .bar-count")).to_have_text(count)
 
 
+def nonzero(counts: dict[str, int]) -> dict[str, int]:
+    return {key: count for key, count in counts.items() if count}
+
+
 def choice_button(phone: Any, label: str) -> Any:
     return phone.locator("#slide button.choice", has_text=label)
 
@@ -110,7 +114,7 @@ def test_projector_and_three_phones(browser: Any, server: Any, ui: Any) -> None:
         expect_bar(presenter, "c", "67%", "2")
         expect(presenter.locator("#answer-count")).to_have_text("3")
         expect_bar(phones[2], "c", "67%", "2")
-        assert server.results(CHOICE)["counts"] == {"a": 1, "c": 2}
+        assert nonzero(server.results(CHOICE)["counts"]) == {"a": 1, "c": 2}
 
         # On to the first statement; every phone follows and offers the three stances.
         press_next_until(presenter, STATEMENT, presses=3)
@@ -143,7 +147,7 @@ def test_projector_and_three_phones(browser: Any, server: Any, ui: Any) -> None:
                 CLOSED
             )
             expect(phone.locator("#slide button.stance-disagree")).to_be_disabled()
-        assert server.results(STATEMENT)["counts"] == {"agree": 1}
+        assert nonzero(server.results(STATEMENT)["counts"]) == {"agree": 1}
 
         # R hides the results: the projector's bars go, and so do the phones'.
         presenter.keyboard.press("r")
@@ -153,7 +157,9 @@ def test_projector_and_three_phones(browser: Any, server: Any, ui: Any) -> None:
             expect(phone.locator("#slide")).to_have_attribute("data-revealed", "no")
             expect(phone.locator("#slide .results")).to_have_count(0)
 
-        assert console.problems == [], console.problems
+        # The tap after closing may reach the server before the phone redraws: a 409, expected.
+        unexpected = [p for p in console.problems if not re.search(r"/response: .* 409", p)]
+        assert unexpected == [], unexpected
     finally:
         projector_context.close()
         for context in phone_contexts:
