@@ -42,12 +42,12 @@ async def test_concurrent_answers_are_exact_and_replace(database_url: str) -> No
     try:
         deck = parse_deck(seed_deck_text())
         session = await store.create_session("11112222", None, deck, start(deck))
-        ids = await asyncio.gather(*(store.add_participant(session.id, f"h{i}") for i in range(200)))
+        ids = await asyncio.gather(
+            *(store.add_participant(session.id, f"h{i}") for i in range(200))
+        )
         assert len(set(ids)) == 200
         await asyncio.gather(*(store.put_answer(session.id, "s4", pid, "a") for pid in ids))
-        await asyncio.gather(
-            *(store.put_answer(session.id, "s4", pid, "b") for pid in ids[:50])
-        )
+        await asyncio.gather(*(store.put_answer(session.id, "s4", pid, "b") for pid in ids[:50]))
         answers = await store.slide_answers(session.id, "s4")
         assert sorted(answers).count("a") == 150 and answers.count("b") == 50
         assert store.writer.batches < store.writer.jobs  # writes were grouped

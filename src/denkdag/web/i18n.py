@@ -55,11 +55,26 @@ def choose_language(
         return picked
     if session_language in LANGUAGES:
         return session_language
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
+    for tag in _accepted(accept_language or ""):
         if tag in LANGUAGES:
             return tag
     return DEFAULT_LANGUAGE
+
+
+def _accepted(header: str) -> list[str]:
+    """Accept-Language's languages, most wanted first (by q weight, then by order)."""
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            weighted.append((-quality, index, tag.strip().lower()[:2]))
+    return [tag for _, _, tag in sorted(weighted)]
 
 
 def locale_name(language: str) -> str:

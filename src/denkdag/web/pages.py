@@ -6,6 +6,7 @@ looks the same with or without JavaScript, and voting works as a plain form post
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from denkdag.domain.errors import DomainError, NotAllowed, NotFound
+from denkdag.domain.errors import DomainError, NotAllowed, NotFound, SlideNotOpen
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
@@ -208,7 +209,10 @@ async def answer_form(request: Request, code: str) -> Response:
         await service(request).respond(code, token, slide_id, value)
     except DomainError as error:
         context = await _phone_context(request, participant)
-        context["error"] = error.detail
+        closed = isinstance(error, SlideNotOpen) and slide is not None and slide.id in {
+            s.id for s in participant.session.deck.slides if kind_of(s.kind).asks
+        }
+        context["error"] = i18n.gettext("Voting is closed.") if closed else error.detail
         return render(
             request,
             "phone.html",
@@ -223,8 +227,12 @@ async def answer_form(request: Request, code: str) -> Response:
 async def qr(request: Request, code: str) -> Response:
     session = await service(request).session(code)
     qr_code = segno.make(join_url(request, session.code), error="m")
-    svg = qr_code.svg_inline(scale=8, border=2, dark="#111", light="#fff", omitsize=True)
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
+    # A stand-alone SVG file needs its namespace (svg_inline leaves it out: no image then).
+    buffer = io.BytesIO()
+    qr_code.save(buffer, kind="svg", scale=8, border=2, dark="#111", light="#fff", omitsize=True)
+    return Response(
+        buffer.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"}
+    )
 
 
 # facilitators --------------------------------------------------------------------------

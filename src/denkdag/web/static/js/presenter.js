@@ -13,8 +13,21 @@
 
   function slide() { return host.querySelector("#slide"); }
 
+  // Long slides shrink (down to 60 %) until they fit the stage instead of being cut off.
+  function fit() {
+    const current = slide();
+    if (!current) return;
+    current.style.fontSize = "";
+    let size = 100;
+    while (size > 60 && (host.scrollHeight > host.clientHeight + 1 || host.scrollWidth > host.clientWidth + 1)) {
+      size -= 5;
+      current.style.fontSize = size + "%";
+    }
+  }
+
   async function refresh() {
     host.innerHTML = await Denkdag.fetchFragment("/p/" + code + "/slide");
+    fit();
     const current = slide();
     shownVersion = current ? current.dataset.version : null;
     answerCounter.hidden = !current || !current.dataset.kind || current.dataset.kind === "info";
@@ -58,6 +71,8 @@
     else act(action);
   });
 
+  window.addEventListener("resize", fit);
+  fit();
   const first = slide();
   shownVersion = first ? first.dataset.version : null;
   Denkdag.connect("/api/v1/sessions/" + code + "/events", {
