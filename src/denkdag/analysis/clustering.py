@@ -195,7 +195,7 @@ def cluster(
     base_labels, base_centres = base_clusters(points, settings, previous_base)
     weights = np.bincount(base_labels, minlength=base_centres.shape[0]).astype(np.float64)
     n_base = base_centres.shape[0]
-    max_k = min(settings.max_k, 2 + n_base // settings.base_clusters_per_k, n_base - 1)
+    max_k = min(settings.max_k, 2 + n_base // settings.base_clusters_per_k, n_base)
     centres: dict[int, FloatArray] = {}
     groupings: dict[int, IntArray] = {}
     silhouettes: dict[int, float] = {}

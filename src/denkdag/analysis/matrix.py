@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Final, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,6 +42,32 @@ def sort_key(identifier: Id) -> tuple[int, int, str]:
 
 def _canonical(ids: Iterable[Id]) -> tuple[Id, ...]:
     return tuple(sorted(set(ids), key=sort_key))
+
+
+def _index(
+    of_vote: Sequence[Id] | NDArray[Any], extra: list[Id]
+) -> tuple[tuple[Id, ...], IntArray]:
+    """Canonical sorted ids and each vote's index into them.
+
+    All-integer or all-string ids go through numpy's sort (same order as :func:`sort_key`);
+    mixed ids fall back to Python.
+    """
+    if isinstance(of_vote, np.ndarray):
+        column = of_vote
+    else:
+        kinds = set(map(type, of_vote))
+        # np.asarray would silently turn a mix of ints and strings into strings.
+        column = np.asarray(of_vote) if len(kinds) == 1 else np.asarray(of_vote, dtype=object)
+    if column.dtype.kind in "iuU" and column.size:
+        numeric = column.dtype.kind in "iu"
+        if all(isinstance(e, int) == numeric for e in extra):
+            extra_arr = np.asarray(extra, dtype=column.dtype) if extra else column[:0]
+            ids, inverse = np.unique(np.concatenate([column, extra_arr]), return_inverse=True)
+            return tuple(ids.tolist()), inverse[: column.size].astype(np.int64)
+    values = column.tolist()
+    ordered = _canonical([*values, *extra])
+    position = {p: i for i, p in enumerate(ordered)}
+    return ordered, np.fromiter((position[v] for v in values), np.int64, len(values))
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,18 +104,37 @@ class VoteMatrix:
         `participants` and `statements` add ids without votes (a statement nobody saw yet).
         """
         triples = list(votes)
-        bad = {vote for _, _, vote in triples} - VOTES
-        if bad:
-            raise ValueError(f"votes must be -1, 0 or 1, got {sorted(bad)}")
+        if not triples:
+            return cls.from_arrays([], [], [], participants=participants, statements=statements,
+                                   excluded=excluded)  # fmt: skip
+        pids, sids, values = zip(*triples, strict=True)
+        return cls.from_arrays(
+            pids, sids, values, participants=participants, statements=statements, excluded=excluded
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        participant_of_vote: Sequence[Id] | NDArray[Any],
+        statement_of_vote: Sequence[Id] | NDArray[Any],
+        votes: Sequence[int] | NDArray[np.integer],
+        *,
+        participants: Iterable[Id] = (),
+        statements: Iterable[Id] = (),
+        excluded: Iterable[Id] = (),
+    ) -> VoteMatrix:
+        """Build from three parallel columns (vectorised: millions of votes in well under 1 s).
+
+        A later vote of the same participant on the same statement replaces the earlier one.
+        """
+        values = np.asarray(votes, dtype=np.int64)
+        if values.size and not np.isin(values, list(VOTES)).all():
+            bad = sorted(set(values.tolist()) - VOTES)
+            raise ValueError(f"votes must be -1, 0 or 1, got {bad}")
         excluded_set = frozenset(excluded)
-        pids = _canonical([p for p, _, _ in triples] + list(participants))
-        sids = _canonical([s for _, s, _ in triples] + list(statements) + list(excluded_set))
-        p_index = {p: i for i, p in enumerate(pids)}
-        s_index = {s: j for j, s in enumerate(sids)}
-        rows = np.fromiter((p_index[p] for p, _, _ in triples), np.int64, len(triples))
-        cols = np.fromiter((s_index[s] for _, s, _ in triples), np.int64, len(triples))
-        values = np.fromiter((v for _, _, v in triples), np.int8, len(triples))
-        return cls._dedup(pids, sids, rows, cols, values, excluded_set)
+        pids, rows = _index(participant_of_vote, list(participants))
+        sids, cols = _index(statement_of_vote, [*statements, *excluded_set])
+        return cls._dedup(pids, sids, rows, cols, values.astype(np.int8), excluded_set)
 
     @classmethod
     def from_dense(

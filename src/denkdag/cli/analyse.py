@@ -40,9 +40,9 @@ def _report(export: PolisExport, result: OpinionMap) -> None:
     typer.echo("Divisive")
     if not result.divisive:
         typer.echo("  (none)")
-    for item in result.divisive:
-        rates = " / ".join(f"{p:.0%}" for p in item.agree_by_group)
-        typer.echo(f"  agree {rates}  {_text(export, item.statement_id)}")
+    for split in result.divisive:
+        rates = " / ".join(f"{p:.0%}" for p in split.agree_by_group)
+        typer.echo(f"  agree {rates}  {_text(export, split.statement_id)}")
 
 
 def analyse(
