@@ -57,7 +57,7 @@ def _run_migrations(connection: Connection) -> None:
     config = Config()
     config.set_main_option("script_location", "denkdag.storage:migrations")
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
 
 
 class SqlStore:
