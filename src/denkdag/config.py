@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import socket
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from denkdag.storage import DEFAULT_DATABASE
 
@@ -34,9 +37,60 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = Field(
         15.0, description="Seconds between keep-alive comments on event streams."
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        [],
+        description="Proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+        "names the client; without them the connection's address is the client.",
+    )
+    rate_limits: bool = Field(
+        True, description="Refuse over-limit joins, answers, code guesses and sign-ins (429)."
+    )
+    streams_per_address: int = Field(
+        500, description="Open live streams allowed from one client address (a venue's NAT)."
+    )
+    streams_total: int = Field(20_000, description="Open live streams allowed in total.")
+    stream_idle_seconds: float = Field(
+        300.0,
+        description="Seconds a live stream may stay without news before it is closed "
+        "(the phone reconnects and resynchronises).",
+    )
+    frame_ancestors: str = Field(
+        "'none'",
+        description="Who may embed Denkdag's pages in a frame (CSP frame-ancestors), "
+        "e.g. \"'self' https://intranet.example.org\"; 'none' forbids it.",
+    )
+    retention_days: int | None = Field(
+        None,
+        description="Delete answers older than this many days (daily, and with "
+        "`denkdag purge`); unset keeps them.",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     def base_url(self) -> str:
+        """The address phones use: the public URL, else this machine's address.
+
+        Listening on every interface (0.0.0.0) means phones on the venue network should
+        join: show the machine's network address rather than localhost.
+        """
         if self.public_url:
             return self.public_url.rstrip("/")
-        host = "localhost" if self.host in {"0.0.0.0", "127.0.0.1", "::"} else self.host
+        host = self.host
+        if host in {"0.0.0.0", "::"}:
+            host = _network_address()
+        elif host in {"127.0.0.1", "::1"}:
+            host = "localhost"
         return f"http://{host}:{self.port}"
+
+
+def _network_address() -> str:
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "localhost"
+    return "localhost" if address.startswith("127.") else address

@@ -39,6 +39,21 @@ def format_code(code: str) -> str:
     return f"{code[:4]} {code[4:]}" if len(code) == CODE_DIGITS else code
 
 
+INVITATION_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+INVITATION_LENGTH = 10
+
+
+def new_invitation_code() -> str:
+    """Ten characters without look-alikes (0/O, 1/I/L): about 50 bits, printed as XXXXX-XXXXX."""
+    code = "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_LENGTH))
+    return f"{code[:5]}-{code[5:]}"
+
+
+def normalise_invitation(text: str) -> str:
+    """An invitation code as typed ("abcde fghjk") in the form whose hash is stored."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())[:32]
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

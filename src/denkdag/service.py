@@ -9,27 +9,40 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from denkdag.domain import session_flow
-from denkdag.domain.errors import NotAllowed, UnknownSession
-from denkdag.domain.kinds import kind_of
+from denkdag.domain.errors import (
+    InvalidControl,
+    NotAllowed,
+    NotFound,
+    SlideNotOpen,
+    UnknownSession,
+    UnknownSlide,
+)
+from denkdag.domain.kinds import RecordKind, kind_of
+from denkdag.domain.kinds.base import PRIVATE_EXTRA
 from denkdag.domain.model import Deck, Session, Slide
 from denkdag.domain.responses import accept_answer
-from denkdag.domain.tally import Tally
-from denkdag.live import Broadcaster, Coalescer
+from denkdag.domain.tally import AnswerRecord, Tally
+from denkdag.formats.report import Report, build_report
+from denkdag.live import Broadcaster, Coalescer, Envelope, MemoryBroadcaster
+from denkdag.opinions import LiveOpinions
 from denkdag.security import (
     hash_password,
+    new_invitation_code,
     new_join_code,
     new_token,
     normalise_code,
+    normalise_invitation,
     token_hash,
     verify_password,
 )
 from denkdag.storage import CodeTaken, SqlStore, User
+from denkdag.storage.store import REPLAYED, STORED, AnswerWrite
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +53,10 @@ LOGIN_LIFETIME = timedelta(days=14)
 LINK_LIFETIME = timedelta(hours=12)
 PRESENCE = "__joined__"
 PARTICIPANT_CACHE = 200_000
+STALE_RETRIES = 5
+INVITATION_REFUSED = (
+    "This session needs a personal invitation code, and this one is unknown or used already."
+)
 
 
 @dataclass(frozen=True)
@@ -58,16 +75,29 @@ class Denkdag:
     def __init__(self, store: SqlStore, broadcaster: Broadcaster, tally_interval: float = 0.25):
         self.store = store
         self.broadcaster = broadcaster
-        self.coalescer = Coalescer(self._publish_tallies, tally_interval)
+        # Several instances: another one may publish a tally it read before our last
+        # commit, after ours; one more (settling) round makes the last tally the final one.
+        shared = not isinstance(broadcaster, MemoryBroadcaster)
+        self.coalescer = Coalescer(self._publish_tallies, tally_interval, settle=shared)
         self._sessions: dict[str, Session] = {}
         self._participants: OrderedDict[str, tuple[int, int]] = OrderedDict()
         self._control_lock: dict[int, asyncio.Lock] = {}
+        self._background: set[asyncio.Task[None]] = set()
+        broadcaster.hub.add_listener(self._on_event)
+        broadcaster.hub.on_resync(self._on_resync)
+        self._invited_only: set[int] = set()
+        self._pdf_slot = asyncio.Semaphore(1)
+        self.opinions = LiveOpinions(store, broadcaster, self._session_by_id, topic)
 
     async def start(self) -> None:
         await self.broadcaster.start()
 
     async def stop(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         await self.coalescer.stop()
+        await self.opinions.stop()
         await self.broadcaster.stop()
 
     # sessions -----------------------------------------------------------------------
@@ -98,8 +128,38 @@ class Denkdag:
         return session
 
     async def tally(self, session: Session, slide: Slide) -> Tally:
+        kind = kind_of(slide.kind)
+        if isinstance(kind, RecordKind):
+            records = await self.store.slide_answer_records(session.id, slide.id)
+            return kind.tally_records(slide, records)
         answers = await self.store.slide_answers(session.id, slide.id)
-        return kind_of(slide.kind).tally(slide, answers)
+        return kind.tally(slide, answers)
+
+    async def moderate(
+        self,
+        code: str,
+        user: User | None,
+        slide_id: str,
+        answer_id: int,
+        *,
+        hidden: bool | None = None,
+        highlighted: bool | None = None,
+    ) -> AnswerRecord:
+        """Hide/show or highlight one answer of a moderated kind, then tell the screens."""
+        session = await self.facilitated(code, user)
+        slide = session.deck.slide(slide_id)
+        if slide is None:
+            raise UnknownSlide(f"This session has no slide '{slide_id}'.")
+        kind = kind_of(slide.kind)
+        if not (isinstance(kind, RecordKind) and kind.moderated):
+            raise InvalidControl(f"Answers on a {slide.kind} slide are not moderated one by one.")
+        record = await self.store.moderate_answer(
+            session.id, slide_id, answer_id, hidden=hidden, highlighted=highlighted
+        )
+        if record is None:
+            raise NotFound(f"Slide '{slide_id}' has no answer {answer_id}.")
+        self.coalescer.touch(session.id, slide_id)
+        return record
 
     async def public_view(self, session: Session) -> dict[str, Any]:
         """The session as participants see it (API.md: GET /api/v1/sessions/{code})."""
@@ -127,15 +187,53 @@ class Denkdag:
 
     # participants -------------------------------------------------------------------
 
-    async def join(self, code: str) -> str:
-        """A new anonymous participant of the session; returns their token."""
+    async def join(self, code: str, invitation: str | None = None) -> str:
+        """A new anonymous participant of the session; returns their token.
+
+        A session with invitation codes admits only a holder of an unused one (one code,
+        one voice); the code is used up in the same transaction that adds the participant.
+        """
         session = await self.session(code)
         token = new_token()
         hashed = token_hash(token)
-        participant_id = await self.store.add_participant(session.id, hashed)
+        if await self.needs_invitation(session):
+            typed = normalise_invitation(invitation or "")
+            found = None
+            if typed:
+                found = await self.store.add_invited_participant(
+                    session.id, hashed, token_hash(typed)
+                )
+            if found is None:
+                raise NotAllowed(INVITATION_REFUSED)
+            participant_id = found
+        else:
+            participant_id = await self.store.add_participant(session.id, hashed)
         self._remember_participant(hashed, participant_id, session.id)
         self.coalescer.touch(session.id, PRESENCE)
         return token
+
+    async def needs_invitation(self, session: Session) -> bool:
+        if session.id in self._invited_only:
+            return True
+        if await self.store.needs_invitation(session.id):
+            self._invited_only.add(session.id)
+            return True
+        return False
+
+    async def create_invitations(self, session: Session, count: int) -> list[str]:
+        """`count` new personal invitation codes; from now on the session needs one to join.
+
+        Only their hashes are stored: print or hand out the list now.
+        """
+        codes = [new_invitation_code() for _ in range(count)]
+        hashes = [token_hash(normalise_invitation(code)) for code in codes]
+        await self.store.add_invitations(session.id, hashes)
+        self._invited_only.add(session.id)
+        return codes
+
+    async def purge_answers(self, days: int) -> int:
+        """Delete answers older than `days` days (the retention setting); how many."""
+        return await self.store.delete_answers_before(datetime.now(UTC) - timedelta(days=days))
 
     def _remember_participant(self, hashed: str, participant_id: int, session_id: int) -> None:
         self._participants[hashed] = (participant_id, session_id)
@@ -157,14 +255,56 @@ class Denkdag:
             raise NotAllowed("This participant token does not belong to this session.")
         return Participant(found[0], session)
 
-    async def respond(self, code: str, token: str | None, slide_id: str, value: object) -> Any:
-        """Record (or replace) an answer; returns the stored value once committed."""
+    async def respond(
+        self,
+        code: str,
+        token: str | None,
+        slide_id: str,
+        value: object,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """Record (or replace) an answer; returns the stored value once committed.
+
+        "Is the slide open" is decided twice: on the cached state (a change made on
+        another instance reaches this cache as fast as its `state` event), and again in
+        the transaction that writes, against the stored state version, so a slide closed
+        on any instance is never written to however stale the cache. A refusal is checked
+        against the database before it is given. A retry whose `idempotency_key` was
+        applied before writes nothing and returns what is stored now.
+        """
         participant = await self.participant(code, token)
         session = participant.session
-        stored = accept_answer(session.deck, session.state, slide_id, value)
-        await self.store.put_answer(session.id, slide_id, participant.id, stored)
-        self.coalescer.touch(session.id, slide_id)
-        return stored
+        for _ in range(STALE_RETRIES):
+            try:
+                stored = accept_answer(session.deck, session.state, slide_id, value)
+            except SlideNotOpen:
+                fresh = await self._reload(session)
+                if fresh.state.version != session.state.version:
+                    session = fresh
+                    continue
+                if idempotency_key is not None:
+                    replay = await self.store.answer_for_key(
+                        participant.id, slide_id, idempotency_key
+                    )
+                    if replay is not None:
+                        return replay.value
+                raise
+            outcome = await self.store.write_answer(
+                AnswerWrite(
+                    session.id,
+                    slide_id,
+                    participant.id,
+                    stored,
+                    session.state.version,
+                    idempotency_key,
+                )
+            )
+            if outcome.status == STORED:
+                self.coalescer.touch(session.id, slide_id)
+            if outcome.status in {STORED, REPLAYED}:
+                return outcome.value
+            session = await self._reload(session)
+        raise RuntimeError("the session kept changing; try again")
 
     async def answers_of(self, participant: Participant) -> dict[str, Any]:
         return await self.store.answers_of(participant.id)
@@ -249,6 +389,87 @@ class Denkdag:
     async def joined(self, session: Session) -> int:
         return await self.store.count_participants(session.id)
 
+    # reports (issue 6) -------------------------------------------------------------------
+
+    async def report(self, session: Session) -> Report:
+        """The session's report; the opinion map is CPU work, so it is built in a thread."""
+        tallies = await self.results(session)
+        answers = await self.store.session_answers(session.id)
+        joins = await self.store.join_times(session.id)
+        return await asyncio.to_thread(build_report, session, tallies, answers, joins)
+
+    async def report_pdf(self, html: str) -> bytes:
+        """The report's HTML as PDF, rendered in a thread, one at a time per process."""
+        from denkdag.formats.export_pdf import report_pdf  # WeasyPrint loads in ~1 s
+
+        async with self._pdf_slot:
+            return await asyncio.to_thread(report_pdf, html)
+
+    async def delete_session(self, session: Session) -> None:
+        """Delete the session and everything of its participants, for good."""
+        await self.store.delete_session(session.id)
+        self._sessions.pop(session.code, None)
+        self.opinions.forget(session.id)
+        for hashed, (_, session_id) in list(self._participants.items()):
+            if session_id == session.id:
+                del self._participants[hashed]
+
+    # the session cache across instances ------------------------------------------------
+
+    def _remember(self, session: Session) -> Session:
+        """Cache `session` unless the cache already holds a newer state; the newer one."""
+        cached = self._sessions.get(session.code)
+        if cached is not None and cached.state.version >= session.state.version:
+            return cached
+        self._sessions[session.code] = session
+        return session
+
+    async def _reload(self, session: Session) -> Session:
+        fresh = await self.store.session_by_id(session.id)
+        if fresh is None:
+            raise UnknownSession("This session no longer exists.")
+        return self._remember(fresh)
+
+    def _on_event(self, _topic: str, envelope: Envelope) -> None:
+        """A `state` event (from this or any instance) replaces an older cached state."""
+        view = envelope.data
+        if envelope.event != "state" or not isinstance(view, dict):
+            return
+        cached = self._sessions.get(str(view.get("code")))
+        version = view.get("version")
+        if cached is None or not isinstance(version, int) or version <= cached.state.version:
+            return
+        current = view.get("current_slide")
+        state = replace(
+            cached.state,
+            current_slide=current,
+            open_slides=frozenset(view.get("open_slides", ())),
+            revealed=frozenset(view.get("revealed", ())),
+            visited=cached.state.visited | ({current} if current else frozenset()),
+            version=version,
+        )
+        self._sessions[cached.code] = replace(cached, state=state)
+
+    def _on_resync(self) -> None:
+        """The bus may have lost events: reload every cached session and republish it."""
+        task = asyncio.create_task(self._resync_sessions(), name="denkdag-resync")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _resync_sessions(self) -> None:
+        for cached in list(self._sessions.values()):
+            try:
+                fresh = await self._reload(cached)
+            except UnknownSession:
+                self._sessions.pop(cached.code, None)
+                continue
+            except Exception:
+                log.exception("resynchronising session %s failed", cached.id)
+                continue
+            await self.publish_state(fresh)
+            if fresh.state.current_slide:
+                self.coalescer.touch(fresh.id, fresh.state.current_slide)
+
     # live -----------------------------------------------------------------------------
 
     async def publish_state(self, session: Session) -> None:
@@ -273,8 +494,9 @@ class Denkdag:
                 topic(session),
                 "tally",
                 tally.as_dict(with_counts=revealed),
-                tally.as_dict(with_counts=True),
+                tally.as_dict(with_counts=True, facilitator=True),
             )
+        self.opinions.votes_changed(session, slide_ids)
 
     async def _session_by_id(self, session_id: int) -> Session | None:
         for session in self._sessions.values():
@@ -299,8 +521,12 @@ def slide_view(slide: Slide) -> dict[str, Any]:
         view["multiple"] = slide.multiple
     if slide.kind == "statement":
         view["statement"] = slide.statement
-    if slide.extra:
-        view["extra"] = dict(slide.extra)
+    extra = {key: value for key, value in slide.extra.items() if key not in PRIVATE_EXTRA}
+    if extra:
+        view["extra"] = extra
+        # A kind's own fields (a scale's items, min, max …) also stand beside the common
+        # ones, as API.md lists them.
+        view.update({key: value for key, value in extra.items() if key not in view})
     return view
 
 

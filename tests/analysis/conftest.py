@@ -23,9 +23,15 @@ def structured_votes(
 ) -> tuple[list[tuple[Id, Id, int]], dict[Id, int]]:
     """A room with `n_groups` clear opinion camps; returns triples and true camps."""
     rng = np.random.default_rng(seed)
-    opinions = rng.choice([-1, 1], size=(n_groups, n_statements))
-    for g in range(1, n_groups):  # make every camp differ from the first on half the items
-        flip = rng.permutation(n_statements)[: n_statements // 2]
+    # Camp g disagrees with camp 0 on a window of half the statements, the windows shifted
+    # evenly, so any two camps differ on a fair share of them (three camps: on half each).
+    # Independent random flips could leave two "camps" one statement apart.
+    opinions = np.tile(rng.choice([-1, 1], size=n_statements), (n_groups, 1))
+    order = rng.permutation(n_statements)
+    half = n_statements // 2
+    for g in range(1, n_groups):
+        start = (g - 1) * half // (n_groups - 1)
+        flip = order[start : start + half]
         opinions[g, flip] = -opinions[0, flip]
     triples: list[tuple[Id, Id, int]] = []
     truth: dict[Id, int] = {}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
 from denkdag.analysis import DEFAULTS, Id, OpinionMap, VoteMatrix, compute
+from denkdag.formats.polis import read_export
 
 from_seeds = st.integers(min_value=0, max_value=10_000)
 fast = settings(
@@ -59,7 +62,7 @@ def test_permuting_participants_and_statements_changes_nothing(
     assert adjusted_rand_score(
         [ours[p] for p in clustered], [theirs[p_map[p]] for p in clustered]
     ) == pytest.approx(1.0)
-    back = {new: old for old, new in s_map.items()}
+    back: dict[Id, Id] = {new: old for old, new in s_map.items()}
     assert _rep_set(renamed, back) == _rep_set(base)
 
 
@@ -122,3 +125,25 @@ def test_recovers_planted_camps(make_room: Room, seed: int) -> None:
     fixed = dataclasses.replace(DEFAULTS, min_k=3, max_k=3)
     ours = compute(VoteMatrix.from_votes(triples), settings=fixed).group_of()
     assert adjusted_rand_score([truth[p] for p in ours], list(ours.values())) > 0.9
+
+
+@pytest.mark.parametrize("shuffle", [1, 2, 3])
+def test_real_conversation_ignores_the_order_of_participants_and_statements(
+    polis_data: Path, shuffle: int
+) -> None:
+    """pol.is' brexit-consensus with ids renamed at random: the very same groups."""
+    votes = read_export(polis_data / "brexit-consensus").votes
+    triples = votes.triples()
+    rng = random.Random(shuffle)
+    people, items = list(votes.participant_ids), list(votes.statement_ids)
+    p_map = dict(zip(people, rng.sample(range(len(people)), len(people)), strict=True))
+    s_map = dict(zip(items, rng.sample(range(len(items)), len(items)), strict=True))
+    base = compute(votes)
+    renamed = compute(VoteMatrix.from_votes([(p_map[p], s_map[s], v) for p, s, v in triples]))
+    ours, theirs = base.group_of(), renamed.group_of()
+    assert renamed.k == base.k
+    assert {p_map[p] for p in ours} == set(theirs)
+    clustered = sorted(ours, key=str)
+    assert adjusted_rand_score(
+        [ours[p] for p in clustered], [theirs[p_map[p]] for p in clustered]
+    ) == pytest.approx(1.0)

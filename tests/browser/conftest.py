@@ -17,8 +17,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -104,8 +104,8 @@ def _demo(database: str, port: int) -> dict[str, str]:
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
     )
+    assert done.returncode == 0, f"`denkdag demo` failed:\n{done.stdout}\n{done.stderr}"
     found: dict[str, str] = {}
     patterns = {
         "presenter": r"Presenter \(signed in\):\s*(\S+)",
@@ -213,8 +213,10 @@ def chromium_or_skip() -> None:
         pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not for the whole run: while Playwright's sync API
+    is running, `asyncio.run` (the CLI, other tests) refuses to start in this thread."""
     chromium_or_skip()
     from playwright.sync_api import sync_playwright
 

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,6 @@ def visit(page: Any, url: str, lang: str, *, final: str | None = None) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_pages_load_cleanly(browser: Any, server: Any, ui: Any, lang: str) -> None:
-    expect = __import__("playwright.sync_api", fromlist=["expect"]).expect
     console = ui.Console()
     participant = ui.new_context(browser, phone=True)
     facilitator = ui.new_context(browser)
@@ -69,7 +69,7 @@ def test_pages_load_cleanly(browser: Any, server: Any, ui: Any, lang: str) -> No
         expect(desk.locator("#join-banner img.qr")).to_be_visible()
         assert desk.evaluate("document.querySelector('#join-banner img.qr').naturalWidth > 0")
         visit(desk, f"{server.base}/c/{server.code}", lang)
-        expect(desk.locator("#remote .slide-list li")).to_have_count(12)
+        expect(desk.locator("#remote .slide-list li")).to_have_count(11)  # the seed's slides
         visit(desk, f"{server.base}/sessions", lang)
     finally:
         participant.close()
@@ -80,7 +80,6 @@ def test_pages_load_cleanly(browser: Any, server: Any, ui: Any, lang: str) -> No
 def test_presenter_fits_every_slide(browser: Any, server: Any, ui: Any) -> None:
     """At 1600×900, every slide of the seed fits: no sideways scroll, title in view, and
     nothing cut off at the bottom of the slide area."""
-    expect = __import__("playwright.sync_api", fromlist=["expect"]).expect
     server.control("goto", "s1")
     console = ui.Console()
     context = ui.new_context(browser, viewport=ui.PROJECTOR)
@@ -119,7 +118,6 @@ def test_presenter_fits_every_slide(browser: Any, server: Any, ui: Any) -> None:
 
 
 def test_phone_fits_choice_question(browser: Any, server: Any, ui: Any) -> None:
-    expect = __import__("playwright.sync_api", fromlist=["expect"]).expect
     server.control("goto", "s4")
     server.control("open", "s4")
     console = ui.Console()

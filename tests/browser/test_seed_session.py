@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +20,6 @@ STATEMENT = "s7"
 CLOSED = re.compile(
     r"Voting is closed|Voting on this slide is closed|Stemmen is gesloten|gesloten", re.IGNORECASE
 )
-
-
-def expect_() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
 
 
 def press_next_until(presenter: Any, slide_id: str, *, presses: int | None = None) -> int:
@@ -44,7 +39,6 @@ def press_next_until(presenter: Any, slide_id: str, *, presses: int | None = Non
 
 
 def expect_bar(page: Any, key: str, pct: str, count: str) -> None:
-    expect = expect_()
     expect(page.locator(f"#slide .bar[data-key={key}] .bar-pct")).to_have_text(pct)
     expect(page.locator(f"#slide .bar[data-key={key}] .bar-count")).to_have_text(count)
 
@@ -58,7 +52,6 @@ def choice_button(phone: Any, label: str) -> Any:
 
 
 def test_projector_and_three_phones(browser: Any, server: Any, ui: Any) -> None:
-    expect = expect_()
     console = ui.Console()
     projector_context = ui.new_context(browser)
     phone_contexts = [ui.new_context(browser, phone=True) for _ in range(3)]
@@ -75,6 +68,7 @@ def test_projector_and_three_phones(browser: Any, server: Any, ui: Any) -> None:
         ui.join_by_link(phones[2], server)
         for phone in phones:
             expect(phone.locator("#slide")).to_have_attribute("data-slide", "s1")
+            phone.evaluate("window.notReloaded = true")  # gone if the page ever reloads
         expect(presenter.locator("#joined-count")).to_have_text("3")
 
         # → three times: s1 → s4, the choice question.
@@ -129,6 +123,7 @@ def test_projector_and_three_phones(browser: Any, server: Any, ui: Any) -> None:
             )
             for stance in ("agree", "disagree", "pass"):
                 expect(phone.locator(f"#slide button.stance-{stance}")).to_be_enabled()
+            assert phone.evaluate("window.notReloaded === true"), "a phone reloaded"
 
         phones[0].locator("#slide button.stance-agree").tap()
         expect(phones[0].locator("#slide button.stance-agree")).to_have_class(
@@ -168,7 +163,6 @@ def test_projector_and_three_phones(browser: Any, server: Any, ui: Any) -> None:
 
 def test_phone_without_javascript(browser: Any, server: Any, ui: Any) -> None:
     """Joining and answering work as plain form posts, with scripts off."""
-    expect = expect_()
     server.control("goto", CHOICE)
     server.control("open", CHOICE)
     before = server.results(CHOICE)["counts"].get("b", 0)

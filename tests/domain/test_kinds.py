@@ -24,15 +24,29 @@ STMT = Slide(id="st", kind="statement", title="Akkoord?", statement="Samen is be
 INFO_SLIDE = Slide(id="i", kind="info", title="Doel", body="- een\n- twee")
 
 
-def test_registry_knows_the_three_kinds() -> None:
-    assert set(KINDS) == {"info", "choice", "statement"}
+def test_registry_knows_every_kind() -> None:
+    assert set(KINDS) == {
+        "info",
+        "choice",
+        "statement",
+        "scale",
+        "wordcloud",
+        "open",
+        "ranking",
+        "opinions",
+    }
     assert {name: kind.asks for name, kind in KINDS.items()} == {
         "info": False,
         "choice": True,
         "statement": True,
+        "scale": True,
+        "wordcloud": True,
+        "open": True,
+        "ranking": True,
+        "opinions": False,
     }
     with pytest.raises(KeyError):
-        kind_of("scale")
+        kind_of("poll")
 
 
 # --- choice: single ---------------------------------------------------------------------

@@ -472,7 +472,7 @@ BROKEN: list[tuple[str, str | bytes, int, str]] = [
         "unknown kind",
         FM + "# S\nkind: poll\n",
         5,
-        "unknown kind 'poll' (use choice, info, statement)",
+        "unknown kind 'poll' (use choice, info, open, opinions, ranking, scale, statement, wordcloud)",
     ),
     (
         "unknown slide setting",
@@ -640,7 +640,7 @@ def test_read_deck_file_errors_name_the_file(tmp_path: Path) -> None:
     path.write_text(FM + "# S\nkind: poll\n", encoding="utf-8")
     with pytest.raises(DeckError) as caught:
         read_deck_file(path)
-    assert str(caught.value) == f"{path}:5: unknown kind 'poll' (use choice, info, statement)"
+    assert str(caught.value) == f"{path}:5: unknown kind 'poll' (use choice, info, open, opinions, ranking, scale, statement, wordcloud)"
 
 
 def test_read_deck_file_on_a_missing_file_names_the_file(tmp_path: Path) -> None:

@@ -15,11 +15,11 @@ Stability rules, because the result is shown live on a projector:
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import KMeans
 
 from denkdag.analysis.matrix import FloatArray, IntArray
 from denkdag.analysis.settings import Settings
@@ -73,39 +73,67 @@ def _distinct_count(points: FloatArray) -> int:
     return int(np.unique(np.round(points, 12), axis=0).shape[0]) if points.size else 0
 
 
-def _kmeans(
-    points: FloatArray,
-    k: int,
-    init: FloatArray | None,
-    settings: Settings,
-    weights: FloatArray | None = None,
-    n_init: int = 1,
+def canonical_order(points: FloatArray) -> IntArray:
+    """An order of the points that depends on where they are, never on where they came from.
+
+    By distance from their mean, then x, then y, each rounded to 9 decimals so that float
+    noise (the same votes in another column order sum in another order) cannot reorder
+    them. The distance comes first because it does not change when the map is mirrored
+    or rotated, so only points tied on it depend on the axes' orientation. Every seeding
+    and tie-break below works on points in this order, which makes the groups independent
+    of the order of participants and statements (up to exact ties between distinct points).
+    """
+    if points.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    radius = np.linalg.norm(points - points.mean(axis=0), axis=1)
+    keys = np.round(np.column_stack([radius, points]), _KEY_DECIMALS)
+    return np.lexsort(keys.T[::-1]).astype(np.int64)
+
+
+_KEY_DECIMALS = 9
+
+
+def _sklearn_kmeans(
+    points: FloatArray, k: int, init: FloatArray | None, settings: Settings
 ) -> tuple[IntArray, FloatArray]:
-    """Lloyd k-means; `init` warm-starts, otherwise k-means++ with a fixed seed."""
+    """Lloyd k-means (scikit-learn's, compiled: the base clustering may see 20,000 points).
+
+    `init` warm-starts, otherwise one seeded k-means++ start; the caller passes the points
+    in canonical order, so the seeding does not depend on the input order.
+    """
+    # scikit-learn takes a second to import: only processes that cluster pay for it.
+    from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
+
     model = KMeans(
         n_clusters=k,
         init="k-means++" if init is None else init,
-        n_init=n_init if init is None else 1,
+        n_init=settings.kmeans_base_inits if init is None else 1,
         max_iter=settings.kmeans_max_iter,
         random_state=settings.seed,
         algorithm="lloyd",
     )
-    labels = model.fit_predict(points, sample_weight=weights)
+    with warnings.catch_warnings():
+        # Fewer distinct clusters than asked (a warm start on stacked points) is handled
+        # by the caller, which drops empty clusters.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        labels = model.fit_predict(points)
     return labels.astype(np.int64), np.asarray(model.cluster_centers_, dtype=np.float64)
 
 
 def _warm_init(points: FloatArray, previous: FloatArray | None, k: int) -> FloatArray | None:
     """Previous centres adjusted to exactly `k` distinct ones, or None to start fresh.
 
-    Extra centres are dropped (the least used first would need counts; the last ones go);
-    missing ones are filled with the points farthest from every centre, as pol.is does.
+    Extra centres are dropped (the last in coordinate order); missing ones are filled with
+    the points farthest from every centre, as pol.is does. `points` must be in canonical
+    order, so ties in distance go the same way whatever the input order.
     """
     if previous is None or previous.size == 0:
         return None
     centres = np.unique(np.round(previous, 12), axis=0)[:k]
     while centres.shape[0] < k:
         distance = np.min(np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2), axis=1)
-        far = int(np.argmax(distance))
+        far = int(np.argmax(np.round(distance, _KEY_DECIMALS)))
         if distance[far] <= 0:
             return None
         centres = np.vstack([centres, points[far]])
@@ -115,14 +143,123 @@ def _warm_init(points: FloatArray, previous: FloatArray | None, k: int) -> Float
 def base_clusters(
     points: FloatArray, settings: Settings, previous: FloatArray | None
 ) -> tuple[IntArray, FloatArray]:
-    """Up to `base_k` small clusters of the participants' positions."""
+    """Up to `base_k` small clusters of the participants' positions, numbered canonically."""
     k = min(settings.base_k, _distinct_count(points))
     if k <= 1:
         return np.zeros(points.shape[0], dtype=np.int64), points.mean(axis=0, keepdims=True)
-    labels, centres = _kmeans(points, k, _warm_init(points, previous, k), settings)
-    # Drop empty clusters (possible with a warm start) and renumber densely.
+    order = canonical_order(points)
+    ordered = points[order]
+    ordered_labels, centres = _sklearn_kmeans(
+        ordered, k, _warm_init(ordered, previous, k), settings
+    )
+    labels = np.empty_like(ordered_labels)
+    labels[order] = ordered_labels
+    # Drop empty clusters (possible with a warm start), then number them canonically.
     used, labels = np.unique(labels, return_inverse=True)
-    return labels.astype(np.int64), centres[used]
+    centres = centres[used]
+    centre_order = canonical_order(centres)
+    rank = np.empty_like(centre_order)
+    rank[centre_order] = np.arange(centre_order.size)
+    return rank[labels.astype(np.int64)], centres[centre_order]
+
+
+def _lloyd(
+    points: FloatArray, weights: FloatArray, starts: FloatArray, max_iter: int
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Weighted Lloyd iterations from many starts at once.
+
+    `starts` is (starts, k, 2); returns labels (starts, points), centres (starts, k, 2) and
+    the weighted inertia of each start. A centre left without points stays where it was.
+    """
+    k = starts.shape[1]
+    centres = starts.copy()
+    labels = np.full((starts.shape[0], points.shape[0]), -1, dtype=np.int64)
+    for _ in range(max_iter):
+        squared = ((points[None, :, None, :] - centres[:, None, :, :]) ** 2).sum(axis=3)
+        new_labels = squared.argmin(axis=2)
+        if np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        member = (labels[:, :, None] == np.arange(k)[None, None, :]) * weights[None, :, None]
+        mass = member.sum(axis=1)
+        sums = np.einsum("snk,nd->skd", member, points)
+        centres = np.where(
+            mass[:, :, None] > 0, sums / np.maximum(mass, 1e-300)[:, :, None], centres
+        )
+    squared = ((points[None, :, None, :] - centres[:, None, :, :]) ** 2).sum(axis=3)
+    labels = squared.argmin(axis=2)
+    inertia = (np.take_along_axis(squared, labels[:, :, None], axis=2)[:, :, 0] * weights).sum(
+        axis=1
+    )
+    return labels.astype(np.int64), centres, inertia
+
+
+def _fresh_starts(
+    points: FloatArray, weights: FloatArray, k: int, settings: Settings
+) -> FloatArray:
+    """Deterministic and seeded starts for a weighted k-means of (canonically ordered) points.
+
+    One start per point: that point first, then each next centre the point with the
+    largest weight × squared distance to the chosen ones (ties: the first in canonical
+    order). Plus `kmeans_fresh_inits` weighted k-means++ draws with the fixed seed. With at
+    most 100 base centres and k ≤ 5 this is cheap, and the best of them is, in practice,
+    the global optimum — which, unlike one lucky start, no ordering can change.
+    """
+    n = points.shape[0]
+    squared = ((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2)
+    chosen = np.empty((n + settings.kmeans_fresh_inits, k), dtype=np.int64)
+    chosen[:n, 0] = np.arange(n)
+    nearest = squared[np.arange(n)]
+    for c in range(1, k):
+        score = np.round(weights[None, :] * nearest, _KEY_DECIMALS)
+        pick = score.argmax(axis=1)
+        chosen[:n, c] = pick
+        nearest = np.minimum(nearest, squared[pick])
+    rng = np.random.default_rng(settings.seed)
+    for s in range(n, n + settings.kmeans_fresh_inits):
+        chosen[s, 0] = rng.choice(n, p=weights / weights.sum())
+        nearest = squared[chosen[s, 0]].copy()
+        for c in range(1, k):
+            mass = weights * nearest
+            total = mass.sum()
+            chosen[s, c] = rng.choice(n, p=mass / total) if total > 0 else chosen[s, c - 1]
+            nearest = np.minimum(nearest, squared[chosen[s, c]])
+    return points[chosen]
+
+
+def _sorted_rows(centres: FloatArray) -> FloatArray:
+    """Centres rounded and sorted by x, then y: a clustering's order-free fingerprint."""
+    rounded = np.round(centres, _KEY_DECIMALS)
+    return rounded[np.lexsort((rounded[:, 1], rounded[:, 0]))]
+
+
+def group_kmeans(
+    points: FloatArray,
+    weights: FloatArray,
+    k: int,
+    settings: Settings,
+    init: FloatArray | None = None,
+) -> tuple[IntArray, FloatArray] | None:
+    """Weighted k-means of the base centres into k groups, or None if k groups do not form.
+
+    A warm start (`init`, last time's centres) is refined as it is, for stability; a fresh
+    clustering keeps the best of many starts (:func:`_fresh_starts`) by weighted inertia,
+    ties (equal within 1e-9) going to the solution whose centres come first in coordinate
+    order. `points` must be in canonical order.
+    """
+    starts = init[None, :, :] if init is not None else _fresh_starts(points, weights, k, settings)
+    labels, centres, inertia = _lloyd(points, weights, starts, settings.kmeans_max_iter)
+    full = np.array([np.unique(row).size == k for row in labels])
+    if not full.any():
+        return None
+    inertia = np.where(full, inertia, np.inf)
+    best = inertia.min()
+    tied = np.flatnonzero(inertia <= best + 1e-9 * max(best, 1e-12))
+    if tied.size > 1:
+        keys = np.array([_sorted_rows(centres[t]).ravel() for t in tied])
+        tied = tied[np.lexsort(keys.T[::-1])]
+    winner = int(tied[0])
+    return labels[winner], centres[winner]
 
 
 def silhouette(points: FloatArray, labels: IntArray) -> float:
@@ -152,11 +289,19 @@ def silhouette(points: FloatArray, labels: IntArray) -> float:
 
 
 def _relabel(
-    labels: IntArray, sizes: FloatArray, previous_labels: IntArray | None, k: int
+    labels: IntArray,
+    sizes: FloatArray,
+    centres: FloatArray,
+    previous_labels: IntArray | None,
+    k: int,
 ) -> IntArray:
-    """A map old→new group number: best overlap with last time, else biggest first."""
+    """A map old→new group number: best overlap with last time, else biggest first.
+
+    Groups of equal size are numbered by where their centre is, not by a position.
+    """
     if previous_labels is None or not np.any(previous_labels >= 0):
-        order = np.argsort(-sizes, kind="stable")
+        rounded = np.round(centres, _KEY_DECIMALS)
+        order = np.lexsort((rounded[:, 1], rounded[:, 0], -sizes))
         mapping = np.empty(k, dtype=np.int64)
         mapping[order] = np.arange(k)
         return mapping
@@ -202,12 +347,11 @@ def cluster(
     if not degenerate:
         for k in range(settings.min_k, max_k + 1):
             init = _warm_init(base_centres, (previous_groups or {}).get(k), k)
-            labels, k_centres = _kmeans(
-                base_centres, k, init, settings, weights, settings.kmeans_fresh_inits
-            )
-            if np.unique(labels).size < k:
+            found = group_kmeans(base_centres, weights, k, settings, init)
+            if found is None:
                 continue
-            groupings[k], centres[k] = labels, k_centres
+            labels, centres[k] = found
+            groupings[k] = labels
             silhouettes[k] = silhouette(base_centres, labels)
     if not silhouettes:
         smoother = KSmoother.first(1)
@@ -224,7 +368,7 @@ def cluster(
     groups = groupings[k]
     participant_groups = groups[base_labels]
     sizes = np.bincount(participant_groups, minlength=k).astype(np.float64)
-    mapping = _relabel(participant_groups, sizes, previous_labels, k)
+    mapping = _relabel(participant_groups, sizes, centres[k], previous_labels, k)
     groups = mapping[groups]
     ordered = np.empty_like(centres[k])
     ordered[mapping] = centres[k]

@@ -106,9 +106,24 @@ def _orient(
     # Fresh: make each axis' largest loading positive.
     out = components.copy()
     for axis in out:
-        if axis.size and axis[np.argmax(np.abs(axis))] < 0:
+        if _points_negative(axis):
             axis *= -1
     return out
+
+
+def _points_negative(axis: FloatArray) -> bool:
+    """Whether the axis' largest loading is negative, deciding ties by the values alone.
+
+    The loadings from largest down are compared with those of the flipped axis; the
+    first difference decides. So a statement and its mirror image (loadings a and -a)
+    cannot let the statements' order pick the sign, and the same votes always draw the
+    same map. Rounded, so float noise does not count as a difference.
+    """
+    rounded = np.round(axis, 9)
+    as_is = np.sort(rounded)[::-1]
+    flipped = np.sort(-rounded)[::-1]
+    differ = np.flatnonzero(as_is != flipped)
+    return bool(differ.size) and bool(as_is[differ[0]] < flipped[differ[0]])
 
 
 def _best_signed_permutation(overlap: FloatArray) -> FloatArray | None:

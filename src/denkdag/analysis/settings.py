@@ -30,7 +30,10 @@ class Settings:
     """A new best k must win this many updates in a row before the groups change to it."""
     kmeans_max_iter: int = 100
     kmeans_fresh_inits: int = 10
-    """Fresh (not warm-started) group clusterings try this many k-means++ starts."""
+    """Fresh group clusterings try this many seeded k-means++ starts besides one start
+    from every base centre."""
+    kmeans_base_inits: int = 1
+    """Fresh base clusterings keep the best (least inertia) of this many k-means++ starts."""
     z_90: float = 1.2816
     """One-sided 90 % critical value for the proportion z-tests."""
     max_representative: int = 5

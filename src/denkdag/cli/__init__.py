@@ -19,18 +19,22 @@ import typer
 
 from denkdag.cli.analyse import analyse
 from denkdag.config import Settings
-from denkdag.domain.errors import DomainError
+from denkdag.domain.errors import DomainError, NotAllowed
+from denkdag.formats.compare import compare as compare_reports
 from denkdag.formats.deck import DeckError, read_deck_file, write_deck
 from denkdag.formats.export_csv import answers_csv
 from denkdag.formats.export_json import results_document
+from denkdag.formats.export_xlsx import report_xlsx
+from denkdag.formats.report_html import render_report
 from denkdag.live import MemoryBroadcaster
-from denkdag.security import format_code
+from denkdag.security import format_code, normalise_code
 from denkdag.seed import seed_deck_text
 from denkdag.service import Denkdag
 from denkdag.storage import DEFAULT_DATABASE, open_store
 
 T = TypeVar("T")
 DEMO_USER = "demo"
+EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf", "deck")
 
 app = typer.Typer(
     help="Denkdag: interactive think-days — slides on the projector, answers from phones.",
@@ -94,37 +98,122 @@ def import_deck(
 def export(
     code: Annotated[str, typer.Argument(help="The session's join code.")],
     format: Annotated[
-        str, typer.Option("--format", help="json, csv or deck", case_sensitive=False)
+        str,
+        typer.Option("--format", help="json, csv, xlsx, pdf or deck", case_sensitive=False),
     ] = "json",
     output: Annotated[Path | None, typer.Option("--output", help="File to write.")] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare", help="xlsx, pdf: also compare with this earlier session of the deck."
+        ),
+    ] = None,
     database: Database = DEFAULT_DATABASE,
 ) -> None:
-    """Write a session's slides and results (json, csv) or the session as a deck file."""
+    """Write a session's slides and results (json, csv, xlsx, the pdf report) or its deck."""
     chosen = format.lower()
-    if chosen not in {"json", "csv", "deck"}:
-        _fail(f"Unknown format '{format}': use json, csv or deck.", 2)
+    if chosen not in EXPORT_FORMATS:
+        _fail(f"Unknown format '{format}': use {', '.join(EXPORT_FORMATS)}.", 2)
+    if compare and chosen not in {"xlsx", "pdf"}:
+        _fail("--compare works with --format xlsx or pdf.", 2)
+    if chosen in {"xlsx", "pdf"} and output is None and sys.stdout.isatty():
+        _fail(f"A {chosen} file is binary: write it with --output FILE.", 2)
 
-    async def work(service: Denkdag) -> str:
+    async def work(service: Denkdag) -> bytes:
         session = await service.session(code)
         if chosen == "deck":
-            return write_deck(session.deck)
+            return write_deck(session.deck).encode("utf-8")
         if chosen == "csv":
-            return answers_csv(session, await service.store.session_answers(session.id))
-        document = results_document(
-            session, await service.results(session), await service.joined(session)
-        )
-        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+            answers = await service.store.session_answers(session.id)
+            return answers_csv(session, answers).encode("utf-8")
+        if chosen == "json":
+            document = results_document(
+                session, await service.results(session), await service.joined(session)
+            )
+            return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        report = await service.report(session)
+        comparison = None
+        if compare:
+            other = await service.session(compare)
+            if other.owner_id != session.owner_id:
+                raise NotAllowed("Both sessions must belong to the same facilitator.")
+            comparison = compare_reports(report, await service.report(other))
+        if chosen == "xlsx":
+            return report_xlsx(report, comparison)
+        html = render_report(report, language=session.deck.info.language, comparison=comparison)
+        return await service.report_pdf(html)
 
     try:
-        text = _run(work, database)
+        data = _run(work, database)
     except DomainError as error:
         _fail(error.detail, 1)
         return
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     else:
-        output.write_text(text, encoding="utf-8")
+        output.write_bytes(data)
         typer.echo(f"Wrote {output}", err=True)
+
+
+@app.command("delete")
+def delete(
+    code: Annotated[str, typer.Argument(help="The session's join code.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    database: Database = DEFAULT_DATABASE,
+) -> None:
+    """Delete a session for good: the session, its participants and every answer."""
+    if not yes and not typer.confirm(f"Delete session {code} and all its answers for good?"):
+        _fail("Nothing deleted.", 1)
+
+    async def work(service: Denkdag) -> str:
+        session = await service.session(code)
+        await service.delete_session(session)
+        return session.title
+
+    try:
+        title = _run(work, database)
+    except DomainError as error:
+        _fail(error.detail, 1)
+        return
+    typer.echo(f"Deleted session {format_code(normalise_code(code))}: {title}")
+
+
+@app.command("invitations")
+def invitations(
+    code: Annotated[str, typer.Argument(help="The session's join code.")],
+    count: Annotated[int, typer.Option("--count", min=1, max=5000, help="How many.")] = 30,
+    database: Database = DEFAULT_DATABASE,
+) -> None:
+    """Print personal invitation codes, one a line: from now on the session admits only
+    holders of an unused code (one code, one voice). Only hashes are kept: print them now."""
+
+    async def work(service: Denkdag) -> list[str]:
+        return await service.create_invitations(await service.session(code), count)
+
+    try:
+        codes = _run(work, database)
+    except DomainError as error:
+        _fail(error.detail, 1)
+        return
+    typer.echo("\n".join(codes))
+
+
+@app.command("purge")
+def purge(
+    days: Annotated[
+        int | None,
+        typer.Option("--days", min=0, envvar="DENKDAG_RETENTION_DAYS", help="Keep this many days."),
+    ] = None,
+    database: Database = DEFAULT_DATABASE,
+) -> None:
+    """Delete every answer older than the retention (DENKDAG_RETENTION_DAYS or --days)."""
+    if days is None:
+        _fail("Say how many days to keep: --days N (or set DENKDAG_RETENTION_DAYS).", 2)
+        return
+    kept = days
+    deleted = _run(lambda service: service.purge_answers(kept), database)
+    typer.echo(f"Deleted {deleted} answers older than {days} days.")
 
 
 @token_app.command("create")
@@ -175,7 +264,9 @@ def _serve(settings: Settings, workers: int = 1) -> None:
         workers=workers,
         log_level="warning",
         timeout_graceful_shutdown=3,
-        proxy_headers=True,
+        # X-Forwarded-* only from the configured proxies (DENKDAG_TRUSTED_PROXIES).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
 
 
@@ -234,6 +325,11 @@ def demo(
     typer.echo(f"  Join code:             {format_code(code)}")
     typer.echo(f"  Facilitator API token: {token}\n")
     segno.make(join, error="m").terminal(compact=True)
+    if base.startswith("http://localhost"):
+        typer.echo(
+            "\n  Phones on your network cannot reach localhost: start with --host 0.0.0.0,"
+            "\n  or set DENKDAG_PUBLIC_URL to the address they can reach."
+        )
     typer.echo("")
     if not no_serve:
         _serve(settings)

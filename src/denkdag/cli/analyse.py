@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from denkdag.analysis import Id, OpinionMap, compute
-from denkdag.formats.polis import PolisExport, read_export, write_json
+if TYPE_CHECKING:  # the analysis needs scikit-learn: imported when the command runs
+    from denkdag.analysis import Id, OpinionMap
+    from denkdag.formats.polis import PolisExport
 
 
 def _text(export: PolisExport, statement_id: Id) -> str:
@@ -67,6 +68,9 @@ def analyse(
     ] = None,
 ) -> None:
     """Find opinion groups and their representative, consensus and divisive statements."""
+    from denkdag.analysis import compute
+    from denkdag.formats.polis import read_export, write_json
+
     export = read_export(folder)
     result = compute(export.votes)
     _report(export, result)

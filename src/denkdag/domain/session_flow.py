@@ -42,8 +42,9 @@ def _arrive(deck: Deck, state: LiveState, slide_id: str) -> LiveState:
     open_slides, revealed = state.open_slides, state.revealed
     if slide_id not in state.visited and kind_of(slide.kind).asks:
         open_slides = open_slides | {slide_id}
-        if deck.info.results is ResultsMode.LIVE:
-            revealed = revealed | {slide_id}
+    live = deck.info.results is ResultsMode.LIVE
+    if slide_id not in state.visited and live and _reveals(slide.kind):
+        revealed = revealed | {slide_id}
     return replace(
         state,
         current_slide=slide_id,
@@ -52,6 +53,13 @@ def _arrive(deck: Deck, state: LiveState, slide_id: str) -> LiveState:
         visited=state.visited | {slide_id},
         version=state.version + 1,
     )
+
+
+def _reveals(kind_name: str) -> bool:
+    """Whether a kind has results to hide and reveal: every question, and kinds that say so
+    (`reveals = True`, like the opinion map)."""
+    kind = kind_of(kind_name)
+    return kind.asks or bool(getattr(kind, "reveals", False))
 
 
 def _neighbour(deck: Deck, state: LiveState, step: int) -> str:
@@ -82,7 +90,8 @@ def apply(deck: Deck, state: LiveState, action: str, slide_id: str | None = None
     slide = deck.slide(target)
     if slide is None:
         raise UnknownSlide(f"This session has no slide '{target}'.")
-    if not kind_of(slide.kind).asks:
+    revealing = chosen in (Action.REVEAL, Action.HIDE)
+    if not (_reveals(slide.kind) if revealing else kind_of(slide.kind).asks):
         raise InvalidControl("This slide is information only; there is no voting to change.")
     if chosen is Action.OPEN:
         return replace(state, open_slides=state.open_slides | {target}, version=state.version + 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -28,6 +29,9 @@ class Tally:
     respondents: int
     counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    public_extra: Mapping[str, Any] | None = None
+    """What participants and the projector may see of `extra`, where that is less (an open
+    answer's hidden texts are for facilitators only); None: all of `extra` is public."""
 
     def percentage(self, key: str) -> float:
         """Share of respondents who chose `key`, 0–100; 0 when nobody answered."""
@@ -39,13 +43,36 @@ class Tally:
         """Whole percentages per answer, rounded half up, for display."""
         return {key: int(self.percentage(key) + 0.5) for key in self.counts}
 
-    def as_dict(self, *, with_counts: bool = True) -> dict[str, Any]:
+    def shown_extra(self, *, facilitator: bool = False) -> Mapping[str, Any]:
+        """The kind's own fields for this audience: all of them for facilitators only."""
+        if facilitator or self.public_extra is None:
+            return self.extra
+        return self.public_extra
+
+    def as_dict(self, *, with_counts: bool = True, facilitator: bool = False) -> dict[str, Any]:
         """The tally in the shape of the results endpoint (`counts` only when shown)."""
         data: dict[str, Any] = {"slide": self.slide_id, "respondents": self.respondents}
         if with_counts:
             data["counts"] = dict(self.counts)
-            data.update(self.extra)
+            data.update(self.shown_extra(facilitator=facilitator))
         return data
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One participant's stored answer with what some kinds need beside its value.
+
+    Kinds that show answers one by one (open answers) or in order of first appearance
+    (word clouds) tally these instead of bare values: `id` is stable while a participant
+    changes their answer, `updated_at` orders a wall newest first, and `hidden` /
+    `highlighted` are the facilitator's moderation of it.
+    """
+
+    id: int
+    value: Any
+    updated_at: datetime | None = None
+    hidden: bool = False
+    highlighted: bool = False
 
 
 def shown_groups(sizes: Mapping[str, int], floor: int = PRIVACY_FLOOR) -> set[str]:

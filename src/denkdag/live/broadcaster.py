@@ -30,7 +30,9 @@ def make_envelope(hub: Hub, event: str, public: Any, private: Any) -> Envelope:
     event_id = hub.next_id()
     public_bytes = encode(event_id, event, public)
     private_bytes = public_bytes if private == public else encode(event_id, event, private)
-    return Envelope(id=event_id, event=event, public=public_bytes, private=private_bytes)
+    return Envelope(
+        id=event_id, event=event, public=public_bytes, private=private_bytes, data=private
+    )
 
 
 class MemoryBroadcaster:

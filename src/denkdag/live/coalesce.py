@@ -3,6 +3,9 @@
 Votes only mark their slide dirty. One task per session waits a short interval, then asks
 for the dirty slides' tallies to be published; votes that arrive meanwhile mark the slides
 dirty again and cause one more round, so the last update always carries the final count.
+With several instances (`settle=True`) each burst ends with one more round after a quiet
+interval: another instance may have published a tally it read before this one's last
+commit, after this one's, and the settling round re-reads and publishes the final count.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ DEFAULT_INTERVAL = 0.25
 class Coalescer:
     """Dirty-slide tracking and one flushing task per session."""
 
-    def __init__(self, flush: Flush, interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(self, flush: Flush, interval: float = DEFAULT_INTERVAL, settle: bool = False):
         self._flush = flush
         self._interval = interval
+        self._settle = settle
         self._dirty: dict[int, set[str]] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
 
@@ -33,17 +37,27 @@ class Coalescer:
             self._tasks[session_id] = asyncio.create_task(self._run(session_id))
 
     async def _run(self, session_id: int) -> None:
+        flushed: set[str] = set()
         try:
             while self._dirty.get(session_id):
                 await asyncio.sleep(self._interval)
                 slides = self._dirty.pop(session_id, set())
                 if slides:
-                    try:
-                        await self._flush(session_id, slides)
-                    except Exception:
-                        log.exception("publishing tallies of session %s failed", session_id)
+                    flushed |= slides
+                    await self._publish(session_id, slides)
+                if self._settle and not self._dirty.get(session_id) and flushed:
+                    await asyncio.sleep(self._interval)
+                    if not self._dirty.get(session_id):
+                        await self._publish(session_id, flushed)
+                        flushed = set()
         finally:
             self._tasks.pop(session_id, None)
+
+    async def _publish(self, session_id: int, slides: set[str]) -> None:
+        try:
+            await self._flush(session_id, slides)
+        except Exception:
+            log.exception("publishing tallies of session %s failed", session_id)
 
     async def stop(self) -> None:
         tasks = list(self._tasks.values())

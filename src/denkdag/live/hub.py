@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 RING_SIZE = 256
 QUEUE_SIZE = 64
@@ -28,6 +31,8 @@ class Envelope:
     event: str
     public: bytes
     private: bytes
+    data: Any = field(default=None, compare=False, repr=False)
+    """The facilitators' payload as a Python value, for in-process listeners."""
 
     def for_role(self, facilitator: bool) -> bytes:
         return self.private if facilitator else self.public
@@ -39,6 +44,9 @@ def encode(event_id: int, event: str, data: Any) -> bytes:
     return f"id: {event_id}\nevent: {event}\ndata: {payload}\n\n".encode()
 
 
+Listener = Callable[[str, "Envelope"], None]
+
+
 class Idle:
     """Nothing arrived in time: the caller may send a heartbeat."""
 
@@ -46,32 +54,55 @@ class Idle:
 IDLE = Idle()
 
 
-@dataclass(eq=False)
 class Subscription:
-    """A subscriber's queue; `dropped` is set when it could not keep up."""
+    """A subscriber's pending events, and a flag set when it could not keep up.
 
-    queue: asyncio.Queue[Envelope] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
-    dropped: asyncio.Event = field(default_factory=asyncio.Event)
+    A plain deque and at most one waiting future: delivering an event to a waiting phone
+    costs an append and a `set_result`, with no task or queue machinery per event, which
+    is what keeps fan-out to thousands of streams cheap.
+    """
+
+    __slots__ = ("_waiter", "dropped", "pending")
+
+    def __init__(self) -> None:
+        self.pending: deque[Envelope] = deque()
+        self.dropped = False
+        self._waiter: asyncio.Future[None] | None = None
+
+    def push(self, envelope: Envelope) -> bool:
+        """Queue `envelope`; False (and nothing queued) when the subscriber is too far behind."""
+        if len(self.pending) >= QUEUE_SIZE:
+            return False
+        self.pending.append(envelope)
+        self._wake()
+        return True
+
+    def drop(self) -> None:
+        self.dropped = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def next(self, timeout: float | None = None) -> Envelope | Idle | None:
         """The next envelope; IDLE after `timeout` seconds without one; None once dropped."""
-        if not self.queue.empty():
-            return self.queue.get_nowait()
-        if self.dropped.is_set():
+        if self.pending:
+            return self.pending.popleft()
+        if self.dropped:
             return None
-        getter = asyncio.ensure_future(self.queue.get())
-        dropper = asyncio.ensure_future(self.dropped.wait())
+        self._waiter = asyncio.get_running_loop().create_future()
         try:
-            await asyncio.wait(
-                {getter, dropper}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-            )
+            async with asyncio.timeout(timeout):
+                await self._waiter
+        except TimeoutError:
+            return IDLE
         finally:
-            dropper.cancel()
-            if not getter.done():
-                getter.cancel()
-        if getter.done() and not getter.cancelled():
-            return getter.result()
-        return None if self.dropped.is_set() else IDLE
+            self._waiter = None
+        if self.pending:
+            return self.pending.popleft()
+        return None if self.dropped else IDLE
 
 
 class Hub:
@@ -83,6 +114,25 @@ class Hub:
         self._last_id = 0
         self.delivered = 0
         self.dropped = 0
+        self._listeners: list[Listener] = []
+        self._resync: list[Callable[[], None]] = []
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call `listener(topic, envelope)` for every new event, before the subscribers
+        get it: how an instance keeps its caches in step with changes made elsewhere."""
+        self._listeners.append(listener)
+
+    def on_resync(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` when this hub may have missed events (a bus reconnected)."""
+        self._resync.append(callback)
+
+    def resync(self) -> None:
+        """Tell the resync callbacks that events may have been missed."""
+        for callback in list(self._resync):
+            try:
+                callback()
+            except Exception:
+                log.exception("a resync callback failed")
 
     def next_id(self) -> int:
         """An id that only grows, also across restarts (it starts from the clock)."""
@@ -95,14 +145,20 @@ class Hub:
             return
         ring.append(envelope)
         self._last_id = max(self._last_id, envelope.id)
-        for subscription in list(self._subscribers.get(topic, ())):
+        for listener in self._listeners:
             try:
-                subscription.queue.put_nowait(envelope)
-                self.delivered += 1
-            except asyncio.QueueFull:
-                self.dropped += 1
-                subscription.dropped.set()
-                self._subscribers[topic].discard(subscription)
+                listener(topic, envelope)
+            except Exception:
+                log.exception("a listener of %s failed", topic)
+        subscribers = self._subscribers.get(topic)
+        if not subscribers:
+            return
+        behind = [s for s in subscribers if not s.push(envelope)]
+        self.delivered += len(subscribers) - len(behind)
+        for subscription in behind:
+            self.dropped += 1
+            subscription.drop()
+            subscribers.discard(subscription)
 
     def since(self, topic: str, last_id: int) -> list[Envelope] | None:
         """The events after `last_id`, or None when they are no longer all in the ring."""

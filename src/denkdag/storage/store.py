@@ -6,6 +6,8 @@ of facilitators (sessions, state changes, accounts) use their own transaction.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,9 +22,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from denkdag.domain.model import Deck, LiveState, Session
+from denkdag.domain.tally import AnswerRecord
 from denkdag.storage import codec
 from denkdag.storage.engine import create_engines
-from denkdag.storage.tables import api_tokens, participants, responses, sessions, users
+from denkdag.storage.tables import (
+    answer_keys,
+    answer_moderation,
+    api_tokens,
+    invitations,
+    participants,
+    responses,
+    sessions,
+    users,
+)
 from denkdag.storage.writer import BatchWriter
 
 
@@ -47,6 +59,41 @@ class StoredAnswer:
     slide_id: str
     value: Any
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AnswerWrite:
+    """An answer to record, valid only while its session is at `expected_version`.
+
+    The version guard is checked in the transaction that writes the answer (on PostgreSQL
+    with the session row share-locked until commit), so a slide closed by any instance is
+    never written to, however stale the caller's cached state was.
+    """
+
+    session_id: int
+    slide_id: str
+    participant_id: int
+    value: Any
+    expected_version: int | None = None
+    idempotency_key: str | None = None
+
+
+STORED = "stored"
+REPLAYED = "replayed"
+STALE = "stale"
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """What became of an AnswerWrite.
+
+    `stored`: committed (`value` is what was written); `replayed`: its idempotency key was
+    applied before, nothing was written, `value` is what is stored now; `stale`: the
+    session's state moved past `expected_version`, nothing was written.
+    """
+
+    status: str
+    value: Any = None
 
 
 class CodeTaken(Exception):
@@ -252,25 +299,134 @@ class SqlStore:
     async def put_answer(
         self, session_id: int, slide_id: str, participant_id: int, value: Any
     ) -> None:
-        """Record or replace an answer; returns once it is committed."""
-        encoded = json.dumps(value, ensure_ascii=False)
+        """Record or replace an answer, unguarded; returns once it is committed."""
+        await self.write_answer(AnswerWrite(session_id, slide_id, participant_id, value))
+
+    async def write_answer(self, answer: AnswerWrite) -> AnswerOutcome:
+        """Record or replace an answer through the batched writer; returns once committed."""
+        outcome: AnswerOutcome = await self.writer.submit_grouped(self._write_answers, answer)
+        return outcome
+
+    async def _write_answers(
+        self, conn: AsyncConnection, batch: Sequence[AnswerWrite]
+    ) -> list[AnswerOutcome]:
+        """Every answer of one batch in a few statements: versions, keys, one upsert."""
+        guarded = {a.session_id for a in batch if a.expected_version is not None}
+        versions: dict[int, int] = {}
+        if guarded:
+            query = (
+                select(sessions.c.id, sessions.c.state_version)
+                .where(sessions.c.id.in_(guarded))
+                .with_for_update(read=True)  # FOR SHARE: a state change waits for our commit
+            )
+            versions = {int(r.id): int(r.state_version) for r in await conn.execute(query)}
+        outcomes: list[AnswerOutcome | None] = [None] * len(batch)
+        current = []
+        for index, answer in enumerate(batch):
+            expected = answer.expected_version
+            if expected is not None and versions.get(answer.session_id) != expected:
+                outcomes[index] = AnswerOutcome(STALE)
+            else:
+                current.append(index)
+        fresh_keys = await self._claim_keys(conn, [batch[i] for i in current])
+        writes: dict[tuple[int, str], AnswerWrite] = {}
+        replays = []
+        for index in current:
+            answer = batch[index]
+            key = answer.idempotency_key
+            if key is not None and (answer.participant_id, answer.slide_id, key) not in fresh_keys:
+                replays.append(index)
+                continue
+            if key is not None:
+                fresh_keys.discard((answer.participant_id, answer.slide_id, key))
+            writes[(answer.participant_id, answer.slide_id)] = answer  # the last one wins
+            outcomes[index] = AnswerOutcome(STORED, answer.value)
+        if writes:
+            await conn.execute(self._upsert_answer(), [self._row(a) for a in writes.values()])
+        if replays:
+            stored = await self._stored_values(conn, [batch[i] for i in replays])
+            for index in replays:
+                answer = batch[index]
+                value = stored.get((answer.participant_id, answer.slide_id))
+                outcomes[index] = AnswerOutcome(REPLAYED, value)
+        return [outcome or AnswerOutcome(STALE) for outcome in outcomes]
+
+    async def _claim_keys(
+        self, conn: AsyncConnection, batch: Sequence[AnswerWrite]
+    ) -> set[tuple[int, str, str]]:
+        """Insert the batch's idempotency keys; the ones that were new (not applied before,
+        also not by a concurrent transaction of another instance) come back."""
+        rows: dict[tuple[int, str, str], dict[str, Any]] = {}
         stamp = now()
-        stmt = self._insert(responses).values(
-            session_id=session_id,
-            slide_id=slide_id,
-            participant_id=participant_id,
-            value=encoded,
-            updated_at=stamp,
+        for answer in batch:
+            if answer.idempotency_key is None:
+                continue
+            triple = (answer.participant_id, answer.slide_id, answer.idempotency_key)
+            rows.setdefault(
+                triple,
+                {
+                    "participant_id": answer.participant_id,
+                    "slide_id": answer.slide_id,
+                    "idempotency_key": answer.idempotency_key,
+                    "created_at": stamp,
+                },
+            )
+        if not rows:
+            return set()
+        stmt = (
+            self._insert(answer_keys)
+            .on_conflict_do_nothing()
+            .returning(
+                answer_keys.c.participant_id,
+                answer_keys.c.slide_id,
+                answer_keys.c.idempotency_key,
+            )
         )
-        stmt = stmt.on_conflict_do_update(
+        result = await conn.execute(stmt, list(rows.values()))
+        return {(int(r[0]), str(r[1]), str(r[2])) for r in result.all()}
+
+    def _upsert_answer(self) -> Any:
+        stmt = self._insert(responses)
+        return stmt.on_conflict_do_update(
             index_elements=["participant_id", "slide_id"],
             set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
         )
 
-        async def job(conn: AsyncConnection) -> None:
-            await conn.execute(stmt)
+    @staticmethod
+    def _row(answer: AnswerWrite) -> dict[str, Any]:
+        return {
+            "session_id": answer.session_id,
+            "slide_id": answer.slide_id,
+            "participant_id": answer.participant_id,
+            "value": json.dumps(answer.value, ensure_ascii=False),
+            "updated_at": now(),
+        }
 
-        await self.writer.submit(job)
+    @staticmethod
+    async def _stored_values(
+        conn: AsyncConnection, batch: Sequence[AnswerWrite]
+    ) -> dict[tuple[int, str], Any]:
+        query = select(responses.c.participant_id, responses.c.slide_id, responses.c.value).where(
+            responses.c.participant_id.in_({a.participant_id for a in batch})
+        )
+        return {
+            (int(r.participant_id), str(r.slide_id)): json.loads(r.value)
+            for r in await conn.execute(query)
+        }
+
+    async def answer_for_key(
+        self, participant_id: int, slide_id: str, idempotency_key: str
+    ) -> AnswerOutcome | None:
+        """A REPLAYED outcome if this key was applied to this answer before, else None."""
+        applied = select(answer_keys.c.participant_id).where(
+            answer_keys.c.participant_id == participant_id,
+            answer_keys.c.slide_id == slide_id,
+            answer_keys.c.idempotency_key == idempotency_key,
+        )
+        async with self.reader.connect() as conn:
+            if (await conn.execute(applied)).first() is None:
+                return None
+        return AnswerOutcome(REPLAYED, await self.answer_of(participant_id, slide_id))
 
     async def answer_of(self, participant_id: int, slide_id: str) -> Any | None:
         query = select(responses.c.value).where(
@@ -296,6 +452,112 @@ class SqlStore:
             values = (await conn.execute(query)).scalars().all()
         return [json.loads(value) for value in values]
 
+    async def slide_answer_records(self, session_id: int, slide_id: str) -> list[AnswerRecord]:
+        """Every answer on a slide with its id, time and moderation (open answers, clouds)."""
+        query = (
+            select(
+                responses.c.id,
+                responses.c.value,
+                responses.c.updated_at,
+                answer_moderation.c.hidden,
+                answer_moderation.c.highlighted,
+                answer_moderation.c.value_digest,
+            )
+            .select_from(
+                responses.outerjoin(
+                    answer_moderation, answer_moderation.c.response_id == responses.c.id
+                )
+            )
+            .where(responses.c.session_id == session_id, responses.c.slide_id == slide_id)
+            .order_by(responses.c.id)
+        )
+        async with self.reader.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_answer_record(row) for row in rows]
+
+    async def moderate_answer(
+        self,
+        session_id: int,
+        slide_id: str,
+        response_id: int,
+        *,
+        hidden: bool | None = None,
+        highlighted: bool | None = None,
+    ) -> AnswerRecord | None:
+        """Hide/show or highlight one answer; None when the slide has no such answer.
+
+        A highlight is tied to the text it was given to: if the author changes the answer,
+        it is no longer highlighted. Hidden stays hidden whatever the author does.
+        """
+        answer_query = select(responses.c.value).where(
+            responses.c.id == response_id,
+            responses.c.session_id == session_id,
+            responses.c.slide_id == slide_id,
+        )
+        flags_query = select(answer_moderation).where(
+            answer_moderation.c.response_id == response_id
+        )
+        async with self.engine.begin() as conn:
+            value = (await conn.execute(answer_query)).scalar_one_or_none()
+            if value is None:
+                return None
+            before = (await conn.execute(flags_query)).first()
+            digest = _value_digest(value)
+            was_highlighted = bool(before and before.highlighted and before.value_digest == digest)
+            row = {
+                "response_id": response_id,
+                "hidden": bool(before.hidden) if hidden is None and before else bool(hidden),
+                "highlighted": was_highlighted if highlighted is None else highlighted,
+                "value_digest": digest,
+                "updated_at": now(),
+            }
+            stmt = self._insert(answer_moderation).values(**row)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["response_id"],
+                set_={key: stmt.excluded[key] for key in row if key != "response_id"},
+            )
+            await conn.execute(stmt)
+        records = await self.slide_answer_records(session_id, slide_id)
+        return next((record for record in records if record.id == response_id), None)
+
+    async def join_times(self, session_id: int) -> list[datetime]:
+        """When each participant of the session joined, earliest first (for reports)."""
+        query = (
+            select(participants.c.created_at)
+            .where(participants.c.session_id == session_id)
+            .order_by(participants.c.created_at)
+        )
+        async with self.reader.connect() as conn:
+            return list((await conn.execute(query)).scalars().all())
+
+    async def delete_session(self, session_id: int) -> None:
+        """Delete the session, its participants (and their tokens) and answers, for good.
+
+        On SQLite `secure_delete` (set on every connection) zeroes the freed pages, and
+        the WAL is checkpointed and truncated, so no byte of the session stays on disk.
+        """
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(responses).where(responses.c.session_id == session_id))
+            await conn.execute(delete(participants).where(participants.c.session_id == session_id))
+            await conn.execute(delete(sessions).where(sessions.c.id == session_id))
+        if self.dialect == "sqlite":
+            await self._checkpoint()
+
+    async def _checkpoint(self) -> None:
+        """Copy the WAL into the database file and truncate it (outside any transaction)."""
+        async with self.engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            for _ in range(50):
+                cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, _log, _done = await cursor.fetchone()
+                await cursor.close()
+                if not busy:
+                    return
+                await asyncio.sleep(0.1)
+        raise RuntimeError("the database stayed busy; the WAL could not be truncated")
+
     async def session_answers(self, session_id: int) -> list[StoredAnswer]:
         query = (
             select(responses)
@@ -310,8 +572,92 @@ class SqlStore:
         ]
 
 
+    # invitations and retention (issue 8) -------------------------------------------------
+
+    async def add_invitations(self, session_id: int, code_hashes: Sequence[str]) -> None:
+        stamp = now()
+        rows = [
+            {"session_id": session_id, "code_hash": code_hash, "created_at": stamp}
+            for code_hash in code_hashes
+        ]
+        async with self.engine.begin() as conn:
+            await conn.execute(invitations.insert(), rows)
+
+    async def needs_invitation(self, session_id: int) -> bool:
+        """True when the session has invitation codes: then nobody joins without one."""
+        query = select(invitations.c.id).where(invitations.c.session_id == session_id).limit(1)
+        async with self.reader.connect() as conn:
+            return (await conn.execute(query)).first() is not None
+
+    async def add_invited_participant(
+        self, session_id: int, token_hash: str, code_hash: str
+    ) -> int | None:
+        """A participant admitted by an unused invitation, which it uses up; None if there
+        is no such invitation. Both in one transaction: a code never joins twice."""
+        async with self.engine.begin() as conn:
+            claimed = await conn.execute(
+                update(invitations)
+                .where(
+                    invitations.c.session_id == session_id,
+                    invitations.c.code_hash == code_hash,
+                    invitations.c.used_at.is_(None),
+                )
+                .values(used_at=now())
+            )
+            if claimed.rowcount != 1:
+                return None
+            result = await conn.execute(
+                participants.insert()
+                .values(session_id=session_id, token_hash=token_hash, created_at=now())
+                .returning(participants.c.id)
+            )
+            participant_id = int(result.scalar_one())
+            await conn.execute(
+                update(invitations)
+                .where(invitations.c.code_hash == code_hash)
+                .values(participant_id=participant_id)
+            )
+        return participant_id
+
+    async def count_invitations(self, session_id: int) -> tuple[int, int]:
+        """(invitations, of which used) of a session."""
+        query = select(func.count(), func.count(invitations.c.used_at)).where(
+            invitations.c.session_id == session_id
+        )
+        async with self.reader.connect() as conn:
+            total, used = (await conn.execute(query)).one()
+        return int(total), int(used)
+
+    async def delete_answers_before(self, cutoff: datetime) -> int:
+        """Delete every answer last changed before `cutoff`; how many were deleted."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(responses).where(responses.c.updated_at < cutoff))
+        if self.dialect == "sqlite" and result.rowcount:
+            await self._checkpoint()
+        return int(result.rowcount or 0)
+
+
 async def open_store(url: str) -> SqlStore:
     """A ready store for `url`: migrated, with its writer running."""
     store = SqlStore(url)
     await store.open()
     return store
+
+
+def _value_digest(stored_value: str) -> str:
+    """The SHA-256 of a stored answer's JSON text (what a highlight was given to)."""
+    return hashlib.sha256(stored_value.encode("utf-8")).hexdigest()
+
+
+def _answer_record(row: Any) -> AnswerRecord:
+    stamp = row.updated_at
+    if stamp is not None and stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    highlighted = bool(row.highlighted) and row.value_digest == _value_digest(row.value)
+    return AnswerRecord(
+        id=int(row.id),
+        value=json.loads(row.value),
+        updated_at=stamp,
+        hidden=bool(row.hidden),
+        highlighted=highlighted,
+    )

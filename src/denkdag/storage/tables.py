@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -91,3 +93,57 @@ responses = Table(
     UniqueConstraint("participant_id", "slide_id", name="uq_responses_participant_slide"),
     Index("ix_responses_session_slide", "session_id", "slide_id"),
 )
+
+answer_keys = Table(
+    "answer_keys",
+    metadata,
+    Column(
+        "participant_id",
+        Id,
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("slide_id", String(40), nullable=False),
+    Column("idempotency_key", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("participant_id", "slide_id", "idempotency_key", name="pk_answer_keys"),
+)
+"""Idempotency keys of applied answers (PUT …/response with `Idempotency-Key`): a retry
+of a key found here is answered with what is stored instead of being written again."""
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column(
+        "participant_id",
+        Id,
+        ForeignKey("participants.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+    Index("ix_invitations_session", "session_id"),
+)
+"""Personal invitation codes (issue 8: one code, one voice). Only hashes are kept; a code
+joins once (`used_at`). A session with invitations admits no one without one."""
+
+answer_moderation = Table(
+    "answer_moderation",
+    metadata,
+    Column(
+        "response_id",
+        Id,
+        ForeignKey("responses.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("hidden", Boolean, nullable=False),
+    Column("highlighted", Boolean, nullable=False),
+    Column("value_digest", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""A facilitator's moderation of one answer (open answers): hidden answers stay hidden when
+their author edits them; a highlight holds only for the text it was given to
+(`value_digest`, the SHA-256 of the stored value then)."""

@@ -3,15 +3,21 @@
 A vote is acknowledged only after its transaction commits. Committing each vote on its own
 would cap a SQLite file at a few hundred votes a second (one fsync each); one task that
 drains a queue and commits whatever is waiting in one transaction keeps the guarantee and
-removes the cap. If a batch fails, its jobs are retried one transaction each, so one bad
-job never takes the others down with it.
+removes the cap.
+
+Two kinds of work share a batch. A *job* is a function run on the batch's connection, in
+arrival order (joins, rare writes). A *grouped* item goes to a group handler that receives
+every item of its group in the batch at once, so many answers become a few statements
+(one read of the sessions' versions, one executemany) instead of a few statements each.
+If a batch fails, its work is retried one transaction per job or item, so one bad write
+never takes the others down with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,20 +26,34 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 log = logging.getLogger(__name__)
 
 Job = Callable[[AsyncConnection], Awaitable[Any]]
+Group = Callable[[AsyncConnection, Sequence[Any]], Awaitable[Sequence[Any]]]
+"""A group handler: the items of one batch in, one result per item out (same order)."""
 
 MAX_BATCH = 500
 
 
+def _new_future() -> asyncio.Future[Any]:
+    return asyncio.get_running_loop().create_future()
+
+
 @dataclass
 class _Pending:
-    job: Job
-    done: asyncio.Future[Any] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
+    job: Job | None = None
+    group: Group | None = None
+    item: Any = None
+    done: asyncio.Future[Any] = field(default_factory=_new_future)
+
+    def settle(self, result: Any) -> None:
+        if not self.done.done():
+            self.done.set_result(result)
+
+    def fail(self, error: BaseException) -> None:
+        if not self.done.done():
+            self.done.set_exception(error)
 
 
 class BatchWriter:
-    """One task per store that runs queued write jobs in shared transactions."""
+    """One task per store that runs queued writes in shared transactions."""
 
     def __init__(self, engine: AsyncEngine, max_batch: int = MAX_BATCH) -> None:
         self._engine = engine
@@ -56,9 +76,16 @@ class BatchWriter:
 
     async def submit(self, job: Job) -> Any:
         """Run `job` in the next batch; return its result once the batch has committed."""
-        if self._task is None:
+        return await self._enqueue(_Pending(job=job))
+
+    async def submit_grouped(self, group: Group, item: Any) -> Any:
+        """Hand `item` to `group` with the batch's other items of that group; return its
+        result once the batch has committed."""
+        return await self._enqueue(_Pending(group=group, item=item))
+
+    async def _enqueue(self, pending: _Pending) -> Any:
+        if self._task is None or self._task.done():
             raise RuntimeError("the writer is not running")
-        pending = _Pending(job)
         await self._queue.put(pending)
         return await asyncio.shield(pending.done)
 
@@ -75,42 +102,51 @@ class BatchWriter:
                     stopping = True
                     break
                 batch.append(item)
-            await self._commit(batch)
+            try:
+                await self._commit(batch)
+            except asyncio.CancelledError:  # never leave a caller waiting forever
+                for pending in batch:
+                    pending.fail(RuntimeError("the writer stopped before this write committed"))
+                raise
 
     async def _commit(self, batch: list[_Pending]) -> None:
         self.batches += 1
         self.jobs += len(batch)
         try:
-            results = []
             async with self._engine.begin() as conn:
-                for pending in batch:
-                    results.append(await pending.job(conn))
-        except Exception:
+                results = await self._apply(conn, batch)
+        except Exception as error:
             if len(batch) == 1:
-                self._fail(batch[0])
+                batch[0].fail(error)
                 return
             log.warning("a batch of %d writes failed; retrying one by one", len(batch))
             for pending in batch:
                 await self._commit_one(pending)
             return
         for pending, result in zip(batch, results, strict=True):
-            if not pending.done.done():
-                pending.done.set_result(result)
+            pending.settle(result)
+
+    @staticmethod
+    async def _apply(conn: AsyncConnection, batch: list[_Pending]) -> list[Any]:
+        """Run the batch's jobs in order, then each group once; results in batch order."""
+        results: list[Any] = [None] * len(batch)
+        groups: dict[Group, list[int]] = {}
+        for index, pending in enumerate(batch):
+            if pending.job is not None:
+                results[index] = await pending.job(conn)
+            elif pending.group is not None:
+                groups.setdefault(pending.group, []).append(index)
+        for group, indexes in groups.items():
+            outcomes = await group(conn, [batch[i].item for i in indexes])
+            for index, outcome in zip(indexes, outcomes, strict=True):
+                results[index] = outcome
+        return results
 
     async def _commit_one(self, pending: _Pending) -> None:
         try:
             async with self._engine.begin() as conn:
-                result = await pending.job(conn)
-        except Exception:
-            self._fail(pending)
+                (result,) = await self._apply(conn, [pending])
+        except Exception as error:
+            pending.fail(error)
         else:
-            if not pending.done.done():
-                pending.done.set_result(result)
-
-    @staticmethod
-    def _fail(pending: _Pending) -> None:
-        import sys
-
-        error = sys.exc_info()[1]
-        if not pending.done.done() and error is not None:
-            pending.done.set_exception(error)
+            pending.settle(result)

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
 
+from denkdag.domain.errors import InvalidAnswer, NotAllowed
 from denkdag.storage import User
 from denkdag.web import sse
 from denkdag.web.auth import bearer, facilitator, service
+from denkdag.web.ratelimit import Limits
 from denkdag.web.schemas import (
     Answer,
     Control,
     ControlDone,
     Detail,
     Joined,
+    JoinRequest,
+    Metrics,
+    ModeratedAnswer,
+    Moderation,
+    OpinionOut,
+    OpinionPosition,
     Results,
     SessionOut,
     Stored,
@@ -40,20 +48,42 @@ async def get_session(code: str, request: Request) -> dict[str, Any]:
     "/sessions/{code}/participants",
     status_code=201,
     response_model=Joined,
-    summary="Join a session anonymously",
+    summary="Join a session anonymously (with a personal invitation code if it needs one)",
 )
-async def join(code: str, request: Request) -> dict[str, str]:
-    token = await service(request).join(code)
+async def join(code: str, request: Request, body: JoinRequest | None = None) -> dict[str, str]:
+    token = await service(request).join(code, body.invitation if body else None)
     return {"participant_token": token}
+
+
+IDEMPOTENCY_KEY = Header(
+    alias="Idempotency-Key",
+    max_length=64,
+    pattern=r"^[!-~]+$",
+    description="Optional, 1–64 printable ASCII characters (a UUID is a good choice). Send a "
+    "new key with every new answer and the SAME key when retrying a request whose reply "
+    "never came: a key already applied to this participant's answer on this slide is not "
+    "applied again, so a late retry never overwrites a newer answer; the reply is then 200 "
+    "with the answer as stored now, even if the slide has closed meanwhile.",
+)
 
 
 @router.put(
     "/sessions/{code}/slides/{slide_id}/response",
     response_model=Stored,
     summary="Record or replace this participant's answer",
+    description="200 once the answer is committed (never before). Safe to retry with the "
+    "same `Idempotency-Key` header: see that parameter.",
 )
-async def respond(code: str, slide_id: str, answer: Answer, request: Request) -> dict[str, Any]:
-    stored = await service(request).respond(code, bearer(request), slide_id, answer.value)
+async def respond(
+    code: str,
+    slide_id: str,
+    answer: Answer,
+    request: Request,
+    idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
+) -> dict[str, Any]:
+    stored = await service(request).respond(
+        code, bearer(request), slide_id, answer.value, idempotency_key
+    )
     return {"slide": slide_id, "value": stored}
 
 
@@ -87,6 +117,33 @@ async def results(
     }
 
 
+@router.get(
+    "/sessions/{code}/opinions",
+    response_model=OpinionOut,
+    summary="The opinion map of the session's statement votes (facilitator)",
+    description="Recomputed in the background within two seconds of the last vote; the "
+    "same data as the `opinion` event of the facilitator's live stream.",
+)
+async def opinions(
+    code: str, request: Request, user: User | None = Depends(facilitator)
+) -> dict[str, Any]:
+    svc = service(request)
+    session = await svc.facilitated(code, user)
+    return await svc.opinions.view(session, facilitator=True)
+
+
+@router.get(
+    "/sessions/{code}/opinions/me",
+    response_model=OpinionPosition,
+    summary="This participant's own dot on the opinion map",
+    description="`shown` is false unless a revealed opinions slide allows it (`show_own`).",
+)
+async def my_opinion(code: str, request: Request) -> dict[str, Any]:
+    svc = service(request)
+    participant = await svc.participant(code, bearer(request))
+    return await svc.opinions.position(participant.session, participant.id)
+
+
 @router.post(
     "/sessions/{code}/control",
     response_model=ControlDone,
@@ -105,6 +162,32 @@ async def control(
     }
 
 
+@router.post(
+    "/sessions/{code}/slides/{slide_id}/answers/{answer_id}",
+    response_model=ModeratedAnswer,
+    summary="Hide/show or highlight one open answer (facilitator)",
+)
+async def moderate(
+    code: str,
+    slide_id: str,
+    answer_id: int,
+    body: Moderation,
+    request: Request,
+    user: User | None = Depends(facilitator),
+) -> dict[str, Any]:
+    if body.hidden is None and body.highlighted is None:
+        raise InvalidAnswer("Send 'hidden', 'highlighted' or both, each true or false.")
+    record = await service(request).moderate(
+        code, user, slide_id, answer_id, hidden=body.hidden, highlighted=body.highlighted
+    )
+    return {
+        "id": record.id,
+        "text": str(record.value),
+        "hidden": record.hidden,
+        "highlighted": record.highlighted,
+    }
+
+
 @router.get(
     "/sessions/{code}/events",
     summary="Server-Sent Events: state, tally and presence",
@@ -113,3 +196,12 @@ async def control(
 )
 async def events(code: str, request: Request) -> StreamingResponse:
     return await sse.stream(code, request)
+
+
+@router.get("/metrics", response_model=Metrics, summary="Refusal counts (any facilitator)")
+async def metrics(request: Request, user: User | None = Depends(facilitator)) -> dict[str, Any]:
+    if user is None:
+        raise NotAllowed("Sign in as a facilitator to read the metrics.")
+    limits: Limits = request.app.state.limits
+    assert limits.refusals is not None
+    return {"refusals": dict(limits.refusals.counts), "streams_open": limits.streams_open}

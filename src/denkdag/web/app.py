@@ -18,8 +18,9 @@ from denkdag.config import Settings
 from denkdag.live import make_broadcaster
 from denkdag.service import Denkdag
 from denkdag.storage import open_store
-from denkdag.web import api, errors, pages
+from denkdag.web import api, errors, faults, pages, report, retention
 from denkdag.web.middleware import BodyLimit, SecurityHeaders
+from denkdag.web.ratelimit import Guard, Limits
 
 DESCRIPTION = """Denkdag's JSON API: join a session, answer, and (as its facilitator) drive it
 and read its results. Errors are JSON: `{"detail": "a sentence a person can act on"}`."""
@@ -34,9 +35,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service = Denkdag(store, make_broadcaster(settings.redis_url), settings.tally_interval)
         await service.start()
         app.state.service = service
+        purging = retention.start(service, settings.retention_days)
         try:
             yield
         finally:
+            await retention.stop(purging)
             await service.stop()
             await store.close()
 
@@ -50,12 +53,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    limits = Limits.from_settings(settings)
+    app.state.limits = limits
     errors.install(app)
+    assert limits.refusals is not None
+    faults.install(app, limits.refusals)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(report.router)
     static = resources.files("denkdag.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages.install(app)
+    app.add_middleware(Guard, limits=limits)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     return app

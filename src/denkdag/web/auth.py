@@ -71,12 +71,20 @@ def set_csrf(request: Request, response: Response) -> None:
 
 
 def same_origin(request: Request) -> bool:
+    """Whether an unsafe request comes from our own pages.
+
+    Browsers send `Sec-Fetch-Site`; with our `no-referrer` policy they may send
+    `Origin: null` on same-origin posts, so `Sec-Fetch-Site: same-origin` is trusted over
+    a null Origin. Without either header (scripts, old browsers) the CSRF token decides.
+    """
     site = request.headers.get("sec-fetch-site")
     if site is not None and site not in {"same-origin", "none"}:
         return False
     origin = request.headers.get("origin")
-    if origin is None or (origin == "null" and site is None):
-        return origin is None
+    if origin is None:
+        return True
+    if origin == "null":
+        return site is not None
     host = request.headers.get("host", "")
     return origin.split("://", 1)[-1] == host
 
@@ -86,8 +94,13 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     cookie = request.cookies.get(CSRF_COOKIE)
     if not same_origin(request):
         raise NotAllowed("This request comes from another site and was refused.")
-    if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
+    # Bytes: compare_digest refuses str with non-ASCII characters (a 500 otherwise).
+    if not cookie or not submitted or not hmac.compare_digest(_raw(cookie), _raw(submitted)):
         raise NotAllowed("The form has expired. Reload the page and try again.")
+
+
+def _raw(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 async def facilitator(request: Request) -> User | None:

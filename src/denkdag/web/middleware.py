@@ -16,6 +16,12 @@ CSP = (
 )
 
 
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    """The CSP with the operator's frame-ancestors (setting DENKDAG_FRAME_ANCESTORS)."""
+    allowed = " ".join(frame_ancestors.replace(";", " ").replace(",", " ").split()) or "'none'"
+    return CSP.replace("frame-ancestors 'none'", f"frame-ancestors {allowed}")
+
+
 class TooLarge(Exception):
     pass
 
@@ -85,8 +91,10 @@ async def _refuse(send: Send, status: int, detail: str) -> None:
 class SecurityHeaders:
     """CSP without inline script, no framing, no referrer, no sniffing; HSTS over TLS."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, frame_ancestors: str = "'none'") -> None:
         self.app = app
+        self.csp = content_security_policy(frame_ancestors).encode()
+        self.no_frames = self.csp.endswith(b"frame-ancestors 'none'")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,11 +107,12 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 extra = [
-                    (b"content-security-policy", CSP.encode()),
+                    (b"content-security-policy", self.csp),
                     (b"referrer-policy", b"no-referrer"),
                     (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
                 ]
+                if self.no_frames:
+                    extra.append((b"x-frame-options", b"DENY"))
                 if https:
                     extra.append((b"strict-transport-security", b"max-age=31536000"))
                 headers += [(n, v) for n, v in extra if n not in names]

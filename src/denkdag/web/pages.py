@@ -38,7 +38,9 @@ from denkdag.web.auth import (
     settings,
 )
 from denkdag.web.errors import status_of
+from denkdag.web.kind_forms import read_form
 from denkdag.web.markup import inline, render_body
+from denkdag.web.ratelimit import Limits
 
 LANG_COOKIE = "dd_lang"
 router = APIRouter(include_in_schema=False)
@@ -119,6 +121,13 @@ async def _slide_context(request: Request, session: Session) -> dict[str, Any]:
         "position": (session.deck.slides.index(current) + 1) if current else 0,
         "count": len(session.deck.slides),
         "joined": await svc.joined(session),
+        # The opinion map as the room may see it (issue 5); the templates draw it only
+        # once revealed, the projector's and the phones' alike.
+        "opinion": (
+            await svc.opinions.view(session, facilitator=True)
+            if current and current.kind == "opinions"
+            else None
+        ),
     }
 
 
@@ -150,7 +159,8 @@ async def phone(request: Request, code: str) -> Response:
         return RedirectResponse(f"/j/{session.code}", status_code=303)
     participant = await _participant(request, code)
     if participant is None:
-        return render(request, "join.html", {"session": session}, session=session)
+        context = {"session": session, "needs_invitation": await svc.needs_invitation(session)}
+        return render(request, "join.html", context, session=session)
     context = await _phone_context(request, participant)
     return render(request, "phone.html", context, session=participant.session)
 
@@ -162,6 +172,8 @@ async def _phone_context(request: Request, participant: Participant) -> dict[str
     answers = await svc.answers_of(participant)
     slide = context["slide"]
     context["answer"] = answers.get(slide.id) if slide else None
+    if slide and slide.kind == "opinions":
+        context["me"] = await svc.opinions.position(session, participant.id)
     context["token"] = request.cookies.get(participant_cookie(session.code))
     return context
 
@@ -176,11 +188,20 @@ async def phone_slide(request: Request, code: str) -> Response:
 
 
 @router.post("/j/{code}/join")
-async def join(request: Request, code: str, csrf_token: str = Form("")) -> Response:
+async def join(
+    request: Request,
+    code: str,
+    csrf_token: str = Form(""),
+    invitation: str = Form("", max_length=64),
+) -> Response:
     check_csrf(request, csrf_token)
     svc = service(request)
     session = await svc.session(code)
-    token = await svc.join(session.code)
+    try:
+        token = await svc.join(session.code, invitation or None)
+    except NotAllowed as refused:
+        context = {"session": session, "needs_invitation": True, "error": refused.detail}
+        return render(request, "join.html", context, session=session, status_code=403)
     response = RedirectResponse(f"/j/{session.code}", status_code=303)
     response.set_cookie(
         participant_cookie(session.code),
@@ -202,13 +223,14 @@ async def answer_form(request: Request, code: str) -> Response:
         return RedirectResponse(f"/j/{normalise_code(code)}", status_code=303)
     slide_id = str(form.get("slide", ""))
     slide = participant.session.deck.slide(slide_id)
-    values = [str(v) for v in form.getlist("value")]
-    value: Any = values if slide is not None and slide.multiple else (values[0] if values else None)
     token = request.cookies.get(participant_cookie(participant.session.code))
+    value: Any = None
     try:
+        value = read_form(slide, form)
         await service(request).respond(code, token, slide_id, value)
     except DomainError as error:
         context = await _phone_context(request, participant)
+        context["draft"] = value  # so a refused text is not lost
         closed = isinstance(error, SlideNotOpen) and slide is not None and slide.id in {
             s.id for s in participant.session.deck.slides if kind_of(s.kind).asks
         }
@@ -286,6 +308,25 @@ async def remote_action(
     return RedirectResponse(f"/c/{normalise_code(code)}", status_code=303)
 
 
+@router.post("/c/{code}/answers/{answer_id}")
+async def remote_moderate(
+    request: Request,
+    code: str,
+    answer_id: int,
+    slide: str = Form(""),
+    flag: str = Form(...),
+    on: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Hide/show or highlight an open answer from the remote, as a plain form post."""
+    check_csrf(request, csrf_token)
+    user = await facilitator_from_cookie(request)
+    if flag not in {"hidden", "highlighted"}:
+        raise NotFound("There is no such moderation.")
+    await service(request).moderate(code, user, slide, answer_id, **{flag: on == "yes"})
+    return RedirectResponse(f"/c/{normalise_code(code)}#answer-{answer_id}", status_code=303)
+
+
 async def facilitator_from_cookie(request: Request) -> User | None:
     token = request.cookies.get(LOGIN_COOKIE)
     from denkdag.service import LOGIN_TOKEN
@@ -335,11 +376,16 @@ async def login(
     csrf_token: str = Form(""),
 ) -> Response:
     check_csrf(request, csrf_token)
+    limits: Limits = request.app.state.limits
+    address = limits.address(request.scope)
+    limits.check_login(address, username)  # 429 while this account or address backs off
     svc = service(request)
     user = await svc.check_password(username, password)
     if user is None:
+        limits.login_failed(address, username)
         context = {"next": _safe_next(next), "failed": True, "username": username}
         return render(request, "login.html", context, status_code=401)
+    limits.login_succeeded(username)
     return _signed_in(request, await svc.create_login(user), next)
 
 
@@ -371,7 +417,7 @@ async def logout(request: Request, csrf_token: str = Form("")) -> Response:
 
 @router.get("/privacy", response_class=HTMLResponse)
 async def privacy(request: Request) -> Response:
-    return render(request, "privacy.html", {})
+    return render(request, "privacy.html", {"retention_days": settings(request).retention_days})
 
 
 # errors on pages ---------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 
 class Detail(BaseModel):
@@ -17,6 +17,13 @@ class Joined(BaseModel):
     participant_token: str
 
 
+class JoinRequest(BaseModel):
+    """Optional body of a join: the personal invitation code, when the session needs one."""
+
+    model_config = ConfigDict(extra="forbid")
+    invitation: str | None = Field(None, max_length=64)
+
+
 class Answer(BaseModel):
     """An answer: an option id, a list of option ids, or a stance."""
 
@@ -24,6 +31,29 @@ class Answer(BaseModel):
     value: JsonValue = Field(
         ..., description="Option id, list of option ids, or agree / disagree / pass."
     )
+
+    @field_validator("value")
+    @classmethod
+    def _bounded(cls, value: JsonValue) -> JsonValue:
+        """No answer of any kind needs deep nesting or long lists: refuse them early."""
+        check_json_shape(value)
+        return value
+
+
+MAX_JSON_DEPTH = 6
+MAX_JSON_ITEMS = 200
+
+
+def check_json_shape(value: object, depth: int = 1) -> None:
+    """Raise ValueError when `value` nests deeper than MAX_JSON_DEPTH or has a list or
+    object of more than MAX_JSON_ITEMS entries."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    if isinstance(value, list | dict):
+        if len(value) > MAX_JSON_ITEMS:
+            raise ValueError(f"has more than {MAX_JSON_ITEMS} items")
+        for item in value.values() if isinstance(value, dict) else value:
+            check_json_shape(item, depth + 1)
 
 
 class Stored(BaseModel):
@@ -38,6 +68,7 @@ class OptionOut(BaseModel):
 
 
 class SlideOut(BaseModel):
+    model_config = ConfigDict(extra="allow")  # a kind's own fields (scale: items …)
     id: str
     kind: str
     title: str
@@ -95,8 +126,89 @@ class Control(BaseModel):
     slide: str | None = Field(None, max_length=40)
 
 
+class Moderation(BaseModel):
+    """A facilitator's moderation of one open answer: either flag, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+    hidden: bool | None = Field(None, description="Hide the answer from every screen.")
+    highlighted: bool | None = Field(None, description="Mark the answer on the wall.")
+
+
+class ModeratedAnswer(BaseModel):
+    id: int
+    text: str
+    hidden: bool
+    highlighted: bool
+
+
 class ControlDone(BaseModel):
     current_slide: str | None
     open_slides: list[str]
     revealed: list[str]
     version: int
+
+
+class Metrics(BaseModel):
+    """Counts since this instance started: refusals by kind, and open live streams."""
+
+    refusals: dict[str, int]
+    streams_open: int
+
+
+class OpinionStatement(BaseModel):
+    """A statement that unites the room or sets a group apart, and how it votes on it."""
+
+    slide: str
+    statement: str
+    direction: Literal["agree", "disagree"]
+    share: int = Field(..., description="Percentage voting `direction` (0–100).")
+
+
+class DivisiveStatement(BaseModel):
+    """A statement the groups answer most differently."""
+
+    slide: str
+    statement: str
+    spread: int = Field(..., description="Highest minus lowest group agree percentage.")
+
+
+class OpinionDot(BaseModel):
+    x: float = Field(..., description="0–100, left to right.")
+    y: float = Field(..., description="0–100, top to bottom.")
+    group: int | None = Field(..., description="Group number; null when not shown on its own.")
+
+
+class OpinionGroup(BaseModel):
+    group: int
+    label: str
+    size: int
+    representative: list[OpinionStatement]
+
+
+class OpinionOut(BaseModel):
+    """The session's opinion map, as last recomputed from its statement votes. Groups under
+    five participants are never shown on their own: their dots have no group."""
+
+    shown: bool = Field(..., description="Whether participants see the map (revealed).")
+    number: int = Field(..., description="Counts recomputes; a higher number is newer.")
+    drawn: bool = Field(..., description="False while fewer than `needed` participants voted.")
+    voters: int
+    statements: int
+    needed: int
+    dots: list[OpinionDot]
+    groups: list[OpinionGroup]
+    other: int = Field(..., description="Participants drawn without a group (small groups).")
+    consensus: list[OpinionStatement]
+    divisive: list[DivisiveStatement]
+
+
+class OpinionPosition(BaseModel):
+    """This participant's own dot, when the revealed opinions slide allows showing it."""
+
+    shown: bool
+    number: int | None = None
+    included: bool | None = None
+    x: float | None = None
+    y: float | None = None
+    group: int | None = None
+    label: str | None = None

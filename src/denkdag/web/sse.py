@@ -8,6 +8,7 @@ few seconds so proxies and phones keep the connection open.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 from fastapi import Request
@@ -57,6 +58,8 @@ async def _frames(
     name = topic(session)
     subscription = hub.subscribe(name)
     heartbeat = settings(request).heartbeat_seconds
+    idle_limit = settings(request).stream_idle_seconds
+    quiet_since = time.monotonic()
     try:
         missed = hub.since(name, last_id) if last_id is not None else None
         if missed is not None:
@@ -72,7 +75,10 @@ async def _frames(
             if next_item is None:
                 return
             if isinstance(next_item, Envelope):
+                quiet_since = time.monotonic()
                 yield next_item.for_role(is_facilitator)
+            elif time.monotonic() - quiet_since >= idle_limit:
+                return  # idle time-out: the phone reconnects and resynchronises
             else:
                 yield b": keep-alive\n\n"
     finally:

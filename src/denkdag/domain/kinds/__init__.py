@@ -12,11 +12,21 @@ from denkdag.domain.kinds.base import (
     DeckSyntaxError,
     Kind,
     Line,
+    RecordKind,
     SlideContent,
     SlideSource,
 )
 
-_MODULES = ("info", "choice", "statement")
+_MODULES = (
+    "info",
+    "choice",
+    "statement",
+    "scale",
+    "wordcloud",
+    "open_answer",
+    "ranking",
+    "opinions",
+)
 
 KINDS: dict[str, Kind] = {
     module.KIND.name: module.KIND
@@ -29,4 +39,13 @@ def kind_of(name: str) -> Kind:
     return KINDS[name]
 
 
-__all__ = ["KINDS", "DeckSyntaxError", "Kind", "Line", "SlideContent", "SlideSource", "kind_of"]
+__all__ = [
+    "KINDS",
+    "DeckSyntaxError",
+    "Kind",
+    "Line",
+    "RecordKind",
+    "SlideContent",
+    "SlideSource",
+    "kind_of",
+]

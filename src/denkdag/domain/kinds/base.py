@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from denkdag.domain.model import Slide
-from denkdag.domain.tally import Tally
+from denkdag.domain.tally import AnswerRecord, Tally
+
+PRIVATE_EXTRA = frozenset({"banned"})
+"""Slide settings kept from participants (the API's slide view leaves them out)."""
 
 
 class DeckSyntaxError(Exception):
@@ -80,6 +83,21 @@ class Kind(Protocol):
 
     def tally(self, slide: Slide, answers: Iterable[Any]) -> Tally:
         """The slide's result from every participant's latest (validated) answer."""
+        ...
+
+
+@runtime_checkable
+class RecordKind(Kind, Protocol):
+    """A kind that tallies stored answers with their ids, times and moderation.
+
+    The service gives such a kind `AnswerRecord`s instead of bare values; `moderated`
+    says whether a facilitator may hide or highlight its answers one by one.
+    """
+
+    moderated: bool
+
+    def tally_records(self, slide: Slide, records: Iterable[AnswerRecord]) -> Tally:
+        """The slide's result from every participant's latest answer, as records."""
         ...
 
 

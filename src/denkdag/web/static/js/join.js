@@ -2,7 +2,9 @@
 "use strict";
 (function () {
   const form = document.getElementById("join-form");
-  if (form && !sessionStorage.getItem("denkdag-joining")) {
+  // A session with personal invitation codes waits for the participant to type theirs.
+  const needsCode = form && form.querySelector("[name=invitation]");
+  if (form && !needsCode && !sessionStorage.getItem("denkdag-joining")) {
     sessionStorage.setItem("denkdag-joining", "1");
     window.setTimeout(function () { sessionStorage.removeItem("denkdag-joining"); }, 5000);
     form.submit();

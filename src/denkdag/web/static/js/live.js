@@ -21,6 +21,8 @@ window.Denkdag = (function () {
           let data = null;
           try { data = JSON.parse(event.data); } catch (e) { return; }
           handlers[name](data);
+          // Other scripts on the page (kinds/*.js) hear the same events without a second stream.
+          document.dispatchEvent(new CustomEvent("denkdag:" + name, { detail: data }));
         });
       }
       source.onerror = function () {

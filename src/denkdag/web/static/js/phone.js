@@ -59,6 +59,7 @@
     showNotice(form, detail, "error");
     if (response.status === 409) refresh();
   }
+  window.Denkdag.sendAnswer = send; // for the inputs of other kinds (kinds/phone_inputs.js)
 
   host.addEventListener("click", function (event) {
     const button = event.target.closest("button.choice");
@@ -85,5 +86,6 @@
       if (String(state.version) !== shownVersion) refresh();
     },
     tally: function (tally) { Denkdag.updateBars(host, tally); },
+    opinion: function () { /* drawn by kinds/opinions.js (the denkdag:opinion event) */ },
   });
 })();

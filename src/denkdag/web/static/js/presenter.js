@@ -30,7 +30,7 @@
     fit();
     const current = slide();
     shownVersion = current ? current.dataset.version : null;
-    answerCounter.hidden = !current || !current.dataset.kind || current.dataset.kind === "info";
+    answerCounter.hidden = !current || current.dataset.asks !== "yes";
     if (current && current.dataset.respondents) answerCount.textContent = current.dataset.respondents;
   }
 
@@ -86,5 +86,6 @@
       Denkdag.updateBars(host, tally);
     },
     presence: function (presence) { joinedCount.textContent = String(presence.joined); },
+    opinion: function () { /* drawn by kinds/opinions.js (the denkdag:opinion event) */ },
   });
 })();

@@ -1,0 +1,1 @@
+"""Denkdag's benchmarks (not part of the test suite): `python -m bench`."""

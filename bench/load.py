@@ -1,0 +1,135 @@
+"""Load generators: wrk for throughput, aiohttp for streams and scheduled requests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import subprocess
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+import aiohttp
+
+WRK = "/usr/bin/wrk"
+LUA = Path(__file__).with_name("vote.lua")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+async def wrk(
+    base: str, tokens: Path, code: str, seconds: float, connections: int
+) -> dict[str, Any]:
+    """Run wrk with the vote script; its summary as a dict (requests/s added)."""
+    command = [
+        WRK,
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "-s",
+        str(LUA),
+        base,
+        "--",
+        str(tokens),
+        code,
+    ]
+    process = await asyncio.create_subprocess_exec(
+        *command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output, _ = await process.communicate()
+    text = output.decode()
+    match = re.search(r"^BENCH (\{.*\})$", text, re.MULTILINE)
+    if match is None:
+        raise RuntimeError("wrk said:\n" + text)
+    result: dict[str, Any] = json.loads(match.group(1))
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+@dataclass
+class Subscriber:
+    """One SSE connection; arrival times of each event, by name."""
+
+    arrivals: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    failed: str | None = None
+
+    async def run(self, client: aiohttp.ClientSession, url: str, headers: dict[str, str]) -> None:
+        try:
+            async with client.get(url, headers=headers) as response:
+                if response.status != 200:
+                    self.failed = f"HTTP {response.status}"
+                    self.ready.set()
+                    return
+                event_id, name = "", ""
+                async for raw in response.content:
+                    if raw.startswith(b"id: "):
+                        event_id = raw[4:].strip().decode()
+                    elif raw.startswith(b"event: "):
+                        name = raw[7:].strip().decode()
+                    elif raw == b"\n" and name:
+                        self.arrivals.setdefault(name, []).append((event_id, time.monotonic()))
+                        name = ""
+                    self.ready.set()
+        except (TimeoutError, aiohttp.ClientError) as error:
+            self.failed = repr(error)
+            self.ready.set()
+
+
+async def subscribe(
+    client: aiohttp.ClientSession,
+    url: str,
+    headers: list[dict[str, str]],
+    batch: int = 250,
+) -> tuple[list[Subscriber], list[asyncio.Task[None]]]:
+    """Open one stream per headers entry, a batch at a time; wait until each is live."""
+    subscribers: list[Subscriber] = []
+    tasks: list[asyncio.Task[None]] = []
+    for start in range(0, len(headers), batch):
+        chunk = [Subscriber() for _ in headers[start : start + batch]]
+        for subscriber, header in zip(chunk, headers[start : start + batch], strict=True):
+            tasks.append(asyncio.create_task(subscriber.run(client, url, header)))
+        await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in chunk)), 60)
+        subscribers += chunk
+    return subscribers, tasks
+
+
+async def at_rate(
+    count: int, seconds: float, action: Callable[[int], Awaitable[None]], jitter: bool = True
+) -> None:
+    """Start `action(i)` for i in range(count), spread evenly (or randomly) over `seconds`."""
+    started = time.monotonic()
+    offsets = (
+        sorted(random.uniform(0, seconds) for _ in range(count))
+        if jitter
+        else [i * seconds / count for i in range(count)]
+    )
+    tasks = []
+    for index, offset in enumerate(offsets):
+        delay = started + offset - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(action(index)))
+    await asyncio.gather(*tasks)
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": percentile(values, 50) * 1000,
+        "p99_ms": percentile(values, 99) * 1000,
+        "n": len(values),
+    }
+
+
+def med(values: list[float]) -> float:
+    return median(values) if values else float("nan")

@@ -1,0 +1,103 @@
+"""Text typed by participants: checked, length-limited plain text, and matched by folding.
+
+Participant text is never markup: it is stored as typed (trimmed, line ends unified) and
+every page escapes it. What is refused here is what no screen or database should hold:
+control characters, lone surrogates, text over the slide's limit, and the facilitator's
+banned words. Matching (banned words, stop words, word-cloud counts) uses `fold`, so that
+"Café", "cafe" and "CAFÉ" are one word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.kinds.base import DeckSyntaxError, SlideSource
+
+MAX_BANNED = 200
+_WORD = re.compile(r"\w+")
+_ALLOWED_CONTROLS = frozenset("\n\t")
+
+
+def fold(text: str) -> str:
+    """`text` for matching: accents removed, case folded, compatibility forms unified."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare.casefold())
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of `text` (letters and digits), for whole-word matching."""
+    return _WORD.findall(fold(text))
+
+
+def _bad_character(text: str) -> str | None:
+    for ch in text:
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            return "an invalid character (a lone surrogate)"
+        if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc":
+            return f"a control character (U+{code:04X})"
+    return None
+
+
+def clean_text(value: object, *, max_length: int, what: str, lines: bool = True) -> str:
+    """The text as stored: trimmed, line ends as \\n; InvalidAnswer says what is wrong.
+
+    `what` names the thing in the sentence ("Your answer", "A word").
+    """
+    if not isinstance(value, str):
+        raise InvalidAnswer(f"{what} must be text (a JSON string).")
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise InvalidAnswer(f"{what} is empty; type something first.")
+    bad = _bad_character(text)
+    if bad is not None:
+        raise InvalidAnswer(f"{what} holds {bad}; remove it and send again.")
+    if not lines and ("\n" in text or "\t" in text):
+        raise InvalidAnswer(f"{what} must fit on one line.")
+    if len(text) > max_length:
+        raise InvalidAnswer(
+            f"{what} is {len(text)} characters long; at most {max_length} are allowed."
+        )
+    return text
+
+
+def read_banned(source: SlideSource) -> tuple[str, ...]:
+    """The `banned: word, other phrase` setting as folded phrases (none when absent)."""
+    raw = source.settings.get("banned")
+    if raw is None:
+        return ()
+    phrases = []
+    for part in raw.split(","):
+        words = tokens(part)
+        if words:
+            phrases.append(" ".join(words))
+    if not phrases:
+        line = source.setting_lines["banned"]
+        raise DeckSyntaxError(line.number, "'banned' lists words separated by commas")
+    if len(phrases) > MAX_BANNED:
+        line = source.setting_lines["banned"]
+        raise DeckSyntaxError(line.number, f"'banned' lists at most {MAX_BANNED} words")
+    return tuple(dict.fromkeys(phrases))
+
+
+def write_banned(banned: Iterable[str]) -> dict[str, str]:
+    """The `banned` setting that `read_banned` turns back into `banned`."""
+    listed = list(banned)
+    return {"banned": ", ".join(listed)} if listed else {}
+
+
+def refuse_banned(text: str, banned: Iterable[str]) -> None:
+    """InvalidAnswer when `text` holds a banned word or phrase (whole words, folded)."""
+    phrases = list(banned)
+    if not phrases:
+        return
+    padded = f" {' '.join(tokens(text))} "
+    for phrase in phrases:
+        if f" {phrase} " in padded:
+            raise InvalidAnswer(
+                "Your answer holds a word the facilitator does not allow here; please rephrase it."
+            )

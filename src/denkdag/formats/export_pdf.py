@@ -1,0 +1,65 @@
+"""The report as PDF, made on the server by WeasyPrint from the report's own HTML.
+
+Participant text is untrusted, so the renderer fetches nothing from anywhere: the only
+resources it may load are Denkdag's own static files, read from the installed package.
+Rendering is CPU work of a second or more; callers run it off the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from importlib.resources.abc import Traversable
+from mimetypes import guess_type
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+HOST = "report.denkdag.invalid"
+BASE_URL = f"https://{HOST}/"
+"""Root-relative URLs in the report resolve here; `.invalid` never resolves, and the
+fetcher below answers for this host from the package without touching the network."""
+STATIC = resources.files("denkdag") / "web" / "static"
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+"""The screen style sheet uses CSS that WeasyPrint skips (and says so for every PDF)."""
+
+
+class RefusedResource(ValueError):
+    """A resource outside Denkdag's own static files: never fetched."""
+
+
+def static_file(path: str) -> Traversable:
+    """The packaged static file at URL path `/static/…`; RefusedResource otherwise."""
+    if not path.startswith("/static/"):
+        raise RefusedResource(f"only /static/ files are served to the PDF renderer: {path}")
+    parts = [part for part in unquote(path).split("/")[2:] if part]
+    if not parts or any(part in {".", ".."} or "\\" in part for part in parts):
+        raise RefusedResource(f"not a static file path: {path}")
+    found = STATIC.joinpath(*parts)
+    if not found.is_file():
+        raise RefusedResource(f"no such static file: {path}")
+    return found
+
+
+class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves `/static/…` from the package; refuses http(s), file, data and the rest."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=(), allow_redirects=False)
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or parts.netloc != HOST:
+            raise RefusedResource(f"remote or unknown resources are not fetched: {url[:80]}")
+        found = static_file(parts.path)
+        mime = guess_type(found.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, found.read_bytes(), {"Content-Type": mime})
+
+
+def report_pdf(html: str) -> bytes:
+    """The PDF of a report's HTML (A4, paginated by the report's print style sheet)."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
+    pdf: bytes = document.write_pdf()
+    return pdf

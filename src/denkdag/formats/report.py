@@ -1,0 +1,268 @@
+"""What a session's report shows, as plain values: results, participation, opinion map.
+
+Built once from what the store holds (tallies, answers, join times) so that the HTML page,
+the PDF, the spreadsheet and a comparison all show the same figures. Participants appear
+only as pseudonyms (p1, p2 … in order of joining); no token, name or address is here.
+An event report is a list of these, one per room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from denkdag.analysis import VoteMatrix, compute
+from denkdag.domain.kinds.statement import VOTE_ENCODING
+from denkdag.domain.model import Session, SessionInfo, Slide
+from denkdag.domain.tally import PRIVACY_FLOOR, Tally, shown_groups
+from denkdag.storage import StoredAnswer
+
+MIN_MAP_PARTICIPANTS = 2 * PRIVACY_FLOOR
+"""Fewer voters than this cannot form two groups that may be shown, so no map is drawn."""
+MIN_MAP_STATEMENTS = 2
+TIMELINE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 240, 720, 1440)
+"""Bucket widths (minutes) for the answers-over-time chart; the first giving ≤ 40 bars."""
+MAX_TIMELINE_BARS = 40
+
+
+@dataclass(frozen=True)
+class SlideResult:
+    """One slide with its position (1-based) and its tally."""
+
+    slide: Slide
+    position: int
+    tally: Tally
+
+    def percentage(self, key: str) -> int:
+        """Whole percentage of respondents who chose `key` (rounded half up)."""
+        return int(self.tally.percentage(key) + 0.5)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Answers (and joins) per time bucket, from `start`, each `minutes` wide (UTC)."""
+
+    start: datetime
+    minutes: int
+    answers: tuple[int, ...]
+    joins: tuple[int, ...]
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.minutes * len(self.answers))
+
+    @property
+    def peak(self) -> int:
+        return max((*self.answers, *self.joins, 1))
+
+
+@dataclass(frozen=True)
+class Participation:
+    """How many joined, how many answered anything, and when."""
+
+    joined: int
+    answered: int
+    """Participants with at least one answer."""
+    timeline: Timeline | None
+    """None when nobody answered or joined."""
+
+
+@dataclass(frozen=True)
+class StatementShare:
+    """A statement an opinion group (or the room) agrees or disagrees with, and how much."""
+
+    slide: Slide
+    position: int
+    direction: str
+    """agree or disagree"""
+    share: int
+    """Whole percentage of those who saw it (voted on it) that voted `direction`."""
+    voters: int
+
+
+@dataclass(frozen=True)
+class OpinionGroup:
+    number: int
+    """1-based, as shown."""
+    size: int
+    representative: tuple[StatementShare, ...]
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A participant on the map, scaled to 0..100 both ways; group 0 when not shown."""
+
+    x: float
+    y: float
+    group: int
+
+
+@dataclass(frozen=True)
+class OpinionSummary:
+    """The opinion map of a session's statement votes, or why there is none."""
+
+    voters: int
+    statements: int
+    drawn: bool
+    points: tuple[MapPoint, ...] = ()
+    groups: tuple[OpinionGroup, ...] = ()
+    hidden: int = 0
+    """Participants in groups under the privacy floor, drawn without a group."""
+    consensus: tuple[StatementShare, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a session's report shows."""
+
+    code: str
+    info: SessionInfo
+    slides: tuple[SlideResult, ...]
+    participation: Participation
+    opinion: OpinionSummary | None
+    """None when the session has no statements."""
+    answers: tuple[StoredAnswer, ...]
+    pseudonyms: Mapping[int, str]
+    generated_at: datetime
+
+    @property
+    def title(self) -> str:
+        return self.info.title
+
+    def slide_result(self, slide_id: str) -> SlideResult | None:
+        return next((r for r in self.slides if r.slide.id == slide_id), None)
+
+
+def pseudonyms(participant_ids: Iterable[int]) -> dict[int, str]:
+    """p1, p2 … in order of joining (participant ids grow as people join)."""
+    return {pid: f"p{index}" for index, pid in enumerate(sorted(set(participant_ids)), 1)}
+
+
+def build_report(
+    session: Session,
+    tallies: Sequence[Tally],
+    answers: Sequence[StoredAnswer],
+    join_times: Sequence[datetime],
+    now: datetime | None = None,
+) -> Report:
+    """The report of a session: CPU work (the opinion map), so callers run it in a thread."""
+    slides = tuple(
+        SlideResult(slide, position, tally)
+        for position, (slide, tally) in enumerate(zip(session.deck.slides, tallies, strict=True), 1)
+    )
+    known = {slide.id for slide in session.deck.slides}
+    kept = tuple(a for a in answers if a.slide_id in known)
+    participation = Participation(
+        joined=len(join_times),
+        answered=len({a.participant_id for a in kept}),
+        timeline=timeline([a.updated_at for a in kept], join_times),
+    )
+    return Report(
+        code=session.code,
+        info=session.deck.info,
+        slides=slides,
+        participation=participation,
+        opinion=opinion_summary(slides, kept),
+        answers=kept,
+        pseudonyms=pseudonyms(a.participant_id for a in kept),
+        generated_at=now or datetime.now(UTC),
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def timeline(answer_times: Sequence[datetime], join_times: Sequence[datetime]) -> Timeline | None:
+    """Answers and joins per bucket; bucket width the smallest step giving ≤ 40 bars."""
+    moments = [_utc(t) for t in (*answer_times, *join_times)]
+    if not moments:
+        return None
+    first, last = min(moments), max(moments)
+    span = (last - first).total_seconds() / 60
+    minutes = next(
+        (step for step in TIMELINE_STEPS if span / step < MAX_TIMELINE_BARS), TIMELINE_STEPS[-1]
+    )
+    start = first.replace(second=0, microsecond=0)
+    start -= timedelta(minutes=start.minute % minutes if minutes < 60 else start.minute)
+    width = timedelta(minutes=minutes)
+    bars = int((last - start) / width) + 1
+
+    def count(times: Sequence[datetime]) -> tuple[int, ...]:
+        buckets = [0] * bars
+        for moment in times:
+            buckets[min(int((_utc(moment) - start) / width), bars - 1)] += 1
+        return tuple(buckets)
+
+    return Timeline(start, minutes, count(answer_times), count(join_times))
+
+
+def _share(
+    slide_result: SlideResult, direction: str, successes: int, trials: int
+) -> StatementShare:
+    share = int(100 * successes / trials + 0.5) if trials else 0
+    return StatementShare(slide_result.slide, slide_result.position, direction, share, trials)
+
+
+def opinion_summary(
+    slides: Sequence[SlideResult], answers: Sequence[StoredAnswer]
+) -> OpinionSummary | None:
+    """The opinion map from statement votes; groups under five are not shown as groups."""
+    statements = {r.slide.id: r for r in slides if r.slide.kind == "statement"}
+    if not statements:
+        return None
+    votes = [
+        (a.participant_id, a.slide_id, VOTE_ENCODING[a.value])
+        for a in answers
+        if a.slide_id in statements and a.value in VOTE_ENCODING
+    ]
+    voters = len({pid for pid, _, _ in votes})
+    if voters < MIN_MAP_PARTICIPANTS or len(statements) < MIN_MAP_STATEMENTS:
+        return OpinionSummary(voters=voters, statements=len(statements), drawn=False)
+    result = compute(VoteMatrix.from_votes(votes))
+    sizes = {str(g): size for g, size in enumerate(result.group_sizes)}
+    visible = sorted(int(g) for g in shown_groups(sizes))
+    number = {g: index for index, g in enumerate(visible, 1)}
+    coordinates = result.coordinates.tolist()
+    xs = [x for x, _ in coordinates] or [0.0]
+    ys = [y for _, y in coordinates] or [0.0]
+
+    def scale(value: float, low: float, high: float) -> float:
+        return 50.0 if high - low < 1e-12 else 5 + 90 * (value - low) / (high - low)
+
+    points = tuple(
+        MapPoint(
+            round(scale(x, min(xs), max(xs)), 2),
+            round(100 - scale(y, min(ys), max(ys)), 2),
+            number.get(int(g), 0),
+        )
+        for (x, y), g in zip(coordinates, result.groups.tolist(), strict=True)
+        if g >= 0
+    )
+    groups = tuple(
+        OpinionGroup(
+            number[g],
+            result.group_sizes[g],
+            tuple(
+                _share(
+                    statements[str(rep.statement_id)], rep.direction, rep.n_success, rep.n_trials
+                )
+                for rep in result.representative[g]
+            ),
+        )
+        for g in visible
+    )
+    consensus = tuple(
+        _share(statements[str(c.statement_id)], c.direction, c.n_success, c.n_trials)
+        for c in result.consensus
+    )
+    return OpinionSummary(
+        voters=voters,
+        statements=len(statements),
+        drawn=True,
+        points=points,
+        groups=groups,
+        hidden=sum(1 for p in points if p.group == 0),
+        consensus=consensus,
+    )

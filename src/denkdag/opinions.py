@@ -1,0 +1,410 @@
+"""Live opinion maps: the room's opinion groups, recomputed in the background while it votes.
+
+Votes only mark their session dirty (`touch`). One task per session then recomputes the
+map in a worker thread (BLAS pinned to one thread, one analysis at a time per process),
+so the event loop keeps serving votes and streams meanwhile. Computations of a session
+start at least `interval` seconds apart and never overlap, and a vote that arrives during
+one causes exactly one more: the published map reflects the last vote at most `interval`
+plus one computation after it. Each session keeps its last map, passed back to the
+analysis as `previous`, so groups keep their identity and k does not flicker.
+
+What is published never shows a group under the privacy floor on its own: such
+participants are drawn without a group, and their figures cannot be derived by
+subtraction (see `denkdag.domain.tally.shown_groups`). Participants see the map only once
+the facilitator reveals an opinions slide; facilitators always receive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from threadpoolctl import threadpool_limits
+
+from denkdag.analysis import OpinionMap, VoteMatrix, compute
+from denkdag.domain.kinds.opinions import shows_own
+from denkdag.domain.kinds.statement import VOTE_ENCODING
+from denkdag.domain.model import Session, Slide
+from denkdag.domain.tally import PRIVACY_FLOOR, shown_groups
+from denkdag.live import Broadcaster
+from denkdag.storage import SqlStore
+
+log = logging.getLogger(__name__)
+
+INTERVAL = 1.0
+"""Seconds between the starts of two computations of one session."""
+FIRST_DELAY = 0.05
+"""A burst's first votes share its first computation."""
+KEPT_SESSIONS = 512
+"""Maps kept in memory (least recently computed dropped first); a dropped one is recomputed."""
+MIN_VOTERS = 2 * PRIVACY_FLOOR
+"""Fewer voters cannot form two groups that may be shown: no map is drawn."""
+MIN_STATEMENTS = 2
+WAIT_FOR_FIRST = 10.0
+"""How long a request for a not yet computed map waits for it."""
+OPINIONS = "opinions"
+STATEMENT = "statement"
+LABELS = "ABCDEFGHIJ"
+NOT_SHOWN: dict[str, Any] = {"shown": False}
+"""What participants receive while the map is not revealed to them."""
+NO_POSITION: dict[str, Any] = {
+    "included": False,
+    "x": None,
+    "y": None,
+    "group": None,
+    "label": None,
+}
+"""A participant who is not (yet) on the map: too few votes, or no map yet."""
+
+Analyse = Callable[[VoteMatrix, OpinionMap | None], OpinionMap]
+
+_ANALYSIS_SLOT = threading.Lock()
+
+
+def analyse_pinned(votes: VoteMatrix, previous: OpinionMap | None) -> OpinionMap:
+    """The analysis on one BLAS thread, one at a time per process: the server's other
+    cores stay free for the event loop and for the other workers."""
+    with _ANALYSIS_SLOT, threadpool_limits(limits=1):
+        return compute(votes, previous)
+
+
+@dataclass(frozen=True)
+class RoomVotes:
+    """A session's statement votes as the analysis reads them, with each statement's text."""
+
+    matrix: VoteMatrix
+    statements: Mapping[str, str]
+    """Statement slide id → statement text, for every statement slide of the session."""
+
+    @property
+    def voters(self) -> int:
+        return self.matrix.shape[0]
+
+    @property
+    def enough(self) -> bool:
+        return self.voters >= MIN_VOTERS and len(self.statements) >= MIN_STATEMENTS
+
+
+@dataclass(frozen=True)
+class LiveMap:
+    """One recompute's result: the analysis (None while too few voted) and its input."""
+
+    votes: RoomVotes
+    map: OpinionMap | None
+    number: int
+    """Counts the session's recomputes, so a screen can tell a newer map from an older one."""
+
+    def shown(self) -> set[int]:
+        """Groups that may be shown on their own (at or above the privacy floor)."""
+        if self.map is None:
+            return set()
+        sizes = {str(group): size for group, size in enumerate(self.map.group_sizes)}
+        return {int(group) for group in shown_groups(sizes)}
+
+    def _scale(self) -> float:
+        assert self.map is not None
+        included = self.map.coordinates[self.map.groups >= 0]
+        top = float(abs(included).max()) if included.size else 0.0
+        return top if top > 1e-12 else 1.0
+
+    def _place(self, x: float, y: float, scale: float) -> tuple[float, float]:
+        """Map coordinates to 0..100 both ways, centred, y growing upwards as drawn."""
+        return round(50 + 45 * x / scale, 2), round(50 - 45 * y / scale, 2)
+
+    def _statement(self, statement_id: object, **fields: Any) -> dict[str, Any]:
+        slide = str(statement_id)
+        return {"slide": slide, "statement": self.votes.statements.get(slide, ""), **fields}
+
+    def view(self) -> dict[str, Any]:
+        """The map as the projector draws it, with no group under the privacy floor."""
+        data: dict[str, Any] = {
+            "number": self.number,
+            "drawn": self.map is not None,
+            "voters": self.votes.voters,
+            "statements": len(self.votes.statements),
+            "needed": MIN_VOTERS,
+            "dots": [],
+            "groups": [],
+            "other": 0,
+            "consensus": [],
+            "divisive": [],
+        }
+        result = self.map
+        if result is None:
+            return data
+        shown = self.shown()
+        scale = self._scale()
+        dots = []
+        for (x, y), group in zip(result.coordinates.tolist(), result.groups.tolist(), strict=True):
+            if group < 0:
+                continue
+            px, py = self._place(x, y, scale)
+            dots.append({"x": px, "y": py, "group": group if group in shown else None})
+        # Sorted by place, so the order of the dots tells nothing about who joined when.
+        data["dots"] = sorted(dots, key=lambda dot: (dot["x"], dot["y"]))
+        data["other"] = sum(1 for dot in dots if dot["group"] is None)
+        data["groups"] = [
+            {
+                "group": group,
+                "label": LABELS[group],
+                "size": result.group_sizes[group],
+                "representative": [
+                    self._statement(
+                        rep.statement_id, direction=rep.direction, share=_share(rep.p_success)
+                    )
+                    for rep in result.representative[group]
+                ],
+            }
+            for group in sorted(shown)
+        ]
+        data["consensus"] = [
+            self._statement(c.statement_id, direction=c.direction, share=_share(c.p_success))
+            for c in result.consensus
+        ]
+        data["divisive"] = [
+            self._statement(d.statement_id, spread=_share(d.spread)) for d in result.divisive
+        ]
+        return data
+
+    def position(self, participant_id: int) -> dict[str, Any]:
+        """One participant's own dot: where it is drawn and their group, if shown."""
+        result = self.map
+        if result is None or participant_id not in result.participant_ids:
+            return dict(NO_POSITION)
+        index = result.participant_ids.index(participant_id)
+        group = int(result.groups[index])
+        if group < 0:
+            return dict(NO_POSITION)
+        x, y = result.coordinates[index].tolist()
+        px, py = self._place(x, y, self._scale())
+        shown = group in self.shown()
+        return {
+            "included": True,
+            "x": px,
+            "y": py,
+            "group": group if shown else None,
+            "label": LABELS[group] if shown else None,
+        }
+
+
+def _share(probability: float) -> int:
+    return int(100 * probability + 0.5)
+
+
+Load = Callable[[int], Awaitable[RoomVotes | None]]
+Publish = Callable[[int, LiveMap], Awaitable[None]]
+
+
+class Recomputer:
+    """Debounced, non-overlapping background recomputes of each session's opinion map."""
+
+    def __init__(
+        self,
+        load: Load,
+        publish: Publish,
+        *,
+        interval: float = INTERVAL,
+        first_delay: float = FIRST_DELAY,
+        analyse: Analyse = analyse_pinned,
+    ) -> None:
+        self._load = load
+        self._publish = publish
+        self.interval = interval
+        self._first_delay = first_delay
+        self._analyse = analyse
+        self._maps: OrderedDict[int, LiveMap] = OrderedDict()
+        self._dirty: set[int] = set()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._last_start: dict[int, float] = {}
+        self._attempted: dict[int, asyncio.Event] = {}
+        self.computations = 0
+        """Analyses run so far (for tests and metrics)."""
+
+    def touch(self, session_id: int) -> None:
+        """The session's votes changed: recompute soon (once, however many votes)."""
+        self._dirty.add(session_id)
+        if session_id not in self._tasks:
+            self._tasks[session_id] = asyncio.create_task(
+                self._run(session_id), name=f"denkdag-opinions-{session_id}"
+            )
+
+    def busy(self, session_id: int) -> bool:
+        """Whether a recompute of the session is waiting or running."""
+        return session_id in self._tasks or session_id in self._dirty
+
+    def cached(self, session_id: int) -> LiveMap | None:
+        return self._maps.get(session_id)
+
+    async def latest(self, session_id: int, timeout: float = WAIT_FOR_FIRST) -> LiveMap | None:
+        """The last map; when there is none yet (a restart, say), compute it and wait."""
+        found = self._maps.get(session_id)
+        if found is not None:
+            return found
+        attempted = self._attempted.setdefault(session_id, asyncio.Event())
+        self.touch(session_id)
+        try:
+            await asyncio.wait_for(attempted.wait(), timeout)
+        except TimeoutError:
+            log.warning("the opinion map of session %s took over %s s", session_id, timeout)
+        return self._maps.get(session_id)
+
+    def forget(self, session_id: int) -> None:
+        self._maps.pop(session_id, None)
+        self._last_start.pop(session_id, None)
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run(self, session_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            last = self._last_start.get(session_id)
+            wait = self._first_delay
+            if last is not None:
+                wait = max(wait, self.interval - (loop.time() - last))
+            await asyncio.sleep(wait)
+            while session_id in self._dirty:
+                self._dirty.discard(session_id)
+                started = loop.time()
+                self._last_start[session_id] = started
+                await self._recompute(session_id)
+                if session_id in self._dirty:
+                    await asyncio.sleep(max(0.0, self.interval - (loop.time() - started)))
+        finally:
+            self._tasks.pop(session_id, None)
+
+    async def _recompute(self, session_id: int) -> None:
+        try:
+            votes = await self._load(session_id)
+            if votes is None:
+                self.forget(session_id)
+                return
+            before = self._maps.get(session_id)
+            result = None
+            if votes.enough:
+                previous = before.map if before is not None else None
+                result = await asyncio.to_thread(self._analyse, votes.matrix, previous)
+                self.computations += 1
+            live = LiveMap(votes, result, before.number + 1 if before is not None else 1)
+            self._keep(session_id, live)
+            await self._publish(session_id, live)
+        except Exception:
+            log.exception("recomputing the opinion map of session %s failed", session_id)
+        finally:
+            attempted = self._attempted.pop(session_id, None)
+            if attempted is not None:
+                attempted.set()
+
+    def _keep(self, session_id: int, live: LiveMap) -> None:
+        self._maps[session_id] = live
+        self._maps.move_to_end(session_id)
+        while len(self._maps) > KEPT_SESSIONS:
+            dropped, _ = self._maps.popitem(last=False)
+            self._last_start.pop(dropped, None)
+
+
+def statement_slides(session: Session) -> dict[str, str]:
+    return {s.id: s.statement for s in session.deck.slides if s.kind == STATEMENT}
+
+
+def opinion_slides(session: Session) -> list[Slide]:
+    return [s for s in session.deck.slides if s.kind == OPINIONS]
+
+
+def shown_to_room(session: Session) -> bool:
+    """Participants see the map once the facilitator revealed an opinions slide (in live
+    results mode that happens when it is first shown)."""
+    return any(s.id in session.state.revealed for s in opinion_slides(session))
+
+
+def own_dot_allowed(session: Session) -> bool:
+    """A phone may see its own dot on a revealed opinions slide that allows it."""
+    return any(s.id in session.state.revealed and shows_own(s) for s in opinion_slides(session))
+
+
+class LiveOpinions:
+    """The service's opinion maps: votes read from the store, `opinion` events published."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        broadcaster: Broadcaster,
+        session_of: Callable[[int], Awaitable[Session | None]],
+        topic_of: Callable[[Session], str],
+        interval: float = INTERVAL,
+    ) -> None:
+        self.store = store
+        self.broadcaster = broadcaster
+        self._session_of = session_of
+        self._topic_of = topic_of
+        self.recomputer = Recomputer(self._load, self._publish, interval=interval)
+
+    def votes_changed(self, session: Session, slide_ids: set[str]) -> None:
+        """Called after votes were published as tallies: recompute if statements changed."""
+        if any(s.kind == STATEMENT and s.id in slide_ids for s in session.deck.slides):
+            self.recomputer.touch(session.id)
+
+    async def current(self, session: Session) -> LiveMap | None:
+        """The latest map of the session (computed now if there is none yet)."""
+        if not statement_slides(session):
+            return None
+        return await self.recomputer.latest(session.id)
+
+    async def view(self, session: Session, *, facilitator: bool) -> dict[str, Any]:
+        """The map for a facilitator, or for participants (only once revealed)."""
+        if not facilitator and not shown_to_room(session):
+            return dict(NOT_SHOWN)
+        live = await self.current(session)
+        if live is None:
+            empty = LiveMap(
+                RoomVotes(VoteMatrix.from_votes([]), statement_slides(session)), None, 0
+            )
+            return {**empty.view(), "shown": shown_to_room(session)}
+        return {**live.view(), "shown": shown_to_room(session)}
+
+    async def position(self, session: Session, participant_id: int) -> dict[str, Any]:
+        """A participant's own dot, when the revealed opinions slide allows showing it."""
+        if not own_dot_allowed(session):
+            return {"shown": False}
+        live = await self.current(session)
+        if live is None:
+            return {"shown": True, "number": 0, **NO_POSITION}
+        return {"shown": True, "number": live.number, **live.position(participant_id)}
+
+    def forget(self, session_id: int) -> None:
+        self.recomputer.forget(session_id)
+
+    async def stop(self) -> None:
+        await self.recomputer.stop()
+
+    async def _load(self, session_id: int) -> RoomVotes | None:
+        session = await self._session_of(session_id)
+        if session is None:
+            return None
+        statements = statement_slides(session)
+        if not statements:
+            return None
+        answers = await self.store.session_answers(session_id)
+        matrix = VoteMatrix.from_votes(
+            (a.participant_id, a.slide_id, VOTE_ENCODING[a.value])
+            for a in answers
+            if a.slide_id in statements and a.value in VOTE_ENCODING
+        )
+        return RoomVotes(matrix, statements)
+
+    async def _publish(self, session_id: int, live: LiveMap) -> None:
+        session = await self._session_of(session_id)
+        if session is None:
+            return
+        shown = shown_to_room(session)
+        private = {**live.view(), "shown": shown}
+        public = private if shown else dict(NOT_SHOWN)
+        await self.broadcaster.publish(self._topic_of(session), "opinion", public, private)

@@ -1,0 +1,416 @@
+"""Abuse limits: who is asking (client address), how often, and how many streams they hold.
+
+Everything here is in-process and bounded in memory: token buckets per key in an LRU
+dictionary. One instance of Denkdag enforces its own limits; behind a load balancer with
+several instances the limits hold per instance (so an attacker gets at most instances ×
+the budget — count that in when sizing).
+
+## Why these numbers: guessing an 8-digit join code
+
+A code has 8 random digits: 10⁸ codes. Every request naming a code that does not exist
+(404 under `/api/v1/sessions/{code}`, `/j/{code}`, `/p/`, `/c/`, `/r/`, `/qr/`) costs the client
+address one token of the *failed lookup* bucket: `LOOKUP_BURST` tokens, refilled at
+`LOOKUP_PER_HOUR` an hour. An address with an empty bucket gets 429 for every code
+request, right or wrong, so a lucky guess cannot be told from a miss until it refills.
+
+Guesses per address per hour ≤ LOOKUP_BURST + LOOKUP_PER_HOUR = 50 + 30 = 80.
+From A = 50 addresses (IPv6 addresses count per /64 network): G = 4,000 guesses an hour.
+With L joinable sessions, P(at least one hit) = 1 − (1 − L/10⁸)^G ≤ G·L/10⁸ = L · 4·10⁻⁵.
+So P ≤ 1 % holds while L ≤ 250 sessions are joinable at once (L = 100: P ≈ 0.4 %).
+
+A real room never comes near this: 300 phones behind one venue address of which one in
+ten mistypes the code (30 misses in the first minutes) still have 20 misses to spare, and
+a correct code costs nothing. What 8 digits cannot give is the 1 % bound for a server
+holding thousands of joinable sessions: 10 digits would (L ≤ 25,000), or join codes that
+stop working when a session ends. See the report of issue 8.
+
+Joins themselves are limited per address too (`JOIN_BURST` at once, then `JOIN_PER_SECOND`):
+a room of 300 joining within a minute passes; one machine minting thousands of voices does
+not. Rooms that need one voice per person use invitation codes.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import math
+import re
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from hashlib import sha256
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from denkdag.config import Settings
+
+log = logging.getLogger("denkdag.refused")
+
+LOOKUP_BURST = 50
+LOOKUP_PER_HOUR = 30
+JOIN_BURST = 600
+JOIN_PER_SECOND = 5.0
+ANSWER_BURST = 30
+ANSWER_PER_SECOND = 3.0
+LOGIN_FREE_FAILURES = 10
+LOGIN_MAX_DELAY = 900.0
+MAX_KEYS = 100_000
+STREAMS_PER_ADDRESS = "Too many live streams from your network. Close a tab and try again."
+STREAMS_TOTAL = "The server holds as many live streams as it can. Try again in a moment."
+
+Clock = Callable[[], float]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class TooMany(Exception):
+    """A rate limit refused the request: 429 with Retry-After."""
+
+    def __init__(self, detail: str, retry_after: float, kind: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = max(1, math.ceil(min(retry_after, 3600.0)))
+        self.kind = kind
+
+
+class Refusals:
+    """Counts of refusals by kind, each also logged, for /api/v1/metrics."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def count(self, kind: str) -> None:
+        self.counts[kind] += 1
+        log.warning("refused kind=%s total=%d", kind, self.counts[kind])
+
+
+@dataclass(frozen=True)
+class Rate:
+    burst: float
+    per_second: float
+
+
+class Limiter:
+    """Token buckets per key: `burst` at once, refilled at `per_second`; LRU-bounded."""
+
+    def __init__(self, rate: Rate, max_keys: int = MAX_KEYS, clock: Clock = time.monotonic):
+        self.rate = rate
+        self.max_keys = max_keys
+        self.clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def _level(self, key: str) -> float:
+        now = self.clock()
+        tokens, stamp = self._buckets.get(key, (self.rate.burst, now))
+        return min(self.rate.burst, tokens + (now - stamp) * self.rate.per_second)
+
+    def wait(self, key: str, cost: float = 1.0) -> float:
+        """Seconds until `cost` tokens are there (0 if they are there now); consumes nothing."""
+        missing = cost - self._level(key)
+        if missing <= 0:
+            return 0.0
+        return math.inf if self.rate.per_second <= 0 else missing / self.rate.per_second
+
+    def charge(self, key: str, cost: float = 1.0) -> None:
+        """Take `cost` tokens (the level may go below zero: misuse keeps costing)."""
+        self._buckets[key] = (self._level(key) - cost, self.clock())
+        self._buckets.move_to_end(key)
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+
+    def hit(self, key: str, cost: float = 1.0) -> float:
+        """Take `cost` tokens if there; 0 when allowed, else the seconds to wait."""
+        delay = self.wait(key, cost)
+        if delay == 0:
+            self.charge(key, cost)
+        return delay
+
+
+class Backoff:
+    """Free failures, then an exponentially growing wait; forgotten after a quiet hour."""
+
+    def __init__(
+        self,
+        free: int = LOGIN_FREE_FAILURES,
+        max_delay: float = LOGIN_MAX_DELAY,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.free = free
+        self.max_delay = max_delay
+        self.clock = clock
+        self._failures: OrderedDict[str, tuple[int, float]] = OrderedDict()
+
+    def wait(self, key: str) -> float:
+        count, last = self._failures.get(key, (0, 0.0))
+        if count < self.free:
+            return 0.0
+        delay = min(self.max_delay, 2.0 ** (count - self.free + 1))
+        return max(0.0, last + delay - self.clock())
+
+    def failed(self, key: str) -> None:
+        count, last = self._failures.get(key, (0, 0.0))
+        now = self.clock()
+        if now - last > 3600:
+            count = 0
+        self._failures[key] = (count + 1, now)
+        self._failures.move_to_end(key)
+        while len(self._failures) > MAX_KEYS:
+            self._failures.popitem(last=False)
+
+    def succeeded(self, key: str) -> None:
+        self._failures.pop(key, None)
+
+
+def parse_networks(entries: Iterable[str]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry)
+
+
+def _address_key(text: str) -> str | None:
+    """An address as a limit key; IPv6 per /64 (one subscriber's network)."""
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def client_address(scope: Scope, trusted: tuple[Network, ...]) -> str:
+    """The client's address: the ASGI peer, or X-Forwarded-For when the peer is trusted.
+
+    X-Forwarded-For is read from the right, skipping our own trusted proxies, so a client
+    cannot choose its address by sending the header itself.
+    """
+    client = scope.get("client")
+    peer = str(client[0]) if client else "unknown"
+    if not trusted or not _trusted(peer, trusted):
+        return _address_key(peer) or peer
+    forwarded: list[str] = []
+    for name, value in scope.get("headers") or ():
+        if name.lower() == b"x-forwarded-for":
+            forwarded += [part.strip() for part in value.decode("latin-1").split(",")]
+    for hop in reversed(forwarded):
+        if not _trusted(hop, trusted):
+            return _address_key(hop) or "invalid"
+    return _address_key(peer) or peer
+
+
+def _trusted(text: str, trusted: tuple[Network, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return any(address in network for network in trusted)
+
+
+@dataclass
+class Limits:
+    """Every limit of one app instance, made from its settings."""
+
+    trusted: tuple[Network, ...] = ()
+    lookups: Limiter | None = None
+    joins: Limiter | None = None
+    answers: Limiter | None = None
+    login_accounts: Backoff | None = None
+    login_addresses: Backoff | None = None
+    streams_per_address: int = 20
+    streams_total: int = 10_000
+    refusals: Refusals | None = None
+
+    def __post_init__(self) -> None:
+        self.lookups = self.lookups or Limiter(Rate(LOOKUP_BURST, LOOKUP_PER_HOUR / 3600))
+        self.joins = self.joins or Limiter(Rate(JOIN_BURST, JOIN_PER_SECOND))
+        self.answers = self.answers or Limiter(Rate(ANSWER_BURST, ANSWER_PER_SECOND))
+        self.login_accounts = self.login_accounts or Backoff()
+        self.login_addresses = self.login_addresses or Backoff()
+        self.refusals = self.refusals or Refusals()
+        self.open_streams: Counter[str] = Counter()
+        self.streams_open = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        """The limits an app runs with; `rate_limits=False` lifts the rates (not the caps)."""
+        unlimited = Rate(math.inf, 0.0)
+        return cls(
+            trusted=parse_networks(settings.trusted_proxies),
+            lookups=None if settings.rate_limits else Limiter(unlimited),
+            joins=None if settings.rate_limits else Limiter(unlimited),
+            answers=None if settings.rate_limits else Limiter(unlimited),
+            login_accounts=None if settings.rate_limits else Backoff(free=2**31),
+            login_addresses=None if settings.rate_limits else Backoff(free=2**31),
+            streams_per_address=settings.streams_per_address,
+            streams_total=settings.streams_total,
+        )
+
+    def refuse(self, kind: str, detail: str, retry_after: float) -> TooMany:
+        assert self.refusals is not None
+        self.refusals.count(kind)
+        return TooMany(detail, retry_after, kind)
+
+    def address(self, scope: Scope) -> str:
+        """The client address of a request (as the Guard middleware recorded it)."""
+        recorded = (scope.get("state") or {}).get("client_address")
+        return str(recorded) if recorded else client_address(scope, self.trusted)
+
+    def check_login(self, address: str, username: str) -> None:
+        """Refuse a sign-in attempt while this account or address is backing off."""
+        assert self.login_accounts is not None and self.login_addresses is not None
+        wait = max(
+            self.login_accounts.wait(username.casefold()), self.login_addresses.wait(address)
+        )
+        if wait > 0:
+            raise self.refuse(
+                "login", "Too many failed sign-ins. Wait a little and try again.", wait
+            )
+
+    def login_failed(self, address: str, username: str) -> None:
+        assert self.login_accounts is not None and self.login_addresses is not None
+        self.login_accounts.failed(username.casefold())
+        self.login_addresses.failed(address)
+
+    def login_succeeded(self, username: str) -> None:
+        assert self.login_accounts is not None
+        self.login_accounts.succeeded(username.casefold())
+
+
+_CODE_ROUTE = re.compile(
+    r"^/(?:api/v1/sessions|j|p|c|r|qr)/([^/]+?)(?:\.svg|\.pdf|\.xlsx|\.csv|\.json)?(/.*)?$"
+)
+_JOIN = re.compile(r"^/(?:api/v1/sessions/[^/]+/participants|j/[^/]+/join)$")
+_ANSWER = re.compile(r"^/(?:api/v1/sessions/[^/]+/slides/[^/]+/response|j/([^/]+)/answer)$")
+_EVENTS = re.compile(r"^/api/v1/sessions/[^/]+/events$")
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope.get("headers") or ():
+        if name.lower() == wanted:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    raw = _header(scope, b"cookie")
+    if not raw:
+        return None
+    for part in raw.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def _participant_key(scope: Scope, path: str) -> str | None:
+    """A hash of the participant token (bearer or the session's cookie), if any."""
+    header = _header(scope, b"authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        match = _CODE_ROUTE.match(path)
+        token = (_cookie(scope, f"dd_p_{match.group(1)}") or "") if match else ""
+    token = token.strip()
+    return sha256(token.encode("utf-8", "surrogatepass")).hexdigest() if token else None
+
+
+class Guard:
+    """ASGI middleware: refuse over-limit joins, answers, code guesses and streams.
+
+    It runs before routing, so a refused request costs no database query, and it holds
+    a stream's slot exactly as long as the ASGI call runs (released however it ends).
+    """
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limits = self.limits
+        path: str = scope.get("path", "")
+        method: str = scope.get("method", "GET")
+        address = client_address(scope, limits.trusted)
+        scope.setdefault("state", {})["client_address"] = address
+        code_route = _CODE_ROUTE.match(path) is not None
+        try:
+            if code_route:
+                self._check_lookups(address)
+            if method == "POST" and _JOIN.match(path):
+                self._check(limits.joins, address, "join", "Too many joins from your network.")
+            if method in {"PUT", "POST"} and _ANSWER.match(path):
+                key = _participant_key(scope, path)
+                if key is not None:
+                    self._check(limits.answers, key, "answer", "Too many answers at once.")
+        except TooMany as refused:
+            await send_refusal(send, 429, refused.detail, refused.retry_after)
+            return
+        if method == "GET" and _EVENTS.match(path):
+            await self._stream(scope, receive, send, address)
+            return
+        if not code_route:
+            await self.app(scope, receive, send)
+            return
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 404:
+                assert limits.lookups is not None
+                limits.lookups.charge(address)
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+    def _check_lookups(self, address: str) -> None:
+        assert self.limits.lookups is not None
+        wait = self.limits.lookups.wait(address)
+        if wait > 0:
+            raise self.limits.refuse(
+                "code_guess",
+                "Too many unknown join codes from your network. Check the code and wait.",
+                wait,
+            )
+
+    def _check(self, limiter: Limiter | None, key: str, kind: str, detail: str) -> None:
+        assert limiter is not None
+        wait = limiter.hit(key)
+        if wait > 0:
+            raise self.limits.refuse(kind, f"{detail} Try again in a moment.", wait)
+
+    async def _stream(self, scope: Scope, receive: Receive, send: Send, address: str) -> None:
+        limits = self.limits
+        streams = limits.open_streams
+        refused = None
+        if streams[address] >= limits.streams_per_address:
+            refused = limits.refuse("stream_per_address", STREAMS_PER_ADDRESS, 10)
+        elif limits.streams_open >= limits.streams_total:
+            refused = limits.refuse("stream_total", STREAMS_TOTAL, 10)
+        if refused is not None:
+            await send_refusal(send, 429, refused.detail, refused.retry_after)
+            return
+        streams[address] += 1
+        limits.streams_open += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            limits.streams_open -= 1
+            streams[address] -= 1
+            if streams[address] <= 0:
+                del streams[address]
+
+
+async def send_refusal(send: Send, status: int, detail: str, retry_after: float) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", str(max(1, math.ceil(min(retry_after, 3600.0)))).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

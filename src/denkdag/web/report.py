@@ -1,0 +1,173 @@
+"""The facilitator's report: `/r/{code}` on screen, `.pdf`, `.xlsx`, `.csv`, `.json`
+downloads, the comparison with an earlier run (`?compare=CODE`) and deletion for good.
+
+Same access rule as the presenter view: only the session's facilitator; anyone else gets
+403, and a browser that is not signed in is sent to the sign-in page.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from denkdag.domain.errors import DomainError
+from denkdag.domain.model import Session
+from denkdag.formats.compare import Comparison, compare
+from denkdag.formats.export_csv import answers_csv
+from denkdag.formats.export_json import results_document
+from denkdag.formats.export_xlsx import report_xlsx
+from denkdag.formats.report_html import render_report
+from denkdag.security import normalise_code
+from denkdag.storage import User
+from denkdag.web import i18n
+from denkdag.web.auth import CSRF_FIELD, check_csrf, csrf_token, facilitator, service, set_csrf
+from denkdag.web.pages import LANG_COOKIE, facilitator_from_cookie
+
+router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class _SignIn(Exception):
+    """Not signed in: a browser is sent to the sign-in page."""
+
+
+async def _user(request: Request) -> User:
+    user = await facilitator(request)
+    if user is None:
+        raise _SignIn
+    return user
+
+
+def _to_login(request: Request) -> Response:
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+def _language(request: Request, session: Session) -> str:
+    picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return i18n.choose_language(
+        picked, session.deck.info.language, request.headers.get("accept-language")
+    )
+
+
+async def _comparison(
+    request: Request, user: User, session: Session, other_code: str | None
+) -> Comparison | None:
+    """The comparison with another session of the same facilitator (403 for another's)."""
+    if not other_code:
+        return None
+    svc = service(request)
+    other = await svc.facilitated(other_code, user)
+    return compare(await svc.report(session), await svc.report(other))
+
+
+def _download(body: bytes, media_type: str, code: str, extension: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="denkdag-{code}.{extension}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def _guarded(request: Request, code: str) -> tuple[User, Session] | Response:
+    try:
+        user = await _user(request)
+    except _SignIn:
+        return _to_login(request)
+    return user, await service(request).facilitated(code, user)
+
+
+@router.get("/r/{code}.pdf")
+async def report_pdf(request: Request, code: str, compare: str | None = None) -> Response:
+    guarded = await _guarded(request, code)
+    if isinstance(guarded, Response):
+        return guarded
+    user, session = guarded
+    svc = service(request)
+    report = await svc.report(session)
+    comparison = await _comparison(request, user, session, compare)
+    html = render_report(report, language=_language(request, session), comparison=comparison)
+    return _download(await svc.report_pdf(html), "application/pdf", session.code, "pdf")
+
+
+@router.get("/r/{code}.xlsx")
+async def report_spreadsheet(request: Request, code: str, compare: str | None = None) -> Response:
+    guarded = await _guarded(request, code)
+    if isinstance(guarded, Response):
+        return guarded
+    user, session = guarded
+    report = await service(request).report(session)
+    comparison = await _comparison(request, user, session, compare)
+    return _download(report_xlsx(report, comparison), XLSX, session.code, "xlsx")
+
+
+@router.get("/r/{code}.csv")
+async def report_csv(request: Request, code: str) -> Response:
+    guarded = await _guarded(request, code)
+    if isinstance(guarded, Response):
+        return guarded
+    _, session = guarded
+    answers = await service(request).store.session_answers(session.id)
+    text = answers_csv(session, answers)
+    return _download(text.encode("utf-8"), "text/csv; charset=utf-8", session.code, "csv")
+
+
+@router.get("/r/{code}.json")
+async def report_json(request: Request, code: str) -> Response:
+    guarded = await _guarded(request, code)
+    if isinstance(guarded, Response):
+        return guarded
+    _, session = guarded
+    svc = service(request)
+    document = results_document(session, await svc.results(session), await svc.joined(session))
+    body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    return _download(body, "application/json", session.code, "json")
+
+
+@router.get("/r/{code}", response_class=HTMLResponse)
+async def report_page(request: Request, code: str, compare: str | None = None) -> Response:
+    guarded = await _guarded(request, code)
+    if isinstance(guarded, Response):
+        return guarded
+    user, session = guarded
+    svc = service(request)
+    report = await svc.report(session)
+    comparison = await _comparison(request, user, session, compare)
+    others = [s for s in await svc.sessions_of(user) if s.id != session.id]
+    others.sort(key=lambda s: (s.title != session.title, -s.id))
+    query = f"&compare={normalise_code(compare or '')}" if comparison else ""
+    page: dict[str, Any] = {
+        "languages": i18n.LANGUAGE_NAMES,
+        "csrf": csrf_token(request),
+        "csrf_field": CSRF_FIELD,
+        "others": others,
+        "compare_query": query,
+        "compare_query_first": "?" + query[1:] if query else "",
+    }
+    language = _language(request, session)
+    html = render_report(report, language=language, comparison=comparison, page=page)
+    response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+    set_csrf(request, response)
+    picked = request.query_params.get("lang")
+    if picked in i18n.LANGUAGE_NAMES:
+        response.set_cookie(LANG_COOKIE, picked, samesite="lax", max_age=31536000)
+    return response
+
+
+@router.post("/r/{code}/delete")
+async def delete_session(
+    request: Request, code: str, confirm: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """Delete the session for good: its row, participants, tokens and answers."""
+    check_csrf(request, csrf_token)
+    svc = service(request)
+    session = await svc.facilitated(code, await facilitator_from_cookie(request))
+    if confirm != "yes":
+        raise DomainError("Tick the box to confirm that the session is deleted for good.")
+    await svc.delete_session(session)
+    return RedirectResponse("/sessions", status_code=303)

@@ -1,0 +1,26 @@
+"""The `built` fixture: a running app whose session has the known answers of
+`exports_support`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from exports_support import DECK, Built, answer_all
+
+from denkdag.config import Settings
+from denkdag.formats.deck import parse_deck
+from denkdag.service import Denkdag
+from denkdag.web.app import create_app
+
+
+@pytest.fixture
+async def built(settings: Settings) -> AsyncIterator[Built]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        service: Denkdag = app.state.service
+        owner = await service.store.ensure_user("facilitator")
+        session = await service.create_session(parse_deck(DECK), owner.id)
+        tokens = await answer_all(service, session, owner)
+        session = await service.session(session.code)
+        yield Built(app, service, session, owner, settings, tokens)

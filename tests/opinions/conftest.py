@@ -1,0 +1,97 @@
+"""Fixtures for the live opinion map: a session of the planted-camps deck in the running
+app of tests/conftest.py and, for the browser test, a real server with that session."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from opinions_support import DECK
+
+from denkdag.formats.deck import parse_deck
+
+
+@pytest.fixture
+async def round_(running: Any) -> Any:
+    """`running` (tests/conftest.py), switched to a new session of the planted-camps deck."""
+    user = await running.service.store.ensure_user("facilitator")
+    session = await running.service.create_session(parse_deck(DECK.read_text("utf-8")), user.id)
+    return dataclasses.replace(running, code=session.code)
+
+
+# --- browser: tests/browser/conftest.py's server and Chromium helpers --------------------
+
+
+def _browser_helpers() -> ModuleType:
+    """tests/browser/conftest.py as a module (a conftest cannot be imported by name)."""
+    path = Path(__file__).parents[1] / "browser" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("denkdag_browser_helpers", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("denkdag_browser_helpers", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def helpers() -> ModuleType:
+    return _browser_helpers()
+
+
+@dataclasses.dataclass
+class RoundServer:
+    """A real `denkdag serve` (the browser tests' server) with the planted-camps session."""
+
+    server: Any
+    code: str
+
+    def url(self, path: str) -> str:
+        return str(self.server.base) + path
+
+    def signin(self, target: str) -> str:
+        link = str(self.server.presenter_url).split("?", 1)[0]
+        return f"{link}?next={target}"
+
+    def control(self, action: str, slide: str | None = None) -> Any:
+        body: dict[str, str] = {"action": action} | ({"slide": slide} if slide else {})
+        return self.server.api("POST", f"/api/v1/sessions/{self.code}/control", body)
+
+
+@pytest.fixture(scope="module")
+def round_server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    helpers.chromium_or_skip()
+    server = helpers.start_server(tmp_path_factory.mktemp("denkdag-opinions"))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "denkdag", "import", str(DECK), "--database", server.database],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        code = done.stdout.strip().splitlines()[-1]
+        assert re.fullmatch(r"\d+", code), done.stdout
+        yield RoundServer(server, code)
+    finally:
+        helpers.stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def chromium(helpers: ModuleType) -> Iterator[Any]:
+    helpers.chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=helpers.CHROMIUM, args=helpers.CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

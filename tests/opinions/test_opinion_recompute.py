@@ -1,0 +1,257 @@
+"""The background recompute of opinion maps: debounced, never overlapping, never blocking.
+
+These drive `denkdag.opinions.Recomputer` with the real analysis and an in-memory vote list
+(what the store would return), so they check the orchestration alone, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from opinions_support import CONSENSUS, ballot
+
+from denkdag.analysis import OpinionMap, VoteMatrix
+from denkdag.domain.kinds.statement import VOTE_ENCODING
+from denkdag.domain.tally import PRIVACY_FLOOR
+from denkdag.opinions import LiveMap, Recomputer, RoomVotes, analyse_pinned
+
+pytestmark = pytest.mark.anyio
+
+STATEMENT_TEXTS = {s: f"Statement {s}" for s in ("a", "b", "c", "d", "e", "f", "g")}
+
+
+class Room:
+    """Votes as the store holds them, and what the recomputer published."""
+
+    def __init__(self) -> None:
+        self.votes: dict[tuple[int, str], int] = {}
+        self.published: list[LiveMap] = []
+        self.loads = 0
+
+    def vote(self, participant: int, statement: str, value: int) -> None:
+        self.votes[(participant, statement)] = value
+
+    async def load(self, session_id: int) -> RoomVotes:
+        self.loads += 1
+        matrix = VoteMatrix.from_votes((p, s, v) for (p, s), v in self.votes.items())
+        return RoomVotes(matrix, STATEMENT_TEXTS)
+
+    async def publish(self, session_id: int, live: LiveMap) -> None:
+        self.published.append(live)
+
+
+class Counting:
+    """The real (pinned) analysis, counting calls and how many ran at the same time."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.running = 0
+        self.most_at_once = 0
+        self.active = threading.Event()
+        self._lock = threading.Lock()
+
+    def __call__(self, votes: VoteMatrix, previous: OpinionMap | None) -> OpinionMap:
+        with self._lock:
+            self.calls += 1
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        self.active.set()
+        try:
+            return analyse_pinned(votes, previous)
+        finally:
+            with self._lock:
+                self.running -= 1
+            self.active.clear()
+
+
+def camp_votes(camps: dict[str, int]) -> Iterator[tuple[int, str, int]]:
+    """(participant, statement, vote) of planted camps, statement ids a..g."""
+    ids = dict(zip(sorted(STATEMENT_TEXTS), STATEMENT_TEXTS, strict=True))
+    names = {"libraries": "a", "schools": "b", "budget": "c", "volunteers": "d"}
+    names |= {"digital": "e", "evenings": "f", CONSENSUS: "g"}
+    participant = 0
+    for camp, size in camps.items():
+        for member in range(size):
+            participant += 1
+            for statement, stance in ballot(camp, member).items():
+                yield participant, ids[names[statement]], VOTE_ENCODING[stance]
+
+
+async def test_a_burst_of_votes_gives_few_computations_and_the_last_map_has_the_last_vote() -> None:
+    room = Room()
+    analyse = Counting()
+    recomputer = Recomputer(
+        room.load, room.publish, interval=0.2, first_delay=0.01, analyse=analyse
+    )
+    touches = 0
+    for participant, statement, value in camp_votes({"north": 8, "south": 8, "west": 8}):
+        room.vote(participant, statement, value)
+        recomputer.touch(1)
+        touches += 1
+        await asyncio.sleep(0.002)
+    # The very last vote: a new participant who agrees with everything.
+    for statement in STATEMENT_TEXTS:
+        room.vote(999, statement, 1)
+    recomputer.touch(1)
+    touches += 1
+    while recomputer.busy(1):
+        await asyncio.sleep(0.01)
+
+    assert touches > 150
+    assert 1 <= analyse.calls < touches / 10
+    assert analyse.most_at_once == 1
+    last = room.published[-1]
+    assert last.map is not None
+    assert 999 in last.map.participant_ids
+    assert last.votes.matrix.n_votes == len(room.votes)
+    # Maps are numbered in order: a screen can drop one that arrives late.
+    assert [live.number for live in room.published] == list(range(1, len(room.published) + 1))
+    await recomputer.stop()
+
+
+async def test_computations_of_a_session_start_an_interval_apart() -> None:
+    room = Room()
+    starts: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    def analyse(votes: VoteMatrix, previous: OpinionMap | None) -> OpinionMap:
+        starts.append(loop.time())
+        return analyse_pinned(votes, previous)
+
+    recomputer = Recomputer(room.load, room.publish, interval=0.1, first_delay=0, analyse=analyse)
+    for participant, statement, value in camp_votes({"north": 6, "south": 6}):
+        room.vote(participant, statement, value)
+        recomputer.touch(1)
+        await asyncio.sleep(0.003)
+    while recomputer.busy(1):
+        await asyncio.sleep(0.01)
+    # A late vote after the task ended still waits for the interval since the last start.
+    room.vote(1, "a", -1)
+    recomputer.touch(1)
+    while recomputer.busy(1):
+        await asyncio.sleep(0.01)
+    assert len(starts) >= 2
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.1 - 0.01  # the sleep's own rounding
+    await recomputer.stop()
+
+
+async def test_the_previous_map_is_passed_back_so_groups_keep_their_numbers() -> None:
+    room = Room()
+    seen: list[OpinionMap | None] = []
+
+    def analyse(votes: VoteMatrix, previous: OpinionMap | None) -> OpinionMap:
+        seen.append(previous)
+        return analyse_pinned(votes, previous)
+
+    recomputer = Recomputer(room.load, room.publish, interval=0.01, first_delay=0, analyse=analyse)
+    for participant, statement, value in camp_votes({"north": 10, "south": 10, "west": 10}):
+        room.vote(participant, statement, value)
+    recomputer.touch(1)
+    first = await recomputer.latest(1)
+    room.vote(1, "a", 0)  # one changed vote
+    recomputer.touch(1)
+    while recomputer.busy(1):
+        await asyncio.sleep(0.01)
+    second = recomputer.cached(1)
+    assert first is not None and second is not None and first.map is not None
+    assert seen == [None, first.map]
+    assert second.map is not None and second.map.k == first.map.k
+    assert second.map.group_of() == first.map.group_of()
+    await recomputer.stop()
+
+
+async def test_the_event_loop_keeps_ticking_during_a_big_computation() -> None:
+    rng = np.random.default_rng(5)
+    participants, statements = 3000, 200
+    rows = np.repeat(np.arange(participants), statements)
+    cols = np.tile(np.arange(statements), participants)
+    keep = rng.random(rows.size) < 0.5
+    values = rng.integers(-1, 2, rows.size)
+    big = VoteMatrix.from_arrays(rows[keep], cols[keep], values[keep])
+    texts = {str(s): "" for s in range(statements)}
+    published: list[LiveMap] = []
+
+    async def load(session_id: int) -> RoomVotes:
+        return RoomVotes(big, texts)
+
+    async def publish(session_id: int, live: LiveMap) -> None:
+        published.append(live)
+
+    analyse = Counting()
+    recomputer = Recomputer(load, publish, interval=0.01, first_delay=0, analyse=analyse)
+    ticks_during = 0
+    recomputer.touch(1)
+    while recomputer.busy(1):
+        await asyncio.sleep(0.01)
+        if analyse.active.is_set():
+            ticks_during += 1
+    assert analyse.calls == 1 and len(published) == 1
+    # The loop ran its 10 ms ticks while the analysis was running in its thread.
+    assert ticks_during >= 3
+    await recomputer.stop()
+
+
+async def test_a_failing_load_is_logged_and_the_next_vote_recomputes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    room = Room()
+    failures = [RuntimeError("database away")]
+
+    async def load(session_id: int) -> RoomVotes:
+        if failures:
+            raise failures.pop()
+        return await room.load(session_id)
+
+    recomputer = Recomputer(load, room.publish, interval=0.01, first_delay=0)
+    for participant, statement, value in camp_votes({"north": 6, "south": 6}):
+        room.vote(participant, statement, value)
+    assert await recomputer.latest(1) is None
+    assert "database away" in caplog.text
+    found = await recomputer.latest(1)
+    assert found is not None and found.map is not None
+    await recomputer.stop()
+
+
+async def test_too_few_voters_give_no_map_and_no_computation() -> None:
+    room = Room()
+    analyse = Counting()
+    recomputer = Recomputer(room.load, room.publish, first_delay=0, analyse=analyse)
+    for participant, statement, value in camp_votes({"north": PRIVACY_FLOOR, "south": 4}):
+        room.vote(participant, statement, value)
+    live = await recomputer.latest(1)
+    assert live is not None and live.map is None
+    view = live.view()
+    assert view["drawn"] is False and view["dots"] == [] and view["voters"] == 9
+    assert analyse.calls == 0
+    await recomputer.stop()
+
+
+def test_a_camp_of_three_is_never_shown_on_its_own() -> None:
+    votes = list(camp_votes({"north": 12, "south": 12, "west": 3}))
+    west = {p for p, _, _ in votes if p > 24}
+    matrix = VoteMatrix.from_votes(votes)
+    live = LiveMap(RoomVotes(matrix, STATEMENT_TEXTS), analyse_pinned(matrix, None), 1)
+    view = live.view()
+    assert view["groups"], "the two big camps are shown"
+    assert all(group["size"] >= PRIVACY_FLOOR for group in view["groups"])
+    # Whatever group the camp of three fell in, it is not shown as a group of its own.
+    assert live.map is not None
+    for group in view["groups"]:
+        members = {p for p, g in live.map.group_of().items() if g == group["group"]}
+        assert members != west and len(members) >= PRIVACY_FLOOR
+    # Nothing is derivable by subtraction: the dots without a group are none or several
+    # groups' worth, never exactly one small group.
+    hidden_sizes = [size for g, size in enumerate(live.map.group_sizes) if g not in live.shown()]
+    assert len(hidden_sizes) != 1
+    assert view["other"] == sum(hidden_sizes)
+    assert view["other"] + sum(g["size"] for g in view["groups"]) == len(view["dots"])
+    for participant in west:
+        position = live.position(participant)
+        if position["group"] is not None:
+            assert position["group"] in {g["group"] for g in view["groups"]}
