@@ -8,7 +8,7 @@ import random
 import re
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
@@ -105,7 +105,10 @@ async def subscribe(
 
 
 async def at_rate(
-    count: int, seconds: float, action: Callable[[int], Awaitable[None]], jitter: bool = True
+    count: int,
+    seconds: float,
+    action: Callable[[int], Coroutine[Any, Any, None]],
+    jitter: bool = True,
 ) -> None:
     """Start `action(i)` for i in range(count), spread evenly (or randomly) over `seconds`."""
     started = time.monotonic()
@@ -114,7 +117,7 @@ async def at_rate(
         if jitter
         else [i * seconds / count for i in range(count)]
     )
-    tasks = []
+    tasks: list[asyncio.Task[None]] = []
     for index, offset in enumerate(offsets):
         delay = started + offset - time.monotonic()
         if delay > 0:

@@ -93,14 +93,21 @@ async def ingest(ctx: Context) -> list[Row]:
         results: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
         for _ in range(ctx.rounds):
             for name, process in servers.items():
+                used = process.cpu()
                 result = await wrk(process.base, tokens, room.code, ctx.wrk_seconds, 64)
+                used = process.cpu() - used
+                result["cpu_us"] = used / max(1, result["requests"]) * 1e6
                 results[name].append(result)
-                say(f"ingest {name}: {result['rps']:.0f} req/s, {result['non2xx']} non-2xx")
+                say(
+                    f"ingest {name}: {result['rps']:.0f} req/s, {result['non2xx']} non-2xx, "
+                    f"{result['cpu_us']:.0f} µs CPU each"
+                )
     finally:
         for process in servers.values():
             process.stop()
     rps = {name: med([r["rps"] for r in runs]) for name, runs in results.items()}
     p99 = {name: med([r["p99_ms"] for r in runs]) for name, runs in results.items()}
+    cpu = {name: med([r["cpu_us"] for r in runs]) for name, runs in results.items()}
     errors = sum(r["non2xx"] + r["socket_errors"] for r in results["denkdag"])
     ratio = rps["denkdag"] / rps["raw_asgi"]
     return [
@@ -130,6 +137,15 @@ async def ingest(ctx: Context) -> list[Row]:
             "",
             None,
             "ms",
+        ),
+        row(
+            "vote ingest (wrk, 64 conn)",
+            "server CPU per request vs bare ASGI",
+            cpu["denkdag"],
+            cpu["raw_asgi"],
+            "",
+            None,
+            "µs",
         ),
         row(
             "vote ingest (wrk, 64 conn)", "errors (non-2xx, socket)", errors, None, "0", errors == 0
@@ -241,8 +257,14 @@ async def fanout(
 
         async def publish(http: aiohttp.ClientSession, index: int) -> None:
             assert raw is not None
-            async with http.post(f"{raw.base}/publish", json={"slide": index}) as reply:
-                await reply.read()
+            for attempt in range(3):  # a loaded machine may close a kept-alive connection
+                try:
+                    async with http.post(f"{raw.base}/publish", json={"slide": index}) as reply:
+                        await reply.read()
+                    return
+                except aiohttp.ClientError:
+                    if attempt == 2:
+                        raise
 
         ours: list[dict[str, Any]] = []
         theirs: list[dict[str, Any]] = []

@@ -38,6 +38,12 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used, from /proc (threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Room:
     """A session on slide s4 (open), its facilitator token and participant tokens."""
@@ -93,6 +99,9 @@ class Process:
 
     def rss(self) -> float:
         return rss_mb(self.pid)
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid)
 
     async def ready(self, path: str = "/", timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

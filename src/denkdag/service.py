@@ -7,6 +7,7 @@ is committed, and screens hear of a change only after it is stored.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -31,6 +32,7 @@ from denkdag.domain.tally import AnswerRecord, Tally
 from denkdag.formats.report import Report, build_report
 from denkdag.live import Broadcaster, Coalescer, Envelope, MemoryBroadcaster
 from denkdag.opinions import LiveOpinions
+from denkdag.questions import LiveQuestions
 from denkdag.security import (
     hash_password,
     new_invitation_code,
@@ -42,6 +44,7 @@ from denkdag.security import (
     verify_password,
 )
 from denkdag.storage import CodeTaken, SqlStore, User
+from denkdag.storage.accounts import AccountStore
 from denkdag.storage.store import REPLAYED, STORED, AnswerWrite
 
 log = logging.getLogger(__name__)
@@ -78,7 +81,12 @@ class Denkdag:
         # Several instances: another one may publish a tally it read before our last
         # commit, after ours; one more (settling) round makes the last tally the final one.
         shared = not isinstance(broadcaster, MemoryBroadcaster)
-        self.coalescer = Coalescer(self._publish_tallies, tally_interval, settle=shared)
+        self.coalescer = Coalescer(
+            self._publish_tallies,
+            tally_interval,
+            settle=shared,
+            audience=lambda session_id: broadcaster.hub.subscriber_count(f"session:{session_id}"),
+        )
         self._sessions: dict[str, Session] = {}
         self._participants: OrderedDict[str, tuple[int, int]] = OrderedDict()
         self._control_lock: dict[int, asyncio.Lock] = {}
@@ -88,6 +96,8 @@ class Denkdag:
         self._invited_only: set[int] = set()
         self._pdf_slot = asyncio.Semaphore(1)
         self.opinions = LiveOpinions(store, broadcaster, self._session_by_id, topic)
+        self.co_facilitators = AccountStore(store)
+        self.questions = LiveQuestions(store, broadcaster, topic, tally_interval)
 
     async def start(self) -> None:
         await self.broadcaster.start()
@@ -98,6 +108,7 @@ class Denkdag:
         await asyncio.gather(*self._background, return_exceptions=True)
         await self.coalescer.stop()
         await self.opinions.stop()
+        await self.questions.stop()
         await self.broadcaster.stop()
 
     # sessions -----------------------------------------------------------------------
@@ -117,6 +128,9 @@ class Denkdag:
 
     async def session(self, code: str) -> Session:
         """The session with this join code (as typed); UnknownSession if there is none."""
+        cached = self._sessions.get(code)  # keys are normalised: a hit needs no normalising
+        if cached is not None:
+            return cached
         code = normalise_code(code)
         cached = self._sessions.get(code)
         if cached is not None:
@@ -355,9 +369,20 @@ class Denkdag:
         session = await self.session(code)
         if user is None:
             raise NotAllowed("Sign in as a facilitator of this session.")
-        if session.owner_id != user.id:
+        if not await self.may_facilitate(session, user):
             raise NotAllowed("You are not a facilitator of this session.")
         return session
+
+    async def may_facilitate(self, session: Session, user: User | None) -> bool:
+        """Its owner and the co-facilitators the owner invited; no one else.
+
+        Not administrators either (privacy first): they manage accounts, not sessions.
+        """
+        if user is None:
+            return False
+        if session.owner_id == user.id:
+            return True
+        return await self.co_facilitators.is_cofacilitator(session.id, user.id)
 
     async def sessions_of(self, user: User) -> list[Session]:
         return await self.store.sessions_of(user.id)
@@ -410,9 +435,16 @@ class Denkdag:
         await self.store.delete_session(session.id)
         self._sessions.pop(session.code, None)
         self.opinions.forget(session.id)
+        self.questions.forget(session.id)
         for hashed, (_, session_id) in list(self._participants.items()):
             if session_id == session.id:
                 del self._participants[hashed]
+
+    async def deck_changed(self, session: Session) -> None:
+        """A stored change of the session's deck (the editor): cache it, tell the screens."""
+        self._sessions[session.code] = session
+        self.opinions.forget(session.id)  # its statements may have changed
+        await self.publish_state(session)
 
     # the session cache across instances ------------------------------------------------
 
@@ -438,6 +470,12 @@ class Denkdag:
         cached = self._sessions.get(str(view.get("code")))
         version = view.get("version")
         if cached is None or not isinstance(version, int) or version <= cached.state.version:
+            return
+        cached_slides = json.dumps([slide_view(s) for s in cached.deck.slides], sort_keys=True)
+        if json.dumps(view.get("slides"), sort_keys=True) != cached_slides:
+            # The deck itself changed (the browser editor, maybe on another instance):
+            # forget it, so the next request reads the new deck from the database.
+            self._sessions.pop(cached.code, None)
             return
         current = view.get("current_slide")
         state = replace(

@@ -401,7 +401,7 @@ def test_odd_front_matter_values_round_trip(value: str) -> None:
 # --- errors -----------------------------------------------------------------------------
 
 FM = "---\ntitle: T\n---\n"  # three lines of front matter; the first slide is line 4
-KEYS = "title, event, date, venue, presenter, role, language, results"
+KEYS = "title, event, date, venue, presenter, role, language, results, questions"
 
 BROKEN: list[tuple[str, str | bytes, int, str]] = [
     ("empty", "", 1, "a deck starts with front matter: a '---' line, 'title: …', and '---'"),
@@ -640,7 +640,10 @@ def test_read_deck_file_errors_name_the_file(tmp_path: Path) -> None:
     path.write_text(FM + "# S\nkind: poll\n", encoding="utf-8")
     with pytest.raises(DeckError) as caught:
         read_deck_file(path)
-    assert str(caught.value) == f"{path}:5: unknown kind 'poll' (use choice, info, open, opinions, ranking, scale, statement, wordcloud)"
+    assert (
+        str(caught.value)
+        == f"{path}:5: unknown kind 'poll' (use choice, info, open, opinions, ranking, scale, statement, wordcloud)"
+    )
 
 
 def test_read_deck_file_on_a_missing_file_names_the_file(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from typing import Annotated, TypeVar
 import segno
 import typer
 
+from denkdag.accounts import ROLES
 from denkdag.cli.analyse import analyse
 from denkdag.config import Settings
 from denkdag.domain.errors import DomainError, NotAllowed
@@ -31,6 +32,7 @@ from denkdag.security import format_code, normalise_code
 from denkdag.seed import seed_deck_text
 from denkdag.service import Denkdag
 from denkdag.storage import DEFAULT_DATABASE, open_store
+from denkdag.storage.accounts import AccountStore
 
 T = TypeVar("T")
 DEMO_USER = "demo"
@@ -234,13 +236,28 @@ def user_add(
             prompt=True, hide_input=True, confirmation_prompt=True, envvar="DENKDAG_PASSWORD"
         ),
     ],
+    role: Annotated[
+        str | None,
+        typer.Option(help="administrator, organiser or facilitator (new accounts: facilitator)."),
+    ] = None,
     database: Database = DEFAULT_DATABASE,
 ) -> None:
-    """Create a facilitator account (or set its password) for signing in on the web."""
+    """Create an account (or set its password and role) for signing in on the web.
+
+    `--role administrator` makes the first administrator, who invites everyone else.
+    """
     if len(password) < 8:
         _fail("Choose a password of at least 8 characters.", 2)
-    _run(lambda service: service.set_password(user, password), database)
-    typer.echo(f"User {user} can now sign in.")
+    if role is not None and role not in ROLES:
+        _fail(f"Choose a role among {', '.join(ROLES)}.", 2)
+
+    async def work(service: Denkdag) -> None:
+        account = await service.set_password(user, password)
+        if role is not None:
+            await AccountStore(service.store).set_role(account.id, role)
+
+    _run(work, database)
+    typer.echo(f"User {user} can now sign in" + (f" as {role}." if role else "."))
 
 
 Host = Annotated[str, typer.Option(envvar="DENKDAG_HOST", help="Address to listen on.")]
@@ -263,6 +280,7 @@ def _serve(settings: Settings, workers: int = 1) -> None:
         port=settings.port,
         workers=workers,
         log_level="warning",
+        access_log=False,  # even suppressed, it formats the client and path per request
         timeout_graceful_shutdown=3,
         # X-Forwarded-* only from the configured proxies (DENKDAG_TRUSTED_PROXIES).
         proxy_headers=bool(settings.trusted_proxies),

@@ -74,6 +74,8 @@ class SessionInfo:
     role: str = ""
     language: str = "nl"
     results: ResultsMode = ResultsMode.LIVE
+    questions: str = ""
+    """Q&A moderation: approve-first (when empty), show-at-once or off (domain/questions)."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ Grammar (documented with an example in the README):
     ---                           front matter: `key: value` per line
     title: Werksessie 1: Samenwerking
     event: Denkdag                optional: event, date, venue, presenter, role,
-    language: nl                  language (nl, en, fr), results (live, hidden)
+    language: nl                  language (nl, en, fr), results (live, hidden),
+    questions: show-at-once       questions (Q&A: approve-first, show-at-once, off)
     ---
     # Slide title                 a level-1 heading starts a slide
     kind: choice                  settings directly under the heading: kind, id,
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from denkdag.domain.kinds import KINDS, DeckSyntaxError, Line, SlideSource, kind_of
 from denkdag.domain.model import LANGUAGES, Deck, ResultsMode, SessionInfo, Slide
+from denkdag.domain.questions import MODES as QUESTION_MODES
 
 MAX_DECK_BYTES = 1_000_000
 MAX_SLIDES = 500
@@ -95,6 +97,11 @@ def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
         if key == "results" and values[key] not in {mode.value for mode in ResultsMode}:
             raise DeckSyntaxError(
                 line.number, f"results must be live or hidden, not '{values[key]}'"
+            )
+        if key == "questions" and values[key] not in QUESTION_MODES:
+            raise DeckSyntaxError(
+                line.number,
+                f"questions must be one of {', '.join(QUESTION_MODES)}, not '{values[key]}'",
             )
     raise DeckSyntaxError(lines[0].number, "the front matter has no closing '---' line")
 

@@ -12,21 +12,46 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
 Flush = Callable[[int, set[str]], Awaitable[None]]
+Audience = Callable[[int], int]
+"""How many streams listen to a session (on this instance)."""
 
 DEFAULT_INTERVAL = 0.25
+AUDIENCE_STEP = 1000
+MAX_STRETCH = 4.0
+
+
+def stretched(interval: float, listeners: int) -> float:
+    """The tally interval for a session with `listeners` streams.
+
+    Up to AUDIENCE_STEP listeners the base interval; beyond, it grows with the square root
+    of the audience (0.25 s → 0.56 s at 5,000, capped at MAX_STRETCH×), so a huge room
+    still sees its bars move about twice a second while the bytes written per second grow
+    far slower than the audience, leaving the loop free to deliver slide changes at once.
+    """
+    if listeners <= AUDIENCE_STEP:
+        return interval
+    return interval * min(MAX_STRETCH, math.sqrt(listeners / AUDIENCE_STEP))
 
 
 class Coalescer:
     """Dirty-slide tracking and one flushing task per session."""
 
-    def __init__(self, flush: Flush, interval: float = DEFAULT_INTERVAL, settle: bool = False):
+    def __init__(
+        self,
+        flush: Flush,
+        interval: float = DEFAULT_INTERVAL,
+        settle: bool = False,
+        audience: Audience | None = None,
+    ):
         self._flush = flush
         self._interval = interval
+        self._audience = audience
         self._settle = settle
         self._dirty: dict[int, set[str]] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -40,18 +65,23 @@ class Coalescer:
         flushed: set[str] = set()
         try:
             while self._dirty.get(session_id):
-                await asyncio.sleep(self._interval)
+                await asyncio.sleep(self._wait(session_id))
                 slides = self._dirty.pop(session_id, set())
                 if slides:
                     flushed |= slides
                     await self._publish(session_id, slides)
                 if self._settle and not self._dirty.get(session_id) and flushed:
-                    await asyncio.sleep(self._interval)
+                    await asyncio.sleep(self._wait(session_id))
                     if not self._dirty.get(session_id):
                         await self._publish(session_id, flushed)
                         flushed = set()
         finally:
             self._tasks.pop(session_id, None)
+
+    def _wait(self, session_id: int) -> float:
+        if self._audience is None:
+            return self._interval
+        return stretched(self._interval, self._audience(session_id))
 
     async def _publish(self, session_id: int, slides: set[str]) -> None:
         try:

@@ -87,22 +87,33 @@ class Subscription:
             waiter.set_result(None)
 
     async def next(self, timeout: float | None = None) -> Envelope | Idle | None:
-        """The next envelope; IDLE after `timeout` seconds without one; None once dropped."""
+        """The next envelope; IDLE after `timeout` seconds without one; None once dropped.
+
+        The time-out is a bare timer handle that resolves the waiter, not an
+        `asyncio.timeout` scope (which costs a context object and a task cancellation):
+        this runs once per event per stream.
+        """
         if self.pending:
             return self.pending.popleft()
         if self.dropped:
             return None
-        self._waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter = self._waiter = loop.create_future()
+        timer = None if timeout is None else loop.call_later(timeout, _resolve, waiter)
         try:
-            async with asyncio.timeout(timeout):
-                await self._waiter
-        except TimeoutError:
-            return IDLE
+            await waiter
         finally:
             self._waiter = None
+            if timer is not None:
+                timer.cancel()
         if self.pending:
             return self.pending.popleft()
         return None if self.dropped else IDLE
+
+
+def _resolve(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class Hub:

@@ -20,6 +20,7 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
             "role": info.role,
             "language": info.language,
             "results": info.results.value,
+            "questions": info.questions,
         },
         "slides": [
             {

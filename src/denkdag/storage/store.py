@@ -32,6 +32,7 @@ from denkdag.storage.tables import (
     invitations,
     participants,
     responses,
+    session_facilitators,
     sessions,
     users,
 )
@@ -44,11 +45,12 @@ def now() -> datetime:
 
 @dataclass(frozen=True)
 class User:
-    """A facilitator account."""
+    """An account: an administrator, an organiser or a facilitator (issue 3)."""
 
     id: int
     username: str
     password_hash: str | None
+    role: str = "facilitator"
 
 
 @dataclass(frozen=True)
@@ -136,12 +138,12 @@ class SqlStore:
     async def user_by_name(self, username: str) -> User | None:
         async with self.reader.connect() as conn:
             row = (await conn.execute(select(users).where(users.c.username == username))).first()
-        return User(row.id, row.username, row.password_hash) if row else None
+        return User(row.id, row.username, row.password_hash, row.role) if row else None
 
     async def user_by_id(self, user_id: int) -> User | None:
         async with self.reader.connect() as conn:
             row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
-        return User(row.id, row.username, row.password_hash) if row else None
+        return User(row.id, row.username, row.password_hash, row.role) if row else None
 
     async def ensure_user(self, username: str) -> User:
         """The account named `username`, created (without a password) if it is new."""
@@ -195,7 +197,7 @@ class SqlStore:
                 expires = expires.replace(tzinfo=UTC)
             if expires < now():
                 return None
-        return User(row.id, row.username, row.password_hash)
+        return User(row.id, row.username, row.password_hash, row.role)
 
     async def delete_token(self, token_hash: str) -> None:
         async with self.engine.begin() as conn:
@@ -248,7 +250,15 @@ class SqlStore:
         return self._session(row) if row else None
 
     async def sessions_of(self, owner_id: int) -> list[Session]:
-        query = select(sessions).where(sessions.c.owner_id == owner_id).order_by(sessions.c.id)
+        """The sessions this user owns or was invited to co-facilitate."""
+        invited = select(session_facilitators.c.session_id).where(
+            session_facilitators.c.user_id == owner_id
+        )
+        query = (
+            select(sessions)
+            .where((sessions.c.owner_id == owner_id) | sessions.c.id.in_(invited))
+            .order_by(sessions.c.id)
+        )
         async with self.reader.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [self._session(row) for row in rows]
@@ -570,7 +580,6 @@ class SqlStore:
             StoredAnswer(row.participant_id, row.slide_id, json.loads(row.value), row.updated_at)
             for row in rows
         ]
-
 
     # invitations and retention (issue 8) -------------------------------------------------
 

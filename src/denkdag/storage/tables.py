@@ -41,6 +41,7 @@ users = Table(
     Column("username", String(80), nullable=False, unique=True),
     Column("password_hash", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("role", String(16), nullable=False, server_default="facilitator"),
 )
 
 api_tokens = Table(
@@ -147,3 +148,86 @@ answer_moderation = Table(
 """A facilitator's moderation of one answer (open answers): hidden answers stay hidden when
 their author edits them; a highlight holds only for the text it was given to
 (`value_digest`, the SHA-256 of the stored value then)."""
+
+account_invitations = Table(
+    "account_invitations",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("created_by", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+"""Sign-up links an administrator hands out (issue 3): one account of `role` each, until
+`expires_at`; only the token's hash is kept, and `used_at` makes it single-use."""
+
+session_facilitators = Table(
+    "session_facilitators",
+    metadata,
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("session_id", "user_id", name="pk_session_facilitators"),
+    Index("ix_session_facilitators_user", "user_id"),
+)
+"""Co-facilitators a session's owner invited: they run and read the session like its owner
+(`Denkdag.facilitated`). Rows go with their session, so deleting a session stays total."""
+
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "participant_id",
+        Id,
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        nullable=True,
+    ),
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("answered", Boolean, nullable=False),
+    Column("on_screen", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_questions_session", "session_id"),
+)
+"""Q&A questions (domain/questions.py). The asker is kept only so their question goes
+with them when a participant is deleted; it is never shown."""
+
+question_votes = Table(
+    "question_votes",
+    metadata,
+    Column(
+        "question_id",
+        Id,
+        ForeignKey("questions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "participant_id",
+        Id,
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("question_id", "participant_id", name="pk_question_votes"),
+)
+"""One upvote per participant per question (the primary key makes a second one a toggle)."""
+
+deck_revisions = Table(
+    "deck_revisions",
+    metadata,
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("deck", Text, nullable=False),
+    Column("previous", Integer, nullable=True),
+    Column("change", String(80), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("session_id", "version", name="pk_deck_revisions"),
+)
+"""The browser editor's deck versions (issue 3): the primary key makes two saves of the
+same version collide (optimistic concurrency); `previous` is the version an undo returns
+to. Version 0 is the deck as it was before its first edit."""

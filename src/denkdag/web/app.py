@@ -18,9 +18,23 @@ from denkdag.config import Settings
 from denkdag.live import make_broadcaster
 from denkdag.service import Denkdag
 from denkdag.storage import open_store
-from denkdag.web import api, errors, faults, pages, report, retention
+from denkdag.web import (
+    accounts,
+    api,
+    editor,
+    errors,
+    faults,
+    invitations,
+    pages,
+    question_pages,
+    questions,
+    report,
+    retention,
+)
+from denkdag.web.fastvote import FastVote
 from denkdag.web.middleware import BodyLimit, SecurityHeaders
 from denkdag.web.ratelimit import Guard, Limits
+from denkdag.web.sse import FastEvents
 
 DESCRIPTION = """Denkdag's JSON API: join a session, answer, and (as its facilitator) drive it
 and read its results. Errors are JSON: `{"detail": "a sentence a person can act on"}`."""
@@ -59,11 +73,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     assert limits.refusals is not None
     faults.install(app, limits.refusals)
     app.include_router(api.router)
+    app.include_router(questions.router)
     app.include_router(pages.router)
+    app.include_router(question_pages.router)
     app.include_router(report.router)
+    app.include_router(invitations.router)
+    app.include_router(accounts.router)
+    app.include_router(editor.router)
     static = resources.files("denkdag.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages.install(app)
+    app.add_middleware(FastEvents)  # the two hot paths, inside the guard, body limit
+    app.add_middleware(FastVote)  # and headers: see web/fastvote.py and web/sse.py
     app.add_middleware(Guard, limits=limits)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)

@@ -22,6 +22,11 @@ def content_security_policy(frame_ancestors: str = "'none'") -> str:
     return CSP.replace("frame-ancestors 'none'", f"frame-ancestors {allowed}")
 
 
+RAW_SEND = "denkdag.raw_send"
+"""Scope key: the server's own `send`, for response bodies no middleware needs to see
+(the event stream's frames), recorded by SecurityHeaders, the outermost of ours."""
+
+
 class TooLarge(Exception):
     pass
 
@@ -37,8 +42,13 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
+        declared = None
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = True
         if declared is not None:
             try:
                 too_big = int(declared) > self.limit
@@ -47,6 +57,10 @@ class BodyLimit:
                 return
             if too_big:
                 await _refuse(send, 413, f"The body is larger than {self.limit} bytes.")
+                return
+            if not chunked:
+                # The server delivers at most the announced length: nothing to count.
+                await self.app(scope, receive, send)
                 return
         received = 0
         started = False
@@ -95,27 +109,28 @@ class SecurityHeaders:
         self.app = app
         self.csp = content_security_policy(frame_ancestors).encode()
         self.no_frames = self.csp.endswith(b"frame-ancestors 'none'")
+        extra = [
+            (b"content-security-policy", self.csp),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        if self.no_frames:
+            extra.append((b"x-frame-options", b"DENY"))
+        self.extra = tuple(extra)
+        self.extra_tls = (*extra, (b"strict-transport-security", b"max-age=31536000"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        https = scope.get("scheme") == "https"
+        extra = self.extra_tls if scope.get("scheme") == "https" else self.extra
+        scope[RAW_SEND] = send
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = list(message.get("headers", ()))
                 names = {name.lower() for name, _ in headers}
-                extra = [
-                    (b"content-security-policy", self.csp),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"x-content-type-options", b"nosniff"),
-                ]
-                if self.no_frames:
-                    extra.append((b"x-frame-options", b"DENY"))
-                if https:
-                    extra.append((b"strict-transport-security", b"max-age=31536000"))
-                headers += [(n, v) for n, v in extra if n not in names]
+                headers += [pair for pair in extra if pair[0] not in names]
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from denkdag.accounts import Accounts
 from denkdag.domain.errors import DomainError, NotAllowed, NotFound, SlideNotOpen
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
@@ -231,9 +232,11 @@ async def answer_form(request: Request, code: str) -> Response:
     except DomainError as error:
         context = await _phone_context(request, participant)
         context["draft"] = value  # so a refused text is not lost
-        closed = isinstance(error, SlideNotOpen) and slide is not None and slide.id in {
-            s.id for s in participant.session.deck.slides if kind_of(s.kind).asks
-        }
+        closed = (
+            isinstance(error, SlideNotOpen)
+            and slide is not None
+            and slide.id in {s.id for s in participant.session.deck.slides if kind_of(s.kind).asks}
+        )
         context["error"] = i18n.gettext("Voting is closed.") if closed else error.detail
         return render(
             request,
@@ -342,7 +345,9 @@ async def dashboard(request: Request) -> Response:
     svc = service(request)
     sessions = await svc.sessions_of(user)
     joined = {s.id: await svc.joined(s) for s in sessions}
-    return render(request, "dashboard.html", {"user": user, "sessions": sessions, "joined": joined})
+    cofacilitators = await Accounts(svc.store).cofacilitators(sessions)
+    context = {"user": user, "sessions": sessions, "joined": joined}
+    return render(request, "dashboard.html", context | {"cofacilitators": cofacilitators})
 
 
 def _safe_next(target: str) -> str:

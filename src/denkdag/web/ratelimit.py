@@ -31,6 +31,7 @@ not. Rooms that need one voice per person use invitation codes.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import logging
@@ -166,6 +167,7 @@ def parse_networks(entries: Iterable[str]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry)
 
 
+@functools.lru_cache(maxsize=4096)  # parsing an address on every request is not free
 def _address_key(text: str) -> str | None:
     """An address as a limit key; IPv6 per /64 (one subscriber's network)."""
     try:
@@ -281,7 +283,11 @@ _CODE_ROUTE = re.compile(
     r"^/(?:api/v1/sessions|j|p|c|r|qr)/([^/]+?)(?:\.svg|\.pdf|\.xlsx|\.csv|\.json)?(/.*)?$"
 )
 _JOIN = re.compile(r"^/(?:api/v1/sessions/[^/]+/participants|j/[^/]+/join)$")
-_ANSWER = re.compile(r"^/(?:api/v1/sessions/[^/]+/slides/[^/]+/response|j/([^/]+)/answer)$")
+_ANSWER = re.compile(
+    r"^/(?:api/v1/sessions/[^/]+/slides/[^/]+/response|j/([^/]+)/answer"
+    r"|(?:api/v1/sessions|j)/[^/]+/questions(?:/\d+/vote)?)$"
+)
+"""Answers, and Q&A questions and upvotes: one budget per participant token."""
 _EVENTS = re.compile(r"^/api/v1/sessions/[^/]+/events$")
 
 

@@ -3,38 +3,59 @@
 On connect the stream sends what was missed since `Last-Event-ID` when the hub still has
 it, else a fresh `state`; then every event of the session's topic, and a comment every
 few seconds so proxies and phones keep the connection open.
+
+The stream is the hot loop of fan-out (thousands of phones, every event), so it is a
+lean ASGI response rather than a StreamingResponse: no async generator and no task group
+per stream, just this coroutine and one small task waiting for the disconnect. The
+response start goes through the middleware (security headers); the body frames, which no
+middleware looks at, go straight to the server's `send` that SecurityHeaders recorded.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from denkdag.domain.errors import NotAllowed
-from denkdag.live.hub import Envelope, encode
+from denkdag.domain.errors import DomainError, NotAllowed
+from denkdag.live.hub import Envelope, Hub, Subscription, encode
 from denkdag.service import Denkdag, topic
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
+from denkdag.web.errors import status_of
+from denkdag.web.fastvote import refuse_outage, reply
+from denkdag.web.middleware import RAW_SEND
 
+Write = Callable[[bytes], Awaitable[None]]
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+RETRY = b"retry: 2000\n\n"
+KEEP_ALIVE = b": keep-alive\n\n"
 
 
 async def stream(code: str, request: Request) -> StreamingResponse:
     svc = service(request)
     session = await svc.session(code)
     user = await facilitator(request)
-    is_facilitator = user is not None and session.owner_id == user.id
+    is_facilitator = await svc.may_facilitate(session, user)
     if not is_facilitator:
         token = bearer(request) or request.cookies.get(participant_cookie(session.code))
         if token is None and user is not None:
             raise NotAllowed("You are not a facilitator of this session.")
         await svc.participant(code, token)
-    last_id = _last_event_id(request)
-    body = _frames(svc, request, session.id, session.code, is_facilitator, last_id)
-    return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)
+    config = settings(request)
+    return EventStream(
+        svc,
+        code,
+        is_facilitator,
+        _last_event_id(request),
+        config.heartbeat_seconds,
+        config.stream_idle_seconds,
+    )
 
 
 def _last_event_id(request: Request) -> int | None:
@@ -45,42 +66,134 @@ def _last_event_id(request: Request) -> int | None:
         return None
 
 
-async def _frames(
-    svc: Denkdag,
-    request: Request,
-    session_id: int,
-    code: str,
-    is_facilitator: bool,
-    last_id: int | None,
-) -> AsyncIterator[bytes]:
-    hub = svc.broadcaster.hub
-    session = await svc.session(code)
-    name = topic(session)
-    subscription = hub.subscribe(name)
-    heartbeat = settings(request).heartbeat_seconds
-    idle_limit = settings(request).stream_idle_seconds
-    quiet_since = time.monotonic()
-    try:
-        missed = hub.since(name, last_id) if last_id is not None else None
+class EventStream(StreamingResponse):
+    """The SSE response of one phone or projector (a StreamingResponse for the OpenAPI
+    declaration and FastAPI; its own `__call__` does the streaming)."""
+
+    def __init__(
+        self,
+        svc: Denkdag,
+        code: str,
+        is_facilitator: bool,
+        last_id: int | None,
+        heartbeat: float,
+        idle_limit: float,
+    ) -> None:
+        self.status_code = 200
+        self.media_type = "text/event-stream"
+        self.background = None
+        self.init_headers(HEADERS)
+        self._svc = svc
+        self._code = code
+        self._facilitator = is_facilitator
+        self._last_id = last_id
+        self._heartbeat = heartbeat
+        self._idle_limit = idle_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        svc = self._svc
+        hub = svc.broadcaster.hub
+        session = await svc.session(self._code)
+        name = topic(session)
+        subscription = hub.subscribe(name)
+        watcher = asyncio.ensure_future(_until_disconnect(receive, subscription))
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            write = _writer(scope.get(RAW_SEND) or send)
+            await write(await self._opening(hub, name))
+            await self._follow(subscription, write)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(Exception):
+                hub.unsubscribe(name, subscription)
+
+    async def _opening(self, hub: Hub, name: str) -> bytes:
+        """What was missed since Last-Event-ID, or a fresh `state`; then the retry hint."""
+        missed = hub.since(name, self._last_id) if self._last_id is not None else None
         if missed is not None:
-            for envelope in missed:
-                yield envelope.for_role(is_facilitator)
+            frames = [envelope.for_role(self._facilitator) for envelope in missed]
         else:
-            view = await svc.public_view(await svc.session(code))
+            svc = self._svc
+            session = await svc.session(self._code)
+            view = await svc.public_view(session)
             view["joined"] = await svc.joined(session)
-            yield encode(hub.next_id(), "state", view)
-        yield b"retry: 2000\n\n"
+            frames = [encode(hub.next_id(), "state", view)]
+        frames.append(RETRY)
+        return b"".join(frames)
+
+    async def _follow(self, subscription: Subscription, write: Write) -> None:
+        facilitator_view = self._facilitator
+        heartbeat = self._heartbeat
+        idle_limit = self._idle_limit
+        quiet_since = time.monotonic()
         while True:
-            next_item = await subscription.next(timeout=heartbeat)
-            if next_item is None:
-                return
-            if isinstance(next_item, Envelope):
+            item = await subscription.next(timeout=heartbeat)
+            if item is None:
+                return  # dropped (too far behind) or the client went away
+            if isinstance(item, Envelope):
                 quiet_since = time.monotonic()
-                yield next_item.for_role(is_facilitator)
+                frame = item.private if facilitator_view else item.public
+                # Deliver whatever else is already queued in the same write.
+                if subscription.pending:
+                    frames = [frame]
+                    while subscription.pending:
+                        more = subscription.pending.popleft()
+                        frames.append(more.private if facilitator_view else more.public)
+                    frame = b"".join(frames)
+                await write(frame)
             elif time.monotonic() - quiet_since >= idle_limit:
                 return  # idle time-out: the phone reconnects and resynchronises
             else:
-                yield b": keep-alive\n\n"
-    finally:
-        with contextlib.suppress(Exception):
-            hub.unsubscribe(name, subscription)
+                await write(KEEP_ALIVE)
+
+
+def _writer(send: Send) -> Write:
+    async def write(frame: bytes) -> None:
+        await send({"type": "http.response.body", "body": frame, "more_body": True})
+
+    return write
+
+
+async def _until_disconnect(receive: Receive, subscription: Subscription) -> None:
+    """End the stream when the client goes away (uvicorn's `send` then does nothing)."""
+    with contextlib.suppress(Exception):
+        while (await receive())["type"] != "http.disconnect":
+            pass
+    subscription.drop()
+
+
+_EVENTS = re.compile(r"^/api/v1/sessions/([^/]+)/events$")
+
+
+class FastEvents:
+    """ASGI middleware: open event streams without FastAPI's router.
+
+    A stream lives for minutes to hours, and through the router every one of thousands
+    keeps a Request, a dependency exit stack and a stack of middleware frames alive. This
+    path (inside the guard, which counts streams, and the security headers) does what
+    the declared route does, with the same checks and the same JSON errors.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or scope.get("root_path")
+            or (match := _EVENTS.match(scope["path"])) is None
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            response = await stream(match.group(1), Request(scope, receive))
+        except DomainError as error:
+            await reply(send, status_of(error), {"detail": error.detail})
+            return
+        except Exception as error:
+            if not await refuse_outage(scope, send, error):
+                raise
+            return
+        await response(scope, receive, send)

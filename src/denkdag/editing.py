@@ -1,0 +1,412 @@
+"""The browser editor's use cases (issue 3): sessions made, copied and changed slide by slide.
+
+Each slide is edited as its own deck-file text block and read by `formats.deck`, so a slide
+typed in the browser is validated exactly as an imported deck is, with the same
+`WHERE:LINE: message` errors (lines counted from the slide's heading).
+
+Every change is a new deck version (`storage.revisions`): a save names the version it was
+made on, and a save on a stale version is refused with the current deck (two
+co-facilitators typing in the same session never overwrite each other silently). Slide ids
+never change, since answers are stored under them; a deleted slide's answers stay stored
+until the session is deleted, so an undo brings the slide back with its answers.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from denkdag.domain import session_flow
+from denkdag.domain.errors import DomainError, InvalidControl, UnknownSlide
+from denkdag.domain.kinds import KINDS, kind_of
+from denkdag.domain.model import Deck, LiveState, Session, SessionInfo, Slide
+from denkdag.formats.deck import DeckError, parse_deck, write_deck
+from denkdag.service import Denkdag
+from denkdag.storage import User
+from denkdag.storage.revisions import DeckChange, DeckRevisions, Revision, Saved
+
+RETRIES = 5
+TYPING_BURST = timedelta(seconds=30)
+"""Saves of one slide by one person with pauses shorter than this are undone together."""
+
+_FRONT = "---\ntitle: -\n---\n"
+_FRONT_LINES = 3
+
+NEW_SLIDES: dict[str, str] = {
+    "info": "# Title\n\nText of the slide. **Bold**, *italic*, and bullets:\n\n- one point",
+    "choice": "# Your question?\nkind: choice\nmultiple: no\n\n"
+    "- **First option**\n- **Second option**",
+    "statement": "# Agree or disagree?\nkind: statement\n\n> The statement the room votes on.",
+    "scale": "# How do you rate this?\nkind: scale\nmin: 1\nmax: 5\n"
+    "labels: Not at all | Completely\n\n- First item\n- Second item",
+    "wordcloud": "# One word for …?\nkind: wordcloud\nwords: 3",
+    "open": "# Your question?\nkind: open\nmax_length: 280\n\nA short explanation.",
+    "ranking": "# What comes first?\nkind: ranking\n\n- **First**\n- **Second**\n- **Third**",
+    "opinions": "# How the room thinks\nkind: opinions",
+}
+"""The text a new slide of each kind starts with; it doubles as the kind's syntax hint."""
+
+NEW_SESSION = "---\ntitle: {title}\n---\n\n# {title}\nlayout: title\n"
+
+
+class StaleDeck(DomainError):
+    """The deck changed since the editor loaded it; `current` is the deck as it is now."""
+
+    def __init__(self, current: EditorDeck) -> None:
+        super().__init__(
+            "Someone else changed this session meanwhile. Their version is shown; "
+            "copy your text again if you still need it."
+        )
+        self.current = current
+
+
+class SlideTextError(DomainError):
+    """A slide's text that cannot be read: `WHERE:LINE: message`, line from the heading."""
+
+    def __init__(self, where: str, line: int, message: str) -> None:
+        super().__init__(f"{where}:{line}: {message}")
+        self.line = line
+        self.message = message
+
+
+class NeedsConfirmation(DomainError):
+    """A change that loses something (a slide with answers) and was not confirmed."""
+
+
+@dataclass(frozen=True)
+class EditorDeck:
+    """A session as the editor shows it: its deck at `version`, and whether undo can act."""
+
+    session: Session
+    version: int
+    can_undo: bool
+
+    def as_dict(self) -> dict[str, object]:
+        deck = self.session.deck
+        return {
+            "code": self.session.code,
+            "version": self.version,
+            "can_undo": self.can_undo,
+            "info": info_text(deck.info),
+            "slides": [
+                {
+                    "id": slide.id,
+                    "kind": slide.kind,
+                    "title": slide.title,
+                    "section": slide.section,
+                    "text": slide_text(slide),
+                }
+                for slide in deck.slides
+            ],
+        }
+
+
+# text of one slide -------------------------------------------------------------------
+
+
+def slide_text(slide: Slide) -> str:
+    """The slide as its deck-file block, without its id (the editor keeps ids)."""
+    settings, body = kind_of(slide.kind).write(slide)
+    out = [f"# {slide.title}"]
+    if slide.kind != "info":
+        out.append(f"kind: {slide.kind}")
+    if slide.section:
+        out.append(f"section: {slide.section}")
+    out += [f"{key}: {value}" for key, value in settings.items()]
+    if body:
+        out += ["", *body]
+    return "\n".join(out)
+
+
+def read_slide(text: str, slide_id: str, where: str = "slide") -> Slide:
+    """One slide from its text block, read as a deck file reads it; SlideTextError if not."""
+    try:
+        deck = parse_deck(_FRONT + text, source=where)
+    except DeckError as error:
+        raise SlideTextError(where, max(1, error.line - _FRONT_LINES), error.message) from None
+    lines = re.split(r"\r\n|\r|\n", text)
+    if len(deck.slides) != 1:
+        headings = [n for n, line in enumerate(lines, start=1) if line.startswith("# ")]
+        raise SlideTextError(
+            where, headings[1], "one slide per box: this line starts another slide"
+        )
+    slide = deck.slides[0]
+    if slide.id != "s1":
+        line = next(n for n, text in enumerate(lines, start=1) if text.startswith("id:"))
+        raise SlideTextError(where, line, "the editor keeps the slide's id: remove this line")
+    return replace(slide, id=slide_id)
+
+
+def info_text(info: SessionInfo) -> str:
+    """The deck's front matter lines (without the '---' fences)."""
+    lines = write_deck(Deck(info, (Slide(id="s1", kind="info", title="-"),))).split("\n")
+    closing = lines.index("---", 1)
+    return "\n".join(lines[1:closing])
+
+
+def read_info(text: str, where: str = "session") -> SessionInfo:
+    """The front matter from its lines; SlideTextError (line from the first) if wrong."""
+    if re.search(r"^---\s*$", text, re.MULTILINE):
+        raise SlideTextError(where, 1, "leave out the '---' lines; the editor adds them")
+    try:
+        deck = parse_deck(f"---\n{text}\n---\n# -\n", source=where)
+    except DeckError as error:
+        raise SlideTextError(where, max(1, error.line - 1), error.message) from None
+    return deck.info
+
+
+def new_deck(title: str) -> Deck:
+    """A session with one title slide, ready to be filled in the editor."""
+    clean = " ".join(title.split())[:200] or "New session"
+    if clean[:1] in "\"'":
+        clean = clean.strip("\"'") or "New session"
+    return parse_deck(NEW_SESSION.format(title=clean))
+
+
+def _fresh_id(deck: Deck) -> str:
+    taken = {slide.id for slide in deck.slides}
+    while True:
+        candidate = "n" + secrets.token_hex(4)
+        if candidate not in taken:
+            return candidate
+
+
+def _fit_state(before: Deck, deck: Deck, state: LiveState) -> LiveState:
+    """The live state on the changed deck: deleted slides forgotten, a deleted current slide
+    replaced by the one now in its place; always a new version, so every screen redraws."""
+    ids = {slide.id for slide in deck.slides}
+    kept = replace(
+        state,
+        open_slides=state.open_slides & ids,
+        revealed=state.revealed & ids,
+        visited=state.visited & ids,
+    )
+    current = state.current_slide
+    if current in ids:
+        return replace(kept, version=state.version + 1)
+    old_ids = [slide.id for slide in before.slides]
+    index = old_ids.index(current) if current in old_ids else 0
+    if not deck.slides:
+        return replace(kept, current_slide=None, version=state.version + 1)
+    target = deck.slides[min(index, len(deck.slides) - 1)].id
+    return session_flow.apply(deck, replace(kept, current_slide=None), "goto", target)
+
+
+# the use cases ------------------------------------------------------------------------
+
+
+class Editor:
+    """The editor's use cases over the service: the same access check as every page."""
+
+    def __init__(self, service: Denkdag) -> None:
+        self.service = service
+        self.revisions = DeckRevisions(service.store)
+
+    async def open(self, code: str, user: User | None) -> EditorDeck:
+        session = await self.service.facilitated(code, user)
+        return await self._view(session.id)
+
+    async def _view(self, session_id: int) -> EditorDeck:
+        session = await self.service.store.session_by_id(session_id)
+        if session is None:
+            raise InvalidControl("This session no longer exists.")
+        revision = await self.revisions.current(session_id)
+        version = revision.version if revision else 0
+        can_undo = bool(revision and revision.previous is not None)
+        return EditorDeck(session, version, can_undo)
+
+    async def create(self, user: User, deck: Deck) -> Session:
+        """A new session of `user` from a deck (imported, new or copied)."""
+        return await self.service.create_session(deck, user.id)
+
+    async def duplicate_session(self, code: str, user: User | None) -> Session:
+        """A copy of the session's deck under a new code, without answers or participants."""
+        session = await self.service.facilitated(code, user)
+        assert user is not None
+        return await self.service.create_session(session.deck, user.id)
+
+    async def add(
+        self, code: str, user: User | None, version: int, kind: str, after: str | None
+    ) -> tuple[EditorDeck, str]:
+        if kind not in KINDS or kind not in NEW_SLIDES:
+            raise InvalidControl(f"Unknown slide kind '{kind}'.")
+        made: list[str] = []
+
+        def change(deck: Deck) -> Deck:
+            slide = read_slide(NEW_SLIDES[kind], _fresh_id(deck))
+            made.append(slide.id)
+            return _insert(deck, slide, after)
+
+        view = await self._commit(code, user, version, f"add:{kind}", change)
+        return view, made[-1]
+
+    async def edit(
+        self, code: str, user: User | None, version: int, slide_id: str, text: str
+    ) -> EditorDeck:
+        session = await self.service.facilitated(code, user)
+        old = _slide(session.deck, slide_id)
+        position = session.deck.slides.index(old) + 1
+        slide = read_slide(text, slide_id, where=f"slide {position}")
+        if slide.kind != old.kind and await self.service.store.slide_answers(session.id, slide_id):
+            lines = text.splitlines()
+            line = next((n for n, t in enumerate(lines, 1) if t.startswith("kind:")), 1)
+            raise SlideTextError(
+                f"slide {position}",
+                line,
+                "this slide has answers, so its kind cannot change; add a new slide instead",
+            )
+
+        def change(deck: Deck) -> Deck:
+            _slide(deck, slide_id)
+            return replace(
+                deck, slides=tuple(slide if s.id == slide_id else s for s in deck.slides)
+            )
+
+        return await self._commit(code, user, version, f"edit:{slide_id}", change)
+
+    async def edit_info(self, code: str, user: User | None, version: int, text: str) -> EditorDeck:
+        await self.service.facilitated(code, user)  # refuse strangers before reading text
+        info = read_info(text)
+        return await self._commit(
+            code, user, version, "info", lambda deck: replace(deck, info=info)
+        )
+
+    async def move(
+        self, code: str, user: User | None, version: int, order: list[str]
+    ) -> EditorDeck:
+        def change(deck: Deck) -> Deck:
+            by_id = {slide.id: slide for slide in deck.slides}
+            if len(order) != len(by_id) or set(order) != set(by_id):
+                raise InvalidControl("The new order must name every slide of the session once.")
+            return replace(deck, slides=tuple(by_id[slide_id] for slide_id in order))
+
+        return await self._commit(code, user, version, "move", change)
+
+    async def duplicate(
+        self, code: str, user: User | None, version: int, slide_id: str
+    ) -> tuple[EditorDeck, str]:
+        made: list[str] = []
+
+        def change(deck: Deck) -> Deck:
+            copy = replace(_slide(deck, slide_id), id=_fresh_id(deck))
+            made.append(copy.id)
+            return _insert(deck, copy, slide_id)
+
+        view = await self._commit(code, user, version, "duplicate", change)
+        return view, made[-1]
+
+    async def delete(
+        self, code: str, user: User | None, version: int, slide_id: str, confirmed: bool
+    ) -> EditorDeck:
+        session = await self.service.facilitated(code, user)
+        _slide(session.deck, slide_id)
+        if not confirmed and await self.service.store.slide_answers(session.id, slide_id):
+            raise NeedsConfirmation(
+                "This slide has answers. Delete it anyway? (Undo brings it back with them.)"
+            )
+
+        def change(deck: Deck) -> Deck:
+            _slide(deck, slide_id)
+            if len(deck.slides) == 1:
+                raise InvalidControl("A session keeps at least one slide.")
+            return replace(deck, slides=tuple(s for s in deck.slides if s.id != slide_id))
+
+        return await self._commit(code, user, version, "delete", change)
+
+    async def undo(self, code: str, user: User | None, version: int) -> EditorDeck:
+        """Go back to the deck before the last change (again and again, up to the first)."""
+        session = await self.service.facilitated(code, user)
+        revision = await self.revisions.current(session.id)
+        if revision is None or revision.version != version:
+            raise StaleDeck(await self._view(session.id))
+        target = revision.previous
+        restored = None if target is None else await self.revisions.deck_at(session.id, target)
+        if target is None or restored is None:
+            raise InvalidControl("There is nothing to undo.")
+        undone = await self.revisions.revision(session.id, target)
+        back_to = undone.previous if undone else None
+        return await self._commit(
+            code, user, version, "undo", lambda _deck: restored, undo_to=back_to
+        )
+
+    async def _commit(
+        self,
+        code: str,
+        user: User | None,
+        version: int,
+        label: str,
+        change: Callable[[Deck], Deck],
+        *,
+        undo_to: int | None = None,
+    ) -> EditorDeck:
+        """Apply `change` to the deck at `version`, store it as the next version, tell
+        every screen; StaleDeck if the deck is no longer at `version`."""
+        session = await self.service.facilitated(code, user)
+        for _ in range(RETRIES):
+            current = await self.service.store.session_by_id(session.id)
+            if current is None:
+                raise InvalidControl("This session no longer exists.")
+            revision = await self.revisions.current(session.id)
+            at = revision.version if revision else 0
+            if at != version:
+                raise StaleDeck(await self._view(session.id))
+            deck = change(current.deck)
+            state = _fit_state(current.deck, deck, current.state)
+            if label == "undo":
+                back_to = undo_to
+            elif _same_burst(revision, label, user):
+                assert revision is not None
+                back_to = revision.previous
+            else:
+                back_to = at
+            outcome = await self.revisions.save(
+                DeckChange(
+                    session_id=session.id,
+                    expected=version,
+                    deck=deck,
+                    before=current.deck,
+                    state=state,
+                    expected_state=current.state.version,
+                    previous=back_to,
+                    change=label,
+                    user_id=user.id if user else None,
+                )
+            )
+            if outcome is Saved.CONFLICT:
+                raise StaleDeck(await self._view(session.id))
+            if outcome is Saved.SAVED:
+                updated = replace(current, deck=deck, state=state)
+                await self.service.deck_changed(updated)
+                return EditorDeck(updated, version + 1, back_to is not None)
+        raise RuntimeError("the session kept changing; try again")
+
+
+def _same_burst(revision: Revision | None, label: str, user: User | None) -> bool:
+    """Whether this save continues the same person's typing in the same slide."""
+    if revision is None or not label.startswith("edit:"):
+        return False
+    if revision.change != label or user is None or revision.user_id != user.id:
+        return False
+    stamp = revision.created_at
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return datetime.now(UTC) - stamp < TYPING_BURST
+
+
+def _slide(deck: Deck, slide_id: str) -> Slide:
+    slide = deck.slide(slide_id)
+    if slide is None:
+        raise UnknownSlide(f"This session has no slide '{slide_id}'.")
+    return slide
+
+
+def _insert(deck: Deck, slide: Slide, after: str | None) -> Deck:
+    slides = list(deck.slides)
+    index = len(slides)
+    if after:
+        index = slides.index(_slide(deck, after)) + 1
+    slides.insert(index, slide)
+    return replace(deck, slides=tuple(slides))

@@ -1,0 +1,330 @@
+// The session editor: a slide list (drag, or Alt+↑/↓ to reorder), the selected slide's deck
+// text saved as the facilitator types, and the slide as the projector shows it.
+// Every change names the deck version it was made on; a stale one comes back 409 with the
+// deck as it is now, and the editor shows both texts. Requests go one at a time, in order.
+"use strict";
+(function () {
+  const root = document.getElementById("editor");
+  if (!root) return;
+  const code = root.dataset.code;
+  const base = "/e/" + encodeURIComponent(code);
+  const data = JSON.parse(root.dataset.deck);
+  const text = JSON.parse(root.dataset.text);
+  const kinds = data.kinds;
+  const hints = data.hints;
+  const list = document.getElementById("slide-list");
+  const area = document.getElementById("slide-text");
+  const infoArea = document.getElementById("info-text");
+  const status = document.getElementById("save-status");
+  const slideError = document.getElementById("slide-error");
+  const infoError = document.getElementById("info-error");
+  const preview = document.getElementById("preview");
+  const undoButton = document.getElementById("undo");
+  const conflict = document.getElementById("conflict");
+  const DELAY = 700;
+
+  let deck = data;             // the deck as last confirmed by the server
+  let selected = deck.slides.length ? deck.slides[0].id : null;
+  let pending = null;          // {kind: "slide"|"info", id, text} waiting to be saved
+  let timer = null;
+  let queue = Promise.resolve();
+  let mine = null;             // my text refused by a conflict: {kind, id, text}
+
+  function csrf() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function setStatus(state) {
+    status.dataset.state = state;
+    status.textContent = text[state] || state;
+  }
+
+  function slideById(id) { return deck.slides.find(function (s) { return s.id === id; }) || null; }
+
+  // --- the list ------------------------------------------------------------------------
+
+  function renderList() {
+    list.textContent = "";
+    deck.slides.forEach(function (slide, index) {
+      const item = document.createElement("li");
+      item.dataset.id = slide.id;
+      item.draggable = true;
+      item.className = "editor-item" + (slide.id === selected ? " selected" : "");
+      const pick = document.createElement("button");
+      pick.type = "button";
+      pick.className = "pick";
+      pick.setAttribute("aria-current", slide.id === selected ? "true" : "false");
+      const number = document.createElement("span");
+      number.className = "number";
+      number.textContent = String(index + 1);
+      const title = document.createElement("span");
+      title.className = "title";
+      title.textContent = slide.title;
+      const kind = document.createElement("span");
+      kind.className = "kind-tag";
+      kind.textContent = kinds[slide.kind] || slide.kind;
+      pick.append(number, title, kind);
+      pick.addEventListener("click", function () { select(slide.id); });
+      item.append(pick);
+      list.append(item);
+    });
+    undoButton.disabled = !deck.can_undo;
+    document.getElementById("editor-title").textContent = titleOf(deck.info);
+  }
+
+  function titleOf(info) {
+    const line = info.split("\n").find(function (l) { return l.startsWith("title:"); });
+    return line ? line.slice(6).trim().replace(/^"(.*)"$/, "$1") : "";
+  }
+
+  function select(id) {
+    flush();
+    selected = id;
+    const slide = slideById(id);
+    area.value = slide ? slide.text : "";
+    area.disabled = !slide;
+    slideError.hidden = true;
+    document.getElementById("syntax-hint").textContent = slide ? (hints[slide.kind] || "") : "";
+    renderList();
+    refreshPreview();
+  }
+
+  async function refreshPreview() {
+    if (!selected) { preview.textContent = ""; return; }
+    const wanted = selected;
+    try {
+      const response = await fetch(base + "/preview/" + encodeURIComponent(wanted), {
+        credentials: "same-origin", headers: { "Accept": "text/html" },
+      });
+      if (response.ok && wanted === selected) preview.innerHTML = await response.text();
+    } catch (e) { /* the next save refreshes it */ }
+  }
+
+  // --- talking to the server -------------------------------------------------------------
+
+  async function send(method, path, body, keepalive) {
+    const response = await fetch(base + path, {
+      method: method,
+      credentials: "same-origin",
+      keepalive: !!keepalive,
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf() },
+      body: JSON.stringify(body),
+    });
+    let payload = {};
+    try { payload = await response.json(); } catch (e) { /* an empty or HTML answer */ }
+    return { status: response.status, ok: response.ok, body: payload };
+  }
+
+  // Adopt the server's deck; keep what the facilitator typed since the request left.
+  function adopt(next, theirs) {
+    deck = next;
+    if (!slideById(selected)) selected = deck.slides.length ? deck.slides[0].id : null;
+    const slide = slideById(selected);
+    // Not while the facilitator types in it: the server writes settings in its own way
+    // (defaults left out), and a rewritten box would move the cursor.
+    // A co-facilitator's change (`theirs`) replaces the box whenever nothing of ours waits.
+    const mineWaiting = pending && pending.kind === "slide" && pending.id === selected;
+    const typing = mineWaiting || (!theirs && document.activeElement === area);
+    if (!typing && slide && area.value !== slide.text) {
+      const caret = area.selectionStart;
+      area.value = slide.text;
+      if (document.activeElement === area) area.setSelectionRange(caret, caret);
+    } else if (!slide) area.value = "";
+    if (!(pending && pending.kind === "info") && (theirs || document.activeElement !== infoArea)) infoArea.value = deck.info;
+    document.getElementById("syntax-hint").textContent = slide ? (hints[slide.kind] || "") : "";
+    renderList();
+  }
+
+  let busy = 0;
+
+  function run(job) {
+    queue = queue.then(async function () {
+      busy += 1;
+      try { await job(); } finally { busy -= 1; }
+    }).catch(function () { setStatus("error"); showError(slideError, text.offline); });
+    return queue;
+  }
+
+  // A co-facilitator's change (every change tells the screens): fetch the deck and show it,
+  // unless a change of ours is on its way (its answer brings the newest deck anyway).
+  async function pull() {
+    if (pending || busy) return;
+    try {
+      const response = await fetch(base + "/deck", { credentials: "same-origin", headers: { "Accept": "application/json" } });
+      if (!response.ok) return;
+      const next = await response.json();
+      if (next.version > deck.version && !pending && !busy) {
+        adopt(next, true);
+        refreshPreview();
+      }
+    } catch (e) { /* the next event tries again */ }
+  }
+
+  function showError(element, message) {
+    element.textContent = message || "";
+    element.hidden = !message;
+  }
+
+  function handle(result, what) {
+    if (result.ok) {
+      adopt(result.body);
+      if (!pending) setStatus("saved");
+      conflict.hidden = true;
+      return true;
+    }
+    if (result.status === 409 && result.body.conflict) {
+      mine = what || null;
+      adopt(result.body);
+      const slide = what && what.kind === "slide" ? slideById(what.id) : null;
+      if (what && what.kind === "slide") area.value = slide ? slide.text : "";
+      if (what && what.kind === "info") infoArea.value = deck.info;
+      document.getElementById("conflict-mine").textContent = what ? what.text : "";
+      document.getElementById("conflict-keep").hidden = !what;
+      conflict.hidden = false;
+      setStatus("conflict");
+      refreshPreview();
+      return false;
+    }
+    setStatus("error");
+    const target = what && what.kind === "info" ? infoError : slideError;
+    showError(target, result.body.detail || String(result.status));
+    return false;
+  }
+
+  function pathOf(what) { return what.kind === "info" ? "/info" : "/slides/" + encodeURIComponent(what.id); }
+
+  function saveNow(keepalive) {
+    if (timer) { window.clearTimeout(timer); timer = null; }
+    const what = pending;
+    if (!what) return queue;
+    if (keepalive) {
+      // The page is going away: start the request now (keepalive lets it finish), not
+      // behind the queue, which may never run again.
+      pending = null;
+      send("PUT", pathOf(what), { version: deck.version, text: what.text }, true).then(function (result) { handle(result, what); });
+      return queue;
+    }
+    return run(async function () {
+      if (pending === what) pending = null;
+      setStatus("saving");
+      const result = await send("PUT", pathOf(what), { version: deck.version, text: what.text }, false);
+      if (handle(result, what)) {
+        showError(what.kind === "info" ? infoError : slideError, "");
+        if (what.kind === "slide" && what.id === selected) refreshPreview();
+      }
+    });
+  }
+
+  function flush(keepalive) { if (pending) saveNow(keepalive); }
+
+  function typed(kind, id, value) {
+    pending = { kind: kind, id: id, text: value };
+    setStatus("unsaved");
+    if (timer) window.clearTimeout(timer);
+    timer = window.setTimeout(function () { saveNow(false); }, DELAY);
+  }
+
+  function change(method, path, body, after) {
+    flush();
+    return run(async function () {
+      setStatus("saving");
+      const result = await send(method, path, Object.assign({ version: deck.version }, body));
+      if (result.status === 409 && result.body.confirm) {
+        if (!window.confirm(result.body.detail || text.confirm_delete)) { setStatus("saved"); return; }
+        return change(method, path, Object.assign({}, body, { confirm: true }), after);
+      }
+      if (handle(result, null) && after) after(result.body);
+      refreshPreview();
+    });
+  }
+
+  function move(id, step) {
+    const ids = deck.slides.map(function (s) { return s.id; });
+    const from = ids.indexOf(id);
+    const to = from + step;
+    if (from < 0 || to < 0 || to >= ids.length) return;
+    ids.splice(from, 1);
+    ids.splice(to, 0, id);
+    change("PUT", "/order", { order: ids }, function () {
+      const button = list.querySelector('li[data-id="' + CSS.escape(id) + '"] .pick');
+      if (button && document.activeElement !== area) button.focus();
+    });
+  }
+
+  // --- events ----------------------------------------------------------------------------
+
+  area.addEventListener("input", function () { if (selected) typed("slide", selected, area.value); });
+  infoArea.addEventListener("input", function () { typed("info", null, infoArea.value); });
+  infoArea.addEventListener("blur", function () { flush(); });
+
+  document.getElementById("add-slide").addEventListener("click", function () {
+    const kind = document.getElementById("add-kind").value;
+    change("POST", "/slides", { kind: kind, after: selected }, function (body) {
+      select(body.slide);
+      area.focus();
+      area.select();
+    });
+  });
+  document.getElementById("duplicate-slide").addEventListener("click", function () {
+    if (selected) change("POST", "/slides/" + encodeURIComponent(selected) + "/duplicate", {}, function (body) { select(body.slide); });
+  });
+  document.getElementById("delete-slide").addEventListener("click", function () {
+    if (selected) change("POST", "/slides/" + encodeURIComponent(selected) + "/delete", {}, function () { select(selected); });
+  });
+  document.getElementById("move-up").addEventListener("click", function () { if (selected) move(selected, -1); });
+  document.getElementById("move-down").addEventListener("click", function () { if (selected) move(selected, 1); });
+  undoButton.addEventListener("click", function () { change("POST", "/undo", {}, function () { select(selected); }); });
+
+  document.getElementById("conflict-keep").addEventListener("click", function () {
+    if (!mine) return;
+    if (mine.kind === "slide") { select(mine.id); area.value = mine.text; }
+    else infoArea.value = mine.text;
+    pending = mine;
+    mine = null;
+    conflict.hidden = true;
+    saveNow(false);
+  });
+  document.getElementById("conflict-close").addEventListener("click", function () { mine = null; conflict.hidden = true; setStatus("saved"); });
+
+  root.addEventListener("keydown", function (event) {
+    if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+    if (!selected || event.target === infoArea) return;
+    event.preventDefault();
+    move(selected, event.key === "ArrowUp" ? -1 : 1);
+  });
+
+  // Drag and drop: the dragged slide goes where it is dropped.
+  let dragged = null;
+  list.addEventListener("dragstart", function (event) {
+    const item = event.target.closest("li[data-id]");
+    if (!item) return;
+    dragged = item.dataset.id;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged);
+    item.classList.add("dragging");
+  });
+  list.addEventListener("dragover", function (event) { if (dragged) event.preventDefault(); });
+  list.addEventListener("drop", function (event) {
+    event.preventDefault();
+    const target = event.target.closest("li[data-id]");
+    if (!dragged || !target || target.dataset.id === dragged) { dragged = null; renderList(); return; }
+    const ids = deck.slides.map(function (s) { return s.id; });
+    const from = ids.indexOf(dragged);
+    const to = ids.indexOf(target.dataset.id);
+    ids.splice(from, 1);
+    ids.splice(to, 0, dragged);
+    dragged = null;
+    change("PUT", "/order", { order: ids });
+  });
+  list.addEventListener("dragend", function () { dragged = null; renderList(); });
+
+  // No work lost: save at once when the tab is hidden or closed (keepalive outlives the page).
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(true); });
+  window.addEventListener("pagehide", function () { flush(true); });
+  window.addEventListener("beforeunload", function () { flush(true); });
+
+  infoArea.value = deck.info;
+  select(selected);
+  if (window.Denkdag) window.Denkdag.connect("/api/v1/sessions/" + encodeURIComponent(code) + "/events", { state: pull });
+})();

@@ -1,0 +1,125 @@
+// The phone's Q&A page: sends questions and votes without reloading, and redraws the
+// list from the live `questions` event. Participant text only ever goes in as textContent.
+"use strict";
+(function () {
+  const root = document.getElementById("qa-phone");
+  if (!root) return;
+  const code = root.dataset.code;
+  const token = root.dataset.token;
+  const list = document.getElementById("qa-list");
+  const askForm = document.getElementById("qa-ask");
+  const api = "/api/v1/sessions/" + encodeURIComponent(code) + "/questions";
+  const voted = new Set();
+  for (const item of list.querySelectorAll(".qa-item")) {
+    const button = item.querySelector("button");
+    if (button && button.getAttribute("aria-pressed") === "true") voted.add(Number(item.dataset.id));
+  }
+
+  function csrf() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function notice(form, text, kind) {
+    let p = form.querySelector(".notice.js");
+    if (!p) {
+      p = document.createElement("p");
+      p.setAttribute("role", "status");
+      form.appendChild(p);
+    }
+    p.className = "notice js " + kind;
+    p.textContent = text;
+  }
+
+  async function call(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Authorization": "Bearer " + token },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let data = null;
+    try { data = await response.json(); } catch (e) { /* no body */ }
+    if (!response.ok) throw new Error((data && data.detail) || response.statusText);
+    return data;
+  }
+
+  function item(q) {
+    const li = document.createElement("li");
+    li.className = "qa-item" + (q.answered ? " answered" : "");
+    li.id = "question-" + q.id;
+    li.dataset.id = String(q.id);
+    const p = document.createElement("p");
+    p.className = "qa-text";
+    const bdi = document.createElement("bdi");
+    bdi.textContent = q.text;
+    p.appendChild(bdi);
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = "/j/" + code + "/questions/" + q.id + "/vote";
+    form.className = "qa-vote";
+    const hidden = document.createElement("input");
+    hidden.type = "hidden";
+    hidden.name = "csrf_token";
+    hidden.value = csrf();
+    const button = document.createElement("button");
+    button.type = "submit";
+    const mine = voted.has(q.id);
+    button.setAttribute("aria-pressed", mine ? "true" : "false");
+    button.textContent = mine ? root.dataset.unvoteText : root.dataset.voteText;
+    const count = document.createElement("span");
+    count.className = "qa-votes";
+    const strong = document.createElement("strong");
+    strong.textContent = String(q.votes);
+    count.append(strong, " " + root.dataset.votesText);
+    form.append(hidden, button, count);
+    if (q.answered) {
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = root.dataset.answeredText;
+      form.append(" ", badge);
+    }
+    li.append(p, form);
+    return li;
+  }
+
+  function draw(board) {
+    list.replaceChildren(...board.questions.map(item));
+    const empty = document.getElementById("qa-empty");
+    if (empty) empty.hidden = board.questions.length > 0;
+  }
+
+  if (askForm) {
+    askForm.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      const text = askForm.querySelector("textarea");
+      try {
+        const question = await call(api, { text: text.value });
+        text.value = "";
+        notice(askForm, question.status === "pending" ? root.dataset.pendingText : "✓", "saved");
+      } catch (error) {
+        notice(askForm, error.message, "error");
+      }
+    });
+  }
+
+  list.addEventListener("submit", async function (event) {
+    const form = event.target.closest("form.qa-vote");
+    if (!form) return;
+    event.preventDefault();
+    const id = Number(form.closest(".qa-item").dataset.id);
+    try {
+      const result = await call(api + "/" + id + "/vote");
+      if (result.voted) voted.add(id); else voted.delete(id);
+      const button = form.querySelector("button");
+      button.setAttribute("aria-pressed", result.voted ? "true" : "false");
+      button.textContent = result.voted ? root.dataset.unvoteText : root.dataset.voteText;
+      form.querySelector(".qa-votes strong").textContent = String(result.votes);
+    } catch (error) {
+      notice(form, error.message, "error");
+    }
+  });
+
+  Denkdag.connect("/api/v1/sessions/" + encodeURIComponent(code) + "/events", {
+    questions: draw,
+  });
+})();

@@ -1,0 +1,22 @@
+// The projector's Q&A banner: the question the facilitator put on screen, from the live
+// `questions` event (heard through presenter.js's stream) and once on load.
+"use strict";
+(function () {
+  const banner = document.getElementById("qa-banner");
+  if (!banner) return;
+  const text = banner.querySelector(".qa-banner-text");
+  const votes = banner.querySelector(".qa-banner-votes strong");
+
+  function show(board) {
+    const question = board && board.on_screen;
+    banner.hidden = !question;
+    if (!question) return;
+    text.textContent = question.text;
+    votes.textContent = String(question.votes);
+  }
+
+  document.addEventListener("denkdag:questions", function (event) { show(event.detail); });
+  fetch("/api/v1/sessions/" + encodeURIComponent(banner.dataset.code) + "/questions", {
+    credentials: "same-origin",
+  }).then(function (response) { return response.ok ? response.json() : null; }).then(show);
+})();

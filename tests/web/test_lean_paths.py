@@ -1,0 +1,155 @@
+"""The lean hot paths answer exactly as the general ones: the vote fast path as the
+FastAPI route, the event stream as before (headers, clean-up), the tally interval as set."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import httpx
+import pytest
+import uvicorn
+
+from denkdag.config import Settings
+from denkdag.formats.deck import parse_deck
+from denkdag.live.broadcaster import make_envelope
+from denkdag.live.coalesce import MAX_STRETCH, stretched
+from denkdag.live.hub import IDLE, Hub
+from denkdag.seed import seed_deck_text
+from denkdag.web import fastvote
+from denkdag.web.app import create_app
+
+pytestmark = pytest.mark.anyio
+
+FAST = "application/json"
+ROUTE = "application/json; charset=utf-8"  # not the fast path's: FastAPI's route answers
+
+
+async def test_the_vote_fast_path_answers_as_the_route_does(running) -> None:
+    await running.control("goto", "s4")
+    url = f"/api/v1/sessions/{running.code}/slides/{{slide}}/response"
+
+    async def both(slide: str, body: bytes, auth: str | None, **extra: str) -> None:
+        replies = []
+        for content_type in (FAST, ROUTE):
+            token = await running.join() if auth == "fresh" else auth
+            headers = {"Content-Type": content_type, **extra}
+            if token is not None:
+                headers["Authorization"] = f"Bearer {token}"
+            replies.append(
+                await running.client.put(url.format(slide=slide), content=body, headers=headers)
+            )
+        fast, route = replies
+        assert (fast.status_code, fast.json()) == (route.status_code, route.json()), body
+        for name in ("content-type", "content-security-policy", "retry-after"):
+            assert fast.headers.get(name) == route.headers.get(name)
+
+    await both("s4", b'{"value": "a"}', "fresh")
+    await both("s4", b'{"value": "zzz"}', "fresh")
+    await both("s4", b'{"value": ["a", "b"]}', "fresh")
+    await both("s1", b'{"value": "a"}', "fresh")
+    await both("nope", b'{"value": "a"}', "fresh")
+    await both("s4", b'{"value": "a"}', None)
+    await both("s4", b'{"value": "a"}', "not-a-token")
+    await both("s4", b'{"value": "a"}', "fresh", **{"Idempotency-Key": "k-1"})
+    await both("s4", b'{"value": "a"}', "fresh", **{"Idempotency-Key": "bad key"})
+    await both("s4", b'{"value": "a", "other": 1}', "fresh")
+    await both("s4", b'{"value": NaN}', "fresh")
+    await both("s4", b"[1]", "fresh")
+    await both("s4", b"{", "fresh")
+
+
+async def test_a_fast_vote_is_committed_and_counted(running, monkeypatch) -> None:
+    fast_replies: list[int] = []
+    original = fastvote.reply
+
+    async def counted(send, status, content, retry_after=None):  # type: ignore[no-untyped-def]
+        fast_replies.append(status)
+        await original(send, status, content, retry_after)
+
+    monkeypatch.setattr(fastvote, "reply", counted)
+    await running.control("goto", "s4")
+    tokens = [await running.join() for _ in range(3)]
+    for token, value in zip(tokens, ("a", "b", "a"), strict=True):
+        assert (await running.answer(token, "s4", value)).status_code == 200
+    assert (await running.answer(tokens[1], "s4", "a")).status_code == 200
+    assert fast_replies == [200, 200, 200, 200]  # the fast path answered, not the route
+    assert (await running.results())["s4"]["counts"]["a"] == 3
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_a_stream_has_the_security_headers_and_leaves_no_subscriber(
+    settings: Settings,
+) -> None:
+    port = free_port()
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.02)
+        service = app.state.service
+        user = await service.store.ensure_user("facilitator")
+        session = await service.create_session(parse_deck(seed_deck_text()), user.id)
+        token = await service.create_api_token("facilitator")
+        hub = service.broadcaster.hub
+        url = f"http://127.0.0.1:{port}/api/v1/sessions/{session.code}/events"
+        async with httpx.AsyncClient(timeout=10) as client:
+            async with client.stream(
+                "GET", url, headers={"Authorization": f"Bearer {token}"}
+            ) as response:
+                assert response.headers["content-type"].startswith("text/event-stream")
+                assert "frame-ancestors" in response.headers["content-security-policy"]
+                assert response.headers["cache-control"] == "no-cache"
+                lines = aiter(response.aiter_lines())
+                assert (await anext(lines)).startswith("id: ")
+                assert hub.subscriber_count() == 1
+        for _ in range(100):
+            if hub.subscriber_count() == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert hub.subscriber_count() == 0
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+def test_the_tally_interval_grows_slowly_with_the_audience() -> None:
+    assert stretched(0.25, 0) == 0.25
+    assert stretched(0.25, 1000) == 0.25
+    assert 0.25 < stretched(0.25, 5000) < stretched(0.25, 10_000) <= 0.25 * MAX_STRETCH
+    assert stretched(0.25, 10**7) == 0.25 * MAX_STRETCH
+
+
+async def test_a_subscription_wakes_on_an_event_idles_on_time_out_and_ends_when_dropped() -> None:
+    hub = Hub()
+    subscription = hub.subscribe("t")
+    assert await subscription.next(timeout=0.01) is IDLE
+    waiting = asyncio.ensure_future(subscription.next(timeout=10))
+    await asyncio.sleep(0)
+    envelope = make_envelope(hub, "state", {"a": 1}, {"a": 1})
+    hub.deliver("t", envelope)
+    assert await waiting is envelope
+    waiting = asyncio.ensure_future(subscription.next(timeout=10))
+    await asyncio.sleep(0)
+    subscription.drop()
+    assert await waiting is None
+
+
+async def test_a_refused_stream_gets_the_json_sentence_of_the_route(running) -> None:
+    unknown = await running.client.get("/api/v1/sessions/99999999/events")
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"].startswith("No session has this join code")
+    assert "content-security-policy" in unknown.headers
+    stranger = await running.client.get(
+        f"/api/v1/sessions/{running.code}/events", headers={"Authorization": "Bearer nope"}
+    )
+    assert stranger.status_code == 403
+    assert isinstance(stranger.json()["detail"], str)
