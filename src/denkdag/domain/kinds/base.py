@@ -107,6 +107,21 @@ def body_text(lines: Iterable[Line]) -> str:
     return text.strip("\n")
 
 
+def parse_int(source: SlideSource, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number slide setting from `low` to `high`; anything else is an error on its line."""
+    raw = source.settings.get(name)
+    if raw is None:
+        return default
+    text = raw.strip()
+    digits = text.removeprefix("-")
+    if not digits.isascii() or not digits.isdigit() or not low <= int(text) <= high:
+        line = source.setting_lines[name]
+        raise DeckSyntaxError(
+            line.number, f"'{name}' must be a whole number from {low} to {high}, not '{text}'"
+        )
+    return int(text)
+
+
 def parse_flag(source: SlideSource, name: str) -> bool:
     """A yes/no slide setting; anything else is an error on its line."""
     raw = source.settings.get(name)

@@ -20,7 +20,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from denkdag.domain.kinds.base import DeckSyntaxError, SlideContent, SlideSource, body_text
+from denkdag.domain.kinds.base import (
+    SlideContent,
+    SlideSource,
+    body_text,
+    parse_int,
+)
 from denkdag.domain.kinds.participant_text import (
     clean_text,
     read_banned,
@@ -58,15 +63,9 @@ class OpenAnswerKind:
     moderated = True
 
     def read(self, source: SlideSource) -> SlideContent:
-        extra: dict[str, Any] = {"max_length": DEFAULT_LENGTH}
-        raw = source.settings.get("max_length")
-        if raw is not None:
-            line = source.setting_lines["max_length"]
-            if not raw.strip().isdigit() or not 1 <= int(raw) <= LONGEST:
-                raise DeckSyntaxError(
-                    line.number, f"'max_length' must be a number from 1 to {LONGEST}, not '{raw}'"
-                )
-            extra["max_length"] = int(raw)
+        extra: dict[str, Any] = {
+            "max_length": parse_int(source, "max_length", DEFAULT_LENGTH, 1, LONGEST)
+        }
         banned = read_banned(source)
         if banned:
             extra["banned"] = list(banned)

@@ -29,6 +29,7 @@ from denkdag.domain.kinds.base import (
     SlideContent,
     SlideSource,
     body_text,
+    parse_int,
 )
 from denkdag.domain.kinds.choice import MAX_OPTIONS, option_id
 from denkdag.domain.model import Slide
@@ -40,19 +41,7 @@ MAX_LABEL = 200
 
 
 def _number(source: SlideSource, name: str, default: int) -> int:
-    raw = source.settings.get(name)
-    if raw is None:
-        return default
-    line = source.setting_lines[name]
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise DeckSyntaxError(
-            line.number, f"'{name}' must be a whole number, not '{raw}'"
-        ) from None
-    if not LOWEST <= value <= HIGHEST:
-        raise DeckSyntaxError(line.number, f"'{name}' must be from {LOWEST} to {HIGHEST}")
-    return value
+    return parse_int(source, name, default, LOWEST, HIGHEST)
 
 
 def _labels(source: SlideSource) -> list[str]:

@@ -23,7 +23,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from denkdag.domain.errors import InvalidAnswer
-from denkdag.domain.kinds.base import DeckSyntaxError, SlideContent, SlideSource, body_text
+from denkdag.domain.kinds.base import (
+    SlideContent,
+    SlideSource,
+    body_text,
+    parse_int,
+)
 from denkdag.domain.kinds.participant_text import (
     clean_text,
     fold,
@@ -73,13 +78,7 @@ class WordCloudKind:
     moderated = False
 
     def read(self, source: SlideSource) -> SlideContent:
-        extra: dict[str, Any] = {"words": MAX_WORDS}
-        raw = source.settings.get("words")
-        if raw is not None:
-            if raw.strip() not in {str(n) for n in range(1, MAX_WORDS + 1)}:
-                line = source.setting_lines["words"]
-                raise DeckSyntaxError(line.number, f"'words' must be 1 to {MAX_WORDS}, not '{raw}'")
-            extra["words"] = int(raw)
+        extra: dict[str, Any] = {"words": parse_int(source, "words", MAX_WORDS, 1, MAX_WORDS)}
         banned = read_banned(source)
         if banned:
             extra["banned"] = list(banned)
