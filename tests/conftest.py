@@ -9,11 +9,14 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+import browser_support
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
@@ -136,3 +139,19 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Running(app, client, service, session.code, token)
+
+
+# --- browser tests in any folder -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def helpers() -> ModuleType:
+    """tests/browser_support.py: a seed-session server and Chromium helpers."""
+    return browser_support
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, for one test module."""
+    with browser_support.launched_chromium() as launched:
+        yield launched

@@ -4,13 +4,11 @@ render in every language without console errors, CSP violations or sideways scro
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,24 +18,6 @@ import pytest
 pytestmark = pytest.mark.browser
 DENKDAG = [sys.executable, "-m", "denkdag"]
 NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
-
-
-def _browser_helpers() -> ModuleType:
-    """tests/browser/conftest.py as a module (a conftest cannot be imported by name)."""
-    path = Path(__file__).parents[1] / "browser" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("denkdag_browser_helpers", path)
-    assert spec is not None and spec.loader is not None
-    module = sys.modules.get("denkdag_browser_helpers")
-    if module is None:
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["denkdag_browser_helpers"] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def helpers() -> ModuleType:
-    return _browser_helpers()
 
 
 @pytest.fixture(scope="module")
@@ -64,18 +44,6 @@ def site(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield server
     finally:
         helpers.stop_server(server)
-
-
-@pytest.fixture(scope="module")
-def chromium(helpers: ModuleType, site: Any) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=helpers.CHROMIUM, args=helpers.CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _settled(page: Any, lang: str) -> None:

@@ -1,199 +1,29 @@
 """Browser tests: a real `denkdag serve` subprocess and Debian's Chromium through Playwright.
 
 Each test module gets its own server on a free port with a fresh SQLite database loaded by
-`denkdag demo --no-serve` (the seed session). The browser is shared by the whole run.
+`denkdag demo --no-serve` (the seed session). The helpers live in tests/browser_support.py.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 390, "height": 844}
-PROJECTOR = {"width": 1600, "height": 900}
-
-# Every page reports CSP violations on its console, so the console listeners see them.
-REPORT_CSP = """
-document.addEventListener("securitypolicyviolation", function (e) {
-  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
-});
-"""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    """A running `denkdag serve` with the seed session, as `denkdag demo` printed it."""
-
-    base: str
-    code: str
-    formatted_code: str
-    presenter_url: str
-    remote_url: str
-    join_url: str
-    api_token: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    database: str
-
-    def api(self, method: str, path: str, body: Any = None) -> Any:
-        """Call the JSON API as the facilitator (bearer token)."""
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Authorization", f"Bearer {self.api_token}")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
-
-    def results(self, slide_id: str) -> dict[str, Any]:
-        document = self.api("GET", f"/api/v1/sessions/{self.code}/results")
-        slide: dict[str, Any] = next(s for s in document["slides"] if s["id"] == slide_id)
-        return slide
-
-    def control(self, action: str, slide: str | None = None) -> Any:
-        body: dict[str, str] = {"action": action}
-        if slide:
-            body["slide"] = slide
-        return self.api("POST", f"/api/v1/sessions/{self.code}/control", body)
-
-
-def _demo(database: str, port: int) -> dict[str, str]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "denkdag",
-            "demo",
-            "--no-serve",
-            "--database",
-            database,
-            "--port",
-            str(port),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, f"`denkdag demo` failed:\n{done.stdout}\n{done.stderr}"
-    found: dict[str, str] = {}
-    patterns = {
-        "presenter": r"Presenter \(signed in\):\s*(\S+)",
-        "remote": r"Remote control:\s*(\S+)",
-        "join": r"Join URL:\s*(\S+)",
-        "code": r"Join code:\s*([\d ]+\d)",
-        "token": r"Facilitator API token:\s*(\S+)",
-    }
-    for key, pattern in patterns.items():
-        match = re.search(pattern, done.stdout)
-        assert match, f"`denkdag demo` printed no {key}:\n{done.stdout}\n{done.stderr}"
-        # The server binds 127.0.0.1; use that address rather than `localhost` (::1 first).
-        found[key] = match.group(1).replace("://localhost:", "://127.0.0.1:")
-    return found
-
-
-def _wait_ready(server: Server, deadline: float) -> None:
-    url = f"{server.base}/api/v1/sessions/{server.code}"
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    log = server.log.read_text(errors="replace") if server.log.exists() else ""
-    raise RuntimeError(f"denkdag serve did not answer {url}:\n{log}")
-
-
-def start_server(tmp: Path) -> Server:
-    port = free_port()
-    database = f"sqlite:///{tmp / 'db.sqlite3'}"
-    printed = _demo(database, port)
-    log = tmp / "server.log"
-    env = {**os.environ}
-    for name in list(env):
-        if name.startswith("DENKDAG_"):
-            del env[name]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "denkdag",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--database",
-                database,
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    code = printed["code"].replace(" ", "")
-    server = Server(
-        base=f"http://127.0.0.1:{port}",
-        code=code,
-        formatted_code=printed["code"],
-        presenter_url=printed["presenter"],
-        remote_url=printed["remote"],
-        join_url=printed["join"],
-        api_token=printed["token"],
-        process=process,
-        log=log,
-        database=database,
-    )
-    try:
-        _wait_ready(server, time.monotonic() + 30)
-    except BaseException:
-        stop_server(server)
-        raise
-    return server
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=10)
+from browser_support import (
+    PHONE,
+    PROJECTOR,
+    Console,
+    Server,
+    join_by_code,
+    join_by_link,
+    launched_chromium,
+    new_context,
+    start_server,
+    stop_server,
+)
 
 
 @pytest.fixture(scope="module")
@@ -205,81 +35,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop_server(running)
 
 
-def chromium_or_skip() -> None:
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}; install Debian's chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Chromium for one test module. Not for the whole run: while Playwright's sync API
-    is running, `asyncio.run` (the CLI, other tests) refuses to start in this thread."""
-    chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@dataclass
-class Console:
-    """Console errors, uncaught exceptions and CSP violations of the pages it watches."""
-
-    problems: list[str] = field(default_factory=list)
-
-    def watch(self, page: Any) -> Any:
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"{page.url}: {error}"))
-        return page
-
-    def _console(self, message: Any) -> None:
-        if message.type in {"error", "assert"} or (
-            message.type == "warning" and "Content Security Policy" in message.text
-        ):
-            self.problems.append(f"{message.location.get('url', '')}: {message.text}")
-
-
-def new_context(browser: Any, *, phone: bool = False, **options: Any) -> Any:
-    """A browser context (its own cookies) that reports CSP violations on the console."""
-    if phone:
-        options.setdefault("viewport", PHONE)
-        options.setdefault("device_scale_factor", 2)
-        options.setdefault("is_mobile", True)
-        options.setdefault("has_touch", True)
-    else:
-        options.setdefault("viewport", PROJECTOR)
-    context = browser.new_context(**options)
-    context.set_default_timeout(10_000)
-    if options.get("java_script_enabled", True):
-        context.add_init_script(REPORT_CSP)
-    return context
-
-
-def join_by_code(page: Any, server: Server) -> None:
-    """Type the join code on the home page and submit, as a participant would."""
-    page.goto(server.base + "/")
-    page.fill("#code", server.formatted_code)
-    page.locator(".join-form button[type=submit]").click()
-    page.wait_for_url(re.compile(rf"/j/{server.code}$"))
-    page.locator("#phone").wait_for()
-
-
-def join_by_link(page: Any, server: Server) -> None:
-    """Open the join link (what the QR code holds); the page joins by itself."""
-    page.goto(server.join_url)
-    page.locator("#phone").wait_for()
+    with launched_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="session")
 def ui() -> SimpleNamespace:
-    """The helpers above, for test modules (which cannot import this conftest)."""
+    """The helpers of browser_support, for test modules in this folder."""
     return SimpleNamespace(
         Console=Console,
         new_context=new_context,

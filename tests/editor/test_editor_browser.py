@@ -4,14 +4,11 @@ before the tab closes is saved too."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -19,22 +16,6 @@ import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-
-def _browser_helpers() -> ModuleType:
-    """tests/browser/conftest.py as a module (as tests/kinds/conftest.py loads it)."""
-    path = Path(__file__).parents[1] / "browser" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("denkdag_browser_helpers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("denkdag_browser_helpers", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def helpers() -> ModuleType:
-    return _browser_helpers()
 
 
 @pytest.fixture(scope="module")
@@ -45,18 +26,6 @@ def server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield running
     finally:
         helpers.stop_server(running)
-
-
-@pytest.fixture(scope="module")
-def chromium(helpers: ModuleType) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=helpers.CHROMIUM, args=helpers.CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def slides_on_server(server: Any) -> list[dict[str, Any]]:

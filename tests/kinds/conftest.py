@@ -4,7 +4,6 @@ the running app of tests/conftest.py, and, for browser tests, a real server with
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,23 +34,6 @@ async def kinds(running: Any) -> Any:
 
 
 # --- browser: reuse tests/browser/conftest.py's server and Chromium helpers -------------
-
-
-def _browser_helpers() -> ModuleType:
-    """tests/browser/conftest.py as a module (a conftest cannot be imported by name when
-    several folders have one)."""
-    path = HERE.parent / "browser" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("denkdag_browser_helpers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("denkdag_browser_helpers", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def helpers() -> ModuleType:
-    return _browser_helpers()
 
 
 @dataclasses.dataclass
@@ -110,16 +92,3 @@ def kinds_server(
         yield KindsServer(server, done.stdout.strip().splitlines()[-1])
     finally:
         helpers.stop_server(server)
-
-
-@pytest.fixture(scope="module")
-def chromium(helpers: ModuleType) -> Iterator[Any]:
-    helpers.chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=helpers.CHROMIUM, args=helpers.CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()

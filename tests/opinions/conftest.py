@@ -4,12 +4,10 @@ app of tests/conftest.py and, for the browser test, a real server with that sess
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -28,22 +26,6 @@ async def round_(running: Any) -> Any:
 
 
 # --- browser: tests/browser/conftest.py's server and Chromium helpers --------------------
-
-
-def _browser_helpers() -> ModuleType:
-    """tests/browser/conftest.py as a module (a conftest cannot be imported by name)."""
-    path = Path(__file__).parents[1] / "browser" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("denkdag_browser_helpers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("denkdag_browser_helpers", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def helpers() -> ModuleType:
-    return _browser_helpers()
 
 
 @dataclasses.dataclass
@@ -82,16 +64,3 @@ def round_server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) 
         yield RoundServer(server, code)
     finally:
         helpers.stop_server(server)
-
-
-@pytest.fixture(scope="module")
-def chromium(helpers: ModuleType) -> Iterator[Any]:
-    helpers.chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=helpers.CHROMIUM, args=helpers.CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()

@@ -4,10 +4,7 @@ whose front matter picks the Q&A moderation."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import sys
 from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -47,22 +44,6 @@ def qa_session(running: Any) -> Callable[[str | None], Awaitable[Any]]:
 # --- browser: reuse tests/browser/conftest.py's server and Chromium helpers -------------
 
 
-def _browser_helpers() -> ModuleType:
-    """tests/browser/conftest.py as a module (a conftest cannot be imported by name)."""
-    path = Path(__file__).parents[1] / "browser" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("denkdag_qa_browser_helpers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("denkdag_qa_browser_helpers", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def helpers() -> ModuleType:
-    return _browser_helpers()
-
-
 @pytest.fixture(scope="module")
 def qa_server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """`denkdag serve` with the seed session (whose Q&A is approve-first, the default)."""
@@ -72,16 +53,3 @@ def qa_server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> 
         yield server
     finally:
         helpers.stop_server(server)
-
-
-@pytest.fixture(scope="module")
-def chromium(helpers: ModuleType) -> Iterator[Any]:
-    helpers.chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=helpers.CHROMIUM, args=helpers.CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
