@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from denkdag.domain.errors import NotAllowed, NotFound
 from denkdag.domain.model import Session
 from denkdag.security import hash_password, new_token, token_hash, verify_password
-from denkdag.service import LINK_TOKEN, LOGIN_TOKEN
+from denkdag.service import API_TOKEN, LINK_TOKEN, LOGIN_TOKEN
 from denkdag.storage import SqlStore, User
 from denkdag.storage.accounts import AccountStore, NameTaken
 
@@ -158,18 +158,23 @@ class Accounts:
         return await self.store.user_for_token(token_hash(token), (RESET_TOKEN,))
 
     async def reset_password(self, token: str, password: str, repeated: str) -> User:
-        """Use the reset link once: the new password, and every old sign-in ends."""
+        """Use the reset link once: the new password, and every old sign-in ends.
+
+        A reset is also what an administrator does when an account may be in the wrong
+        hands, so the account's API tokens end too (a voluntary change keeps them: the
+        user knew the old password and may have scripts running with a token).
+        """
         check_new_password(password, repeated)
         user = await self.rows.take_token(token_hash(token), RESET_TOKEN)
         if user is None:
             raise AccountRefused(LINK_USED)
-        await self._new_password(user, password)
+        await self._new_password(user, password, also=(API_TOKEN,))
         return user
 
-    async def _new_password(self, user: User, password: str) -> None:
+    async def _new_password(self, user: User, password: str, also: tuple[str, ...] = ()) -> None:
         hashed = await asyncio.to_thread(hash_password, password)
         await self.store.set_password_hash(user.id, hashed)
-        await self.rows.delete_tokens(user.id, (LOGIN_TOKEN, LINK_TOKEN, RESET_TOKEN))
+        await self.rows.delete_tokens(user.id, (LOGIN_TOKEN, LINK_TOKEN, RESET_TOKEN, *also))
 
     # co-facilitators ------------------------------------------------------------------
 

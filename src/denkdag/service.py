@@ -50,6 +50,8 @@ from denkdag.storage.store import REPLAYED, STORED, AnswerWrite
 log = logging.getLogger(__name__)
 
 API_TOKEN = "api"
+DELETED = "deleted"
+"""The event that tells every instance and screen that a session is gone."""
 LOGIN_TOKEN = "login"
 LINK_TOKEN = "link"
 LOGIN_LIFETIME = timedelta(days=14)
@@ -431,13 +433,22 @@ class Denkdag:
             return await asyncio.to_thread(report_pdf, html)
 
     async def delete_session(self, session: Session) -> None:
-        """Delete the session and everything of its participants, for good."""
+        """Delete the session and everything of its participants, for good.
+
+        A `deleted` event tells every instance (over the bus) to forget the session and
+        every open stream of it to end, so no cache serves it after the deletion.
+        """
         await self.store.delete_session(session.id)
-        self._sessions.pop(session.code, None)
-        self.opinions.forget(session.id)
-        self.questions.forget(session.id)
-        for hashed, (_, session_id) in list(self._participants.items()):
-            if session_id == session.id:
+        self._forget_session(session.code, session.id)
+        gone = {"code": session.code}
+        await self.broadcaster.publish(topic(session), DELETED, gone, gone)
+
+    def _forget_session(self, code: str, session_id: int) -> None:
+        self._sessions.pop(code, None)
+        self.opinions.forget(session_id)
+        self.questions.forget(session_id)
+        for hashed, (_, owner) in list(self._participants.items()):
+            if owner == session_id:
                 del self._participants[hashed]
 
     async def deck_changed(self, session: Session) -> None:
@@ -465,6 +476,11 @@ class Denkdag:
     def _on_event(self, _topic: str, envelope: Envelope) -> None:
         """A `state` event (from this or any instance) replaces an older cached state."""
         view = envelope.data
+        if envelope.event == DELETED and isinstance(view, dict):
+            gone = self._sessions.get(str(view.get("code")))
+            if gone is not None:
+                self._forget_session(gone.code, gone.id)
+            return
         if envelope.event != "state" or not isinstance(view, dict):
             return
         cached = self._sessions.get(str(view.get("code")))

@@ -115,3 +115,32 @@ async def test_a_reset_token_is_no_sign_in_token(people: People) -> None:
     browser = await people.browser()
     browser.client.cookies.set("dd_login", token)
     assert (await browser.client.get("/sessions")).status_code == 303
+
+
+async def test_a_reset_ends_api_tokens_but_a_change_keeps_them(people: People) -> None:
+    """A reset is the "account in the wrong hands" path: scripts' tokens stop working."""
+    service = people.running.service
+    kept = await service.create_api_token("bert")
+    bert = await people.signed_in("bert")
+    changed = await bert.post(
+        "/account/password",
+        {"current": PASSWORDS["bert"], "password": "new password 2", "repeated": "new password 2"},
+    )
+    assert changed.status_code == 303
+    assert await _api_works(people, kept)
+    admin = await people.signed_in("ada")
+    page = await admin.post(f"/admin/users/{await people.user_id('bert')}/reset")
+    link = link_in(page.text, "/reset/")
+    done = await (await people.browser()).post(
+        link, {"password": "brand new one", "repeated": "brand new one"}
+    )
+    assert done.status_code == 303
+    assert not await _api_works(people, kept)
+
+
+async def _api_works(people: People, token: str) -> bool:
+    response = await people.running.client.get(
+        "/api/v1/metrics", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code in {200, 401, 403}, response.text
+    return response.status_code == 200

@@ -148,6 +148,35 @@ async def test_news_of_one_instance_reaches_the_phones_of_the_other(
         assert refused.status_code == 409, refused.text
 
 
+async def test_a_session_deleted_on_one_instance_is_gone_from_the_other(
+    database_url: str, redis_url: str
+) -> None:
+    """B's cache and B's open streams hear of a deletion made on A at once."""
+    async with AsyncExitStack() as stack:
+        bases, services = await start_pair(stack, database_url, redis_url)
+        code, token = await seed_session(services[0])
+        run = Instances(bases, services, code, token)
+        client = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
+        phone = await run.join(client, run.b)
+        seen = await client.get(f"{run.b}/api/v1/sessions/{code}")
+        assert seen.status_code == 200  # B has the session in its cache now
+        stream_response = await stack.enter_async_context(
+            client.stream("GET", run.url(run.b, "/events"), headers=phone)
+        )
+        stream = events(stream_response)
+        await next_event(stream, "state")
+
+        await services[0].delete_session(await services[0].session(code))
+        _, _, gone = await next_event(stream, "deleted")
+        assert gone == {"code": code}
+        with pytest.raises(StopAsyncIteration):
+            await asyncio.wait_for(anext(stream), timeout=10)  # B ended the stream
+        after = await client.get(f"{run.b}/api/v1/sessions/{code}")
+        assert after.status_code == 404, after.text
+        vote = await run.vote(client, run.b, phone, "a")
+        assert vote.status_code in {401, 404}, vote.text
+
+
 def redis_server(port: int, directory: Path) -> subprocess.Popen[bytes]:
     binary = shutil.which("redis-server")
     if binary is None:

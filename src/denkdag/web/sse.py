@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from denkdag.domain.errors import DomainError, NotAllowed
 from denkdag.live.hub import Envelope, Hub, Subscription, encode
-from denkdag.service import Denkdag, topic
+from denkdag.service import DELETED, Denkdag, topic
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
 from denkdag.web.errors import status_of
 from denkdag.web.fastvote import refuse_outage, reply
@@ -134,14 +134,18 @@ class EventStream(StreamingResponse):
             if isinstance(item, Envelope):
                 quiet_since = time.monotonic()
                 frame = item.private if facilitator_view else item.public
+                gone = item.event == DELETED
                 # Deliver whatever else is already queued in the same write.
-                if subscription.pending:
+                if subscription.pending and not gone:
                     frames = [frame]
-                    while subscription.pending:
+                    while subscription.pending and not gone:
                         more = subscription.pending.popleft()
                         frames.append(more.private if facilitator_view else more.public)
+                        gone = more.event == DELETED
                     frame = b"".join(frames)
                 await write(frame)
+                if gone:
+                    return  # the session is deleted: nothing more will come
             elif time.monotonic() - quiet_since >= idle_limit:
                 return  # idle time-out: the phone reconnects and resynchronises
             else:

@@ -25,6 +25,12 @@ window.Denkdag = (function () {
           document.dispatchEvent(new CustomEvent("denkdag:" + name, { detail: data }));
         });
       }
+      // The session was deleted (on any instance): stop listening and reload, so the
+      // server's own page says so in the reader's language.
+      source.addEventListener("deleted", function () {
+        source.close();
+        window.location.reload();
+      });
       source.onerror = function () {
         if (source.readyState === EventSource.CLOSED) {
           // The browser gives up after a non-200 answer (a 503, say): reopen ourselves.
