@@ -9,6 +9,8 @@ noisy machine where absolute figures do not. Servers run in their own processes;
     --quick        a short run (about a minute)
     --phones N     only the manual many-phones run: N streams on one Denkdag server
     --analysis     also run the opinion-analysis benchmark (bench/analysis.py)
+    --only NAME    only the scenarios whose name starts with NAME (repeatable), e.g.
+                   `--only ingest` (ingest, fan-out, burst, join, two)
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ async def run(args: argparse.Namespace, directory: Path) -> list[Row]:
     ctx = Context(
         directory=directory,
         quick=quick,
-        rounds=1 if quick else 3,
+        rounds=args.rounds or (1 if quick else 3),
         wrk_seconds=2 if quick else 5,
         postgres_admin=os.environ.get(
             "DENKDAG_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -100,6 +102,11 @@ async def run(args: argparse.Namespace, directory: Path) -> list[Row]:
     ]
     if quick:
         steps.pop(2)
+    if args.only:
+        wanted = [name.lower() for name in args.only]
+        steps = [s for s in steps if any(_key(s[0]).startswith(w) for w in wanted)]
+        if not steps:
+            raise SystemExit(f"--only {' '.join(args.only)} matches no scenario")
     for title, step in steps:
         started = time.monotonic()
         print(f"{title} …", flush=True)
@@ -108,11 +115,22 @@ async def run(args: argparse.Namespace, directory: Path) -> list[Row]:
     return rows
 
 
+def _key(title: str) -> str:
+    """A scenario's name for --only: "vote ingest" → "ingest", "fan-out 1,000" → "fan-out"."""
+    return title.removeprefix("vote ").lower()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short run")
     parser.add_argument("--phones", type=int, default=0, help="manual run: N phones")
     parser.add_argument("--analysis", action="store_true", help="also bench/analysis.py")
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="only these scenarios"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=0, help="alternating rounds per scenario (default 3)"
+    )
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args()
     files = raise_open_files()
@@ -129,7 +147,9 @@ def main() -> None:
     document = {
         "command": "python -m bench"
         + (" --quick" if args.quick else "")
-        + (f" --phones {args.phones}" if args.phones else ""),
+        + (f" --phones {args.phones}" if args.phones else "")
+        + "".join(f" --only {name}" for name in args.only)
+        + (f" --rounds {args.rounds}" if args.rounds else ""),
         "seconds": elapsed,
         "cpus": os.cpu_count(),
         "python": platform.python_version(),

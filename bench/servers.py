@@ -82,7 +82,8 @@ class Process:
     def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        full_env = os.environ | env | {"PYTHONPATH": str(ROOT)}
+        # This checkout's code, whichever copy of Denkdag the interpreter has installed.
+        full_env = os.environ | env | {"PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
         with log.open("ab") as sink:
             self.popen = subprocess.Popen(
                 [arg.replace("{port}", str(self.port)) for arg in command],

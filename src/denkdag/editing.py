@@ -15,20 +15,33 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from denkdag.domain import session_flow
+from denkdag.domain import session_flow, timer
 from denkdag.domain.errors import DomainError, InvalidControl, UnknownSlide
+from denkdag.domain.images import IMAGE_FOLDER, stored_name
 from denkdag.domain.kinds import KINDS, kind_of
 from denkdag.domain.model import Deck, LiveState, Session, SessionInfo, Slide
-from denkdag.formats.deck import DeckError, parse_deck, write_deck
+from denkdag.formats.deck import (
+    MAX_ALT,
+    DeckError,
+    ImageRefError,
+    ImageResolver,
+    image_settings,
+    parse_deck,
+    write_deck,
+)
+from denkdag.formats.images import CleanImage
 from denkdag.service import Denkdag
 from denkdag.storage import User
+from denkdag.storage.images import SlideImageStore
 from denkdag.storage.revisions import DeckChange, DeckRevisions, Revision, Saved
 
 RETRIES = 5
+MAX_IMAGES = 200
+"""Images one session may store (each at most 2 MB): a bound on what one account fills."""
 TYPING_BURST = timedelta(seconds=30)
 """Saves of one slide by one person with pauses shorter than this are undone together."""
 
@@ -72,6 +85,14 @@ class SlideTextError(DomainError):
         self.message = message
 
 
+class ImageNotAccepted(DomainError):
+    """An image (or its alt text) the editor does not take: `status` 413 or 422."""
+
+    def __init__(self, detail: str, status: int = 422) -> None:
+        super().__init__(detail)
+        self.status = status
+
+
 class NeedsConfirmation(DomainError):
     """A change that loses something (a slide with answers) and was not confirmed."""
 
@@ -98,10 +119,18 @@ class EditorDeck:
                     "title": slide.title,
                     "section": slide.section,
                     "text": slide_text(slide),
+                    "image": _image_url(self.session.code, slide),
+                    "alt": str(slide.extra.get("alt", "")),
                 }
                 for slide in deck.slides
             ],
         }
+
+
+def _image_url(code: str, slide: Slide) -> str | None:
+    """Where the slide's image is served (web/media.py), None without a stored one."""
+    name = stored_name(str(slide.extra.get("image", "")))
+    return f"/media/{code}/{name}" if name else None
 
 
 # text of one slide -------------------------------------------------------------------
@@ -116,15 +145,20 @@ def slide_text(slide: Slide) -> str:
     if slide.section:
         out.append(f"section: {slide.section}")
     out += [f"{key}: {value}" for key, value in settings.items()]
+    out += [f"{key}: {value}" for key, value in timer.write_settings(slide).items()]
+    out += image_settings(slide)
     if body:
         out += ["", *body]
     return "\n".join(out)
 
 
-def read_slide(text: str, slide_id: str, where: str = "slide") -> Slide:
-    """One slide from its text block, read as a deck file reads it; SlideTextError if not."""
+def read_slide(
+    text: str, slide_id: str, where: str = "slide", images: ImageResolver | None = None
+) -> Slide:
+    """One slide from its text block, read as a deck file reads it; SlideTextError if not.
+    `images` checks the slide's `image:` (the editor: it must be stored for the session)."""
     try:
-        deck = parse_deck(_FRONT + text, source=where)
+        deck = parse_deck(_FRONT + text, source=where, images=images)
     except DeckError as error:
         raise SlideTextError(where, max(1, error.line - _FRONT_LINES), error.message) from None
     lines = re.split(r"\r\n|\r|\n", text)
@@ -183,7 +217,9 @@ def _fit_state(before: Deck, deck: Deck, state: LiveState) -> LiveState:
         open_slides=state.open_slides & ids,
         revealed=state.revealed & ids,
         visited=state.visited & ids,
+        timers=timer.keep_slides(state, ids),
     )
+    kept = session_flow.settle_pace(deck, kept)  # audience pace: new questions open
     current = state.current_slide
     if current in ids:
         return replace(kept, version=state.version + 1)
@@ -204,6 +240,7 @@ class Editor:
     def __init__(self, service: Denkdag) -> None:
         self.service = service
         self.revisions = DeckRevisions(service.store)
+        self.images = SlideImageStore(service.store)
 
     async def open(self, code: str, user: User | None) -> EditorDeck:
         session = await self.service.facilitated(code, user)
@@ -218,15 +255,28 @@ class Editor:
         can_undo = bool(revision and revision.previous is not None)
         return EditorDeck(session, version, can_undo)
 
-    async def create(self, user: User, deck: Deck) -> Session:
-        """A new session of `user` from a deck (imported, new or copied)."""
-        return await self.service.create_session(deck, user.id)
+    async def create(
+        self, user: User, deck: Deck, images: Mapping[str, CleanImage] | None = None
+    ) -> Session:
+        """A new session of `user` from a deck (imported, new or copied) and the images its
+        slides name (a deck zip, formats/deck_zip.py)."""
+        session = await self.service.create_session(deck, user.id)
+        for image in (images or {}).values():
+            size = (image.width, image.height)
+            await self.images.put(session.id, image.digest, image.media_type, size, image.data)
+        return session
+
+    async def images_of(self, session: Session) -> dict[str, bytes]:
+        """The bytes of every image the session's slides show, by file name."""
+        return await session_images(self.images, session)
 
     async def duplicate_session(self, code: str, user: User | None) -> Session:
         """A copy of the session's deck under a new code, without answers or participants."""
         session = await self.service.facilitated(code, user)
         assert user is not None
-        return await self.service.create_session(session.deck, user.id)
+        copy = await self.service.create_session(session.deck, user.id)
+        await self.images.copy(session.id, copy.id)  # the copy's deck names them
+        return copy
 
     async def add(
         self, code: str, user: User | None, version: int, kind: str, after: str | None
@@ -249,7 +299,8 @@ class Editor:
         session = await self.service.facilitated(code, user)
         old = _slide(session.deck, slide_id)
         position = session.deck.slides.index(old) + 1
-        slide = read_slide(text, slide_id, where=f"slide {position}")
+        stored = await self.images.names(session.id) if "image:" in text else set()
+        slide = read_slide(text, slide_id, f"slide {position}", _stored_only(stored))
         if slide.kind != old.kind and await self.service.store.slide_answers(session.id, slide_id):
             lines = text.splitlines()
             line = next((n for n, t in enumerate(lines, 1) if t.startswith("kind:")), 1)
@@ -315,6 +366,55 @@ class Editor:
             return replace(deck, slides=tuple(s for s in deck.slides if s.id != slide_id))
 
         return await self._commit(code, user, version, "delete", change)
+
+    async def set_image(
+        self,
+        code: str,
+        user: User | None,
+        version: int,
+        slide_id: str,
+        image: CleanImage,
+        alt: str,
+    ) -> EditorDeck:
+        """Store a cleaned image for the session and show it on the slide with its alt text
+        (one deck change, undone like any other; the stored image stays for the undo)."""
+        session = await self.service.facilitated(code, user)
+        _slide(session.deck, slide_id)
+        alt = " ".join("".join(ch for ch in alt if ch.isprintable() or ch.isspace()).split())
+        if not alt:
+            raise ImageNotAccepted(
+                "Describe the image in a few words (alt text) for people who cannot see it."
+            )
+        if len(alt) > MAX_ALT:
+            raise ImageNotAccepted(f"The alt text is longer than {MAX_ALT} characters.")
+        names = await self.images.names(session.id)
+        if image.name not in names and len(names) >= MAX_IMAGES:
+            raise ImageNotAccepted(
+                f"This session has {MAX_IMAGES} images already: reuse one of them."
+            )
+        size = (image.width, image.height)
+        await self.images.put(session.id, image.digest, image.media_type, size, image.data)
+        ref = f"{IMAGE_FOLDER}{image.name}"
+
+        def change(deck: Deck) -> Deck:
+            old = _slide(deck, slide_id)
+            new = replace(old, extra={**old.extra, "image": ref, "alt": alt})
+            return replace(deck, slides=tuple(new if s.id == slide_id else s for s in deck.slides))
+
+        return await self._commit(code, user, version, f"image:{slide_id}", change)
+
+    async def remove_image(
+        self, code: str, user: User | None, version: int, slide_id: str
+    ) -> EditorDeck:
+        """Take the image off the slide (the stored file stays, so undo brings it back)."""
+
+        def change(deck: Deck) -> Deck:
+            old = _slide(deck, slide_id)
+            extra = {k: v for k, v in old.extra.items() if k not in {"image", "alt"}}
+            new = replace(old, extra=extra)
+            return replace(deck, slides=tuple(new if s.id == slide_id else s for s in deck.slides))
+
+        return await self._commit(code, user, version, f"image:{slide_id}", change)
 
     async def undo(self, code: str, user: User | None, version: int) -> EditorDeck:
         """Go back to the deck before the last change (again and again, up to the first)."""
@@ -394,6 +494,32 @@ def _same_burst(revision: Revision | None, label: str, user: User | None) -> boo
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
     return datetime.now(UTC) - stamp < TYPING_BURST
+
+
+async def session_images(store: SlideImageStore, session: Session) -> dict[str, bytes]:
+    """The bytes of every image the session's deck shows, by file name (`<digest>.<ext>`)."""
+    names = {
+        name
+        for slide in session.deck.slides
+        if (name := stored_name(str(slide.extra.get("image", "")))) is not None
+    }
+    found = await store.many(session.id, names)
+    return {name: image.data for name, image in found.items()}
+
+
+def _stored_only(names: set[str]) -> ImageResolver:
+    """A resolver that accepts only the session's stored images (`images/<name>`)."""
+
+    def resolve(ref: str) -> str:
+        name = ref.removeprefix(IMAGE_FOLDER)
+        if not ref.startswith(IMAGE_FOLDER) or name not in names:
+            raise ImageRefError(
+                f"this session has no image '{ref}': add one with the image button "
+                "(the editor writes the image line for you)"
+            )
+        return ref
+
+    return resolve
 
 
 def _slide(deck: Deck, slide_id: str) -> Slide:

@@ -49,6 +49,8 @@ WAIT_FOR_FIRST = 10.0
 """How long a request for a not yet computed map waits for it."""
 OPINIONS = "opinions"
 STATEMENT = "statement"
+ROUND = "conversation"
+"""A statement round (domain/kinds/conversation.py): its visible statements are columns."""
 LABELS = "ABCDEFGHIJ"
 NOT_SHOWN: dict[str, Any] = {"shown": False}
 """What participants receive while the map is not revealed to them."""
@@ -62,6 +64,9 @@ NO_POSITION: dict[str, Any] = {
 """A participant who is not (yet) on the map: too few votes, or no map yet."""
 
 Analyse = Callable[[VoteMatrix, OpinionMap | None], OpinionMap]
+RoundColumns = Callable[[Session], Awaitable[tuple[dict[str, str], list[tuple[int, str, int]]]]]
+"""A session's statement-round columns (`slide/statement` → text) and votes on them as
+(participant, column, 1 / -1 / 0): `LiveRounds.opinion_columns`."""
 
 _ANALYSIS_SLOT = threading.Lock()
 
@@ -79,7 +84,8 @@ class RoomVotes:
 
     matrix: VoteMatrix
     statements: Mapping[str, str]
-    """Statement slide id → statement text, for every statement slide of the session."""
+    """Column → statement text: every statement slide (by its id) and every visible
+    statement of a statement round (by `slide/statement`)."""
 
     @property
     def voters(self) -> int:
@@ -315,6 +321,11 @@ def statement_slides(session: Session) -> dict[str, str]:
     return {s.id: s.statement for s in session.deck.slides if s.kind == STATEMENT}
 
 
+def has_statements(session: Session) -> bool:
+    """Whether the session has anything to map: statement slides or statement rounds."""
+    return any(s.kind in (STATEMENT, ROUND) for s in session.deck.slides)
+
+
 def opinion_slides(session: Session) -> list[Slide]:
     return [s for s in session.deck.slides if s.kind == OPINIONS]
 
@@ -340,8 +351,10 @@ class LiveOpinions:
         session_of: Callable[[int], Awaitable[Session | None]],
         topic_of: Callable[[Session], str],
         interval: float = INTERVAL,
+        rounds: RoundColumns | None = None,
     ) -> None:
         self.store = store
+        self._rounds = rounds
         self.broadcaster = broadcaster
         self._session_of = session_of
         self._topic_of = topic_of
@@ -349,12 +362,12 @@ class LiveOpinions:
 
     def votes_changed(self, session: Session, slide_ids: set[str]) -> None:
         """Called after votes were published as tallies: recompute if statements changed."""
-        if any(s.kind == STATEMENT and s.id in slide_ids for s in session.deck.slides):
+        if any(s.kind in (STATEMENT, ROUND) and s.id in slide_ids for s in session.deck.slides):
             self.recomputer.touch(session.id)
 
     async def current(self, session: Session) -> LiveMap | None:
         """The latest map of the session (computed now if there is none yet)."""
-        if not statement_slides(session):
+        if not has_statements(session):
             return None
         return await self.recomputer.latest(session.id)
 
@@ -389,16 +402,20 @@ class LiveOpinions:
         session = await self._session_of(session_id)
         if session is None:
             return None
-        statements = statement_slides(session)
-        if not statements:
+        if not has_statements(session):
             return None
+        statements = statement_slides(session)
         answers = await self.store.session_answers(session_id)
-        matrix = VoteMatrix.from_votes(
+        votes = [
             (a.participant_id, a.slide_id, VOTE_ENCODING[a.value])
             for a in answers
             if a.slide_id in statements and a.value in VOTE_ENCODING
-        )
-        return RoomVotes(matrix, statements)
+        ]
+        if self._rounds is not None:
+            columns, cells = await self._rounds(session)
+            statements |= columns
+            votes += cells
+        return RoomVotes(VoteMatrix.from_votes(votes), statements)
 
     async def _publish(self, session_id: int, live: LiveMap) -> None:
         session = await self._session_of(session_id)

@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from denkdag.domain import session_flow
+from denkdag.conversation import LiveRounds
+from denkdag.domain import session_flow, timer
 from denkdag.domain.errors import (
     InvalidControl,
     NotAllowed,
@@ -24,14 +27,17 @@ from denkdag.domain.errors import (
     UnknownSession,
     UnknownSlide,
 )
+from denkdag.domain.images import stored_name
 from denkdag.domain.kinds import RecordKind, kind_of
 from denkdag.domain.kinds.base import PRIVATE_EXTRA
-from denkdag.domain.model import Deck, Session, Slide
+from denkdag.domain.kinds.conversation import NAME as ROUND
+from denkdag.domain.model import AUDIENCE_PACE, Deck, Session, Slide
 from denkdag.domain.responses import accept_answer
 from denkdag.domain.tally import AnswerRecord, Tally
 from denkdag.formats.report import Report, build_report
 from denkdag.live import Broadcaster, Coalescer, Envelope, MemoryBroadcaster
 from denkdag.opinions import LiveOpinions
+from denkdag.profiles import Profiles, report_opinion_members
 from denkdag.questions import LiveQuestions
 from denkdag.security import (
     hash_password,
@@ -43,9 +49,11 @@ from denkdag.security import (
     token_hash,
     verify_password,
 )
-from denkdag.storage import CodeTaken, SqlStore, User
+from denkdag.storage import CodeTaken, SqlStore, User, progress
 from denkdag.storage.accounts import AccountStore
+from denkdag.storage.images import SlideImageStore
 from denkdag.storage.store import REPLAYED, STORED, AnswerWrite
+from denkdag.timers import TimerWatch
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +101,22 @@ class Denkdag:
         self._participants: OrderedDict[str, tuple[int, int]] = OrderedDict()
         self._control_lock: dict[int, asyncio.Lock] = {}
         self._background: set[asyncio.Task[None]] = set()
+        self.clock: Callable[[], float] = time.time
+        """The server's clock for slide timers (tests put their own in)."""
+        self.timers = TimerWatch(self.expire_timers, lambda: self.clock())
         broadcaster.hub.add_listener(self._on_event)
         broadcaster.hub.on_resync(self._on_resync)
         self._invited_only: set[int] = set()
         self._pdf_slot = asyncio.Semaphore(1)
-        self.opinions = LiveOpinions(store, broadcaster, self._session_by_id, topic)
+        self.rounds = LiveRounds(
+            store, broadcaster, topic, tally_interval, self._reload, self.coalescer.touch
+        )
+        self.opinions = LiveOpinions(
+            store, broadcaster, self._session_by_id, topic, rounds=self.rounds.opinion_columns
+        )
         self.co_facilitators = AccountStore(store)
         self.questions = LiveQuestions(store, broadcaster, topic, tally_interval)
+        self.profiles = Profiles(store)
 
     async def start(self) -> None:
         await self.broadcaster.start()
@@ -108,9 +125,11 @@ class Denkdag:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        await self.timers.stop()
         await self.coalescer.stop()
         await self.opinions.stop()
         await self.questions.stop()
+        await self.rounds.stop()
         await self.broadcaster.stop()
 
     # sessions -----------------------------------------------------------------------
@@ -141,9 +160,12 @@ class Denkdag:
         if session is None:
             raise UnknownSession("No session has this join code. Check the code and try again.")
         self._sessions[code] = session
+        self.timers.watch(session)
         return session
 
     async def tally(self, session: Session, slide: Slide) -> Tally:
+        if slide.kind == ROUND:  # votes on its statements, not answers to the slide
+            return await self.rounds.tally(session, slide)
         kind = kind_of(slide.kind)
         if isinstance(kind, RecordKind):
             records = await self.store.slide_answer_records(session.id, slide.id)
@@ -199,6 +221,9 @@ class Denkdag:
             "open_slides": sorted(session.state.open_slides),
             "revealed": revealed,
             "version": session.state.version,
+            "pace": info.pace,
+            "timers": [timer.as_dict(countdown) for countdown in session.state.timers],
+            "server_time": self.clock(),
         }
 
     # participants -------------------------------------------------------------------
@@ -249,7 +274,9 @@ class Denkdag:
 
     async def purge_answers(self, days: int) -> int:
         """Delete answers older than `days` days (the retention setting); how many."""
-        return await self.store.delete_answers_before(datetime.now(UTC) - timedelta(days=days))
+        cutoff = datetime.now(UTC) - timedelta(days=days)
+        votes = await self.rounds.store.delete_votes_before(cutoff)  # statement-round votes
+        return votes + await self.store.delete_answers_before(cutoff)
 
     def _remember_participant(self, hashed: str, participant_id: int, session_id: int) -> None:
         self._participants[hashed] = (participant_id, session_id)
@@ -292,7 +319,9 @@ class Denkdag:
         session = participant.session
         for _ in range(STALE_RETRIES):
             try:
-                stored = accept_answer(session.deck, session.state, slide_id, value)
+                stored = accept_answer(
+                    session.deck, session.state, slide_id, value, now=self.clock()
+                )
             except SlideNotOpen:
                 fresh = await self._reload(session)
                 if fresh.state.version != session.state.version:
@@ -313,6 +342,7 @@ class Denkdag:
                     stored,
                     session.state.version,
                     idempotency_key,
+                    timer.vote_deadline(session.state, slide_id),
                 )
             )
             if outcome.status == STORED:
@@ -390,9 +420,17 @@ class Denkdag:
         return await self.store.sessions_of(user.id)
 
     async def control(
-        self, code: str, user: User | None, action: str, slide_id: str | None = None
+        self,
+        code: str,
+        user: User | None,
+        action: str,
+        slide_id: str | None = None,
+        seconds: int | None = None,
     ) -> Session:
-        """Apply a facilitator's action, store it, then tell every screen."""
+        """Apply a facilitator's action, store it, then tell every screen.
+
+        `seconds` goes with the timer actions (timer-start, timer-add).
+        """
         session = await self.facilitated(code, user)
         lock = self._control_lock.setdefault(session.id, asyncio.Lock())
         async with lock:
@@ -400,15 +438,58 @@ class Denkdag:
                 current = await self.store.session_by_id(session.id)
                 if current is None:
                     raise UnknownSession("This session no longer exists.")
-                state = session_flow.apply(current.deck, current.state, action, slide_id)
+                state = session_flow.apply(
+                    current.deck,
+                    current.state,
+                    action,
+                    slide_id,
+                    now=self.clock(),
+                    seconds=seconds,
+                )
                 if await self.store.save_state(current.id, state, current.state.version):
                     break
             else:
                 raise RuntimeError("the session kept changing; try again")
             updated = Session(current.id, current.code, current.deck, state, current.owner_id)
             self._sessions[updated.code] = updated
+        self.timers.watch(updated)
         await self.publish_state(updated)
         return updated
+
+    async def expire_timers(self, session_id: int) -> Session | None:
+        """Close the slides whose closing timer has ended, store that, tell every screen.
+
+        Every instance with the session cached calls this at the deadline; the state
+        version lets one of them store the change, and the others find nothing to do.
+        """
+        for _ in range(STALE_RETRIES):
+            current = await self.store.session_by_id(session_id)
+            if current is None:
+                return None
+            state = timer.expire(current.state, self.clock())
+            if state is None:
+                current = self._remember(current)
+                self.timers.watch(current)
+                return current
+            if await self.store.save_state(current.id, state, current.state.version):
+                updated = replace(current, state=state)
+                self._sessions[updated.code] = updated
+                self.timers.watch(updated)
+                await self.publish_state(updated)
+                return updated
+        return None
+
+    async def progress(self, session: Session) -> dict[str, Any]:
+        """How far the room is through a session at audience pace: answers per question,
+        and how many participants answered them all."""
+        questions = [s.id for s in session.deck.slides if kind_of(s.kind).asks]
+        answered = await progress.answered_per_slide(self.store, session.id)
+        return {
+            "joined": await self.joined(session),
+            "questions": len(questions),
+            "finished": await progress.finished(self.store, session.id, questions),
+            "slides": {slide_id: answered.get(slide_id, 0) for slide_id in questions},
+        }
 
     async def results(self, session: Session) -> list[Tally]:
         return [await self.tally(session, slide) for slide in session.deck.slides]
@@ -423,14 +504,33 @@ class Denkdag:
         tallies = await self.results(session)
         answers = await self.store.session_answers(session.id)
         joins = await self.store.join_times(session.id)
-        return await asyncio.to_thread(build_report, session, tallies, answers, joins)
+        rounds = await self.rounds.rounds(session)  # statement rounds' statements and votes
+        report = await asyncio.to_thread(
+            build_report, session, tallies, answers, joins, rounds=rounds
+        )
+        if session.deck.info.profile:
+            members, columns = report_opinion_members(report)
+            profiles = await self.profiles.report(session, answers, members, columns)
+            report = replace(report, profiles=profiles)
+        return report
 
-    async def report_pdf(self, html: str) -> bytes:
-        """The report's HTML as PDF, rendered in a thread, one at a time per process."""
+    async def report_pdf(self, html: str, *sessions: Session) -> bytes:
+        """The report's HTML as PDF, rendered in a thread, one at a time per process; the
+        slide images of `sessions` are handed to the renderer (it fetches nothing itself)."""
         from denkdag.formats.export_pdf import report_pdf  # WeasyPrint loads in ~1 s
 
+        images = {}
+        for session in sessions:
+            names = {
+                name
+                for slide in session.deck.slides
+                if (name := stored_name(str(slide.extra.get("image", "")))) is not None
+            }
+            stored = await SlideImageStore(self.store).many(session.id, names)
+            for name, image in stored.items():
+                images[f"/media/{session.code}/{name}"] = (image.media_type, image.data)
         async with self._pdf_slot:
-            return await asyncio.to_thread(report_pdf, html)
+            return await asyncio.to_thread(report_pdf, html, images)
 
     async def delete_session(self, session: Session) -> None:
         """Delete the session and everything of its participants, for good.
@@ -447,6 +547,8 @@ class Denkdag:
         self._sessions.pop(code, None)
         self.opinions.forget(session_id)
         self.questions.forget(session_id)
+        self.rounds.forget(session_id)
+        self.timers.forget(session_id)
         for hashed, (_, owner) in list(self._participants.items()):
             if owner == session_id:
                 del self._participants[hashed]
@@ -454,6 +556,7 @@ class Denkdag:
     async def deck_changed(self, session: Session) -> None:
         """A stored change of the session's deck (the editor): cache it, tell the screens."""
         self._sessions[session.code] = session
+        self.timers.watch(session)
         self.opinions.forget(session.id)  # its statements may have changed
         await self.publish_state(session)
 
@@ -465,6 +568,7 @@ class Denkdag:
         if cached is not None and cached.state.version >= session.state.version:
             return cached
         self._sessions[session.code] = session
+        self.timers.watch(session)
         return session
 
     async def _reload(self, session: Session) -> Session:
@@ -501,8 +605,10 @@ class Denkdag:
             revealed=frozenset(view.get("revealed", ())),
             visited=cached.state.visited | ({current} if current else frozenset()),
             version=version,
+            timers=timer.from_dicts(view.get("timers", ())),
         )
         self._sessions[cached.code] = replace(cached, state=state)
+        self.timers.watch(self._sessions[cached.code])
 
     def _on_resync(self) -> None:
         """The bus may have lost events: reload every cached session and republish it."""
@@ -550,6 +656,9 @@ class Denkdag:
                 tally.as_dict(with_counts=revealed),
                 tally.as_dict(with_counts=True, facilitator=True),
             )
+        if session.deck.info.pace == AUDIENCE_PACE:
+            counts = await self.progress(session)
+            await self.broadcaster.publish(topic(session), "progress", counts, counts)
         self.opinions.votes_changed(session, slide_ids)
 
     async def _session_by_id(self, session_id: int) -> Session | None:

@@ -23,6 +23,8 @@ OPEN = {
     ("GET", "/qr/{code}.svg"): "the join QR code shown on the projector",
     ("GET", "/api/v1/sessions/{code}"): "the session as participants see it",
     ("POST", "/api/v1/sessions/{code}/participants"): "joining by API",
+    ("GET", "/media/{code}/{name}"): "slide images everyone in the room sees (the unguessable "
+    "content digest in the address is the permission; a wrong one is a plain 404)",
 }
 SAMPLES: dict[str, Any] = {
     "action": "next",

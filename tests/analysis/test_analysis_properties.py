@@ -147,3 +147,27 @@ def test_real_conversation_ignores_the_order_of_participants_and_statements(
     assert adjusted_rand_score(
         [ours[p] for p in clustered], [theirs[p_map[p]] for p in clustered]
     ) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", ["15-per-hour-seattle", "brexit-consensus"])
+def test_vote_sign_convention_does_not_matter(polis_data: Path, name: str) -> None:
+    """pol.is' math runs on its database's votes, where agree is -1; its exports flip them.
+
+    Negating every vote mirrors the map (mean imputation and the scaling commute with the
+    sign), so the groups are the same: comparing with the export's groups is fair.
+    """
+    votes = read_export(polis_data / name).votes
+    flipped = VoteMatrix(
+        votes.participant_ids,
+        votes.statement_ids,
+        votes.rows,
+        votes.cols,
+        (-votes.values).astype(votes.values.dtype),
+        votes.excluded,
+    )
+    base, mirrored = compute(votes).group_of(), compute(flipped).group_of()
+    assert set(base) == set(mirrored)
+    clustered = sorted(base, key=str)
+    assert adjusted_rand_score(
+        [base[p] for p in clustered], [mirrored[p] for p in clustered]
+    ) == pytest.approx(1.0)

@@ -34,6 +34,7 @@ def test_registry_knows_every_kind() -> None:
         "open",
         "ranking",
         "opinions",
+        "conversation",
     }
     assert {name: kind.asks for name, kind in KINDS.items()} == {
         "info": False,
@@ -44,6 +45,7 @@ def test_registry_knows_every_kind() -> None:
         "open": True,
         "ranking": True,
         "opinions": False,
+        "conversation": True,
     }
     with pytest.raises(KeyError):
         kind_of("poll")

@@ -187,7 +187,8 @@ def test_an_unknown_action_is_refused_naming_the_actions(action: str) -> None:
     with pytest.raises(InvalidControl) as caught:
         apply(LIVE, start(LIVE), action)
     assert caught.value.detail == (
-        f"Unknown action '{action}'; use one of goto, next, previous, open, close, reveal, hide."
+        f"Unknown action '{action}'; use one of goto, next, previous, open, close, reveal, "
+        "hide, open-all, close-all, timer-start, timer-pause, timer-add, timer-stop."
     )
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from denkdag.domain import Deck, Option, ResultsMode, SessionInfo, Slide
-from denkdag.formats.deck import DeckError, parse_deck, read_deck_file, write_deck
+from denkdag.formats.deck import (
+    COMMON_SETTINGS,
+    FRONT_MATTER_KEYS,
+    DeckError,
+    parse_deck,
+    read_deck_file,
+    write_deck,
+)
 from denkdag.seed import seed_deck_text
 
 # The text of the original 2018 slide deck (seed/werksessies-denkdag-2018.txt beside the design docs),
@@ -401,7 +408,15 @@ def test_odd_front_matter_values_round_trip(value: str) -> None:
 # --- errors -----------------------------------------------------------------------------
 
 FM = "---\ntitle: T\n---\n"  # three lines of front matter; the first slide is line 4
-KEYS = "title, event, date, venue, presenter, role, language, results, questions"
+KEYS = ", ".join(FRONT_MATTER_KEYS)
+
+
+def settings_and(*own: str) -> str:
+    """The settings every slide takes (id, kind, section, timer …) and a kind's `own`."""
+    return ", ".join(sorted(COMMON_SETTINGS | set(own)))
+
+
+# every SessionInfo field, profile and pace included
 
 BROKEN: list[tuple[str, str | bytes, int, str]] = [
     ("empty", "", 1, "a deck starts with front matter: a '---' line, 'title: …', and '---'"),
@@ -472,20 +487,20 @@ BROKEN: list[tuple[str, str | bytes, int, str]] = [
         "unknown kind",
         FM + "# S\nkind: poll\n",
         5,
-        "unknown kind 'poll' (use choice, info, open, opinions, ranking, scale, statement, wordcloud)",
+        "unknown kind 'poll' (use choice, conversation, info, open, opinions, ranking, scale, statement, wordcloud)",
     ),
     (
         "unknown slide setting",
         FM + "# S\nsection: A\nnote: hallo\n",
         6,
-        "unknown setting 'note' for a info slide (use id, kind, layout, section);"
+        f"unknown setting 'note' for a info slide (use {settings_and('layout')});"
         " leave a blank line under the heading if this is text",
     ),
     (
         "setting of another kind",
         FM + "# S\nkind: statement\nmultiple: yes\n\n> x\n",
         6,
-        "unknown setting 'multiple' for a statement slide (use id, kind, section);"
+        f"unknown setting 'multiple' for a statement slide (use {settings_and()});"
         " leave a blank line under the heading if this is text",
     ),
     ("setting twice", FM + "# S\nid: a\nid: b\n", 6, "'id' is given twice for this slide"),
@@ -642,7 +657,7 @@ def test_read_deck_file_errors_name_the_file(tmp_path: Path) -> None:
         read_deck_file(path)
     assert (
         str(caught.value)
-        == f"{path}:5: unknown kind 'poll' (use choice, info, open, opinions, ranking, scale, statement, wordcloud)"
+        == f"{path}:5: unknown kind 'poll' (use choice, conversation, info, open, opinions, ranking, scale, statement, wordcloud)"
     )
 
 

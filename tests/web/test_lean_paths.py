@@ -63,9 +63,9 @@ async def test_a_fast_vote_is_committed_and_counted(running, monkeypatch) -> Non
     fast_replies: list[int] = []
     original = fastvote.reply
 
-    async def counted(send, status, content, retry_after=None):  # type: ignore[no-untyped-def]
+    async def counted(send, status, content, retry_after=None, **extra):  # type: ignore[no-untyped-def]
         fast_replies.append(status)
-        await original(send, status, content, retry_after)
+        await original(send, status, content, retry_after, **extra)
 
     monkeypatch.setattr(fastvote, "reply", counted)
     await running.control("goto", "s4")

@@ -19,12 +19,16 @@ import typer
 
 from denkdag.accounts import ROLES
 from denkdag.cli.analyse import analyse
+from denkdag.cli.events import event_app
 from denkdag.config import Settings
 from denkdag.domain.errors import DomainError, NotAllowed
+from denkdag.editing import Editor
 from denkdag.formats.compare import compare as compare_reports
-from denkdag.formats.deck import DeckError, read_deck_file, write_deck
+from denkdag.formats.deck import DeckError, write_deck
+from denkdag.formats.deck_zip import read_deck_path, write_deck_zip
 from denkdag.formats.export_csv import answers_csv
 from denkdag.formats.export_json import results_document
+from denkdag.formats.export_profiles import profile_document
 from denkdag.formats.export_xlsx import report_xlsx
 from denkdag.formats.report_html import render_report
 from denkdag.live import MemoryBroadcaster
@@ -36,7 +40,7 @@ from denkdag.storage.accounts import AccountStore
 
 T = TypeVar("T")
 DEMO_USER = "demo"
-EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf", "deck")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf", "deck", "deck-zip")
 
 app = typer.Typer(
     help="Denkdag: interactive think-days — slides on the projector, answers from phones.",
@@ -47,6 +51,7 @@ token_app = typer.Typer(help="Facilitator API tokens.", no_args_is_help=True)
 user_app = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
+app.add_typer(event_app, name="event")
 app.command("analyse", help="Opinion groups of a pol.is export folder.")(analyse)
 
 Database = Annotated[
@@ -77,20 +82,24 @@ def _fail(message: str, status: int = 1) -> None:
 
 @app.command("import")
 def import_deck(
-    file: Annotated[Path, typer.Argument(help="A deck file (Markdown, see README).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="A deck file (Markdown, see README), or a zip of deck.md and images/."),
+    ],
     database: Database = DEFAULT_DATABASE,
     owner: Annotated[str, typer.Option(help="Facilitator who runs the session.")] = DEMO_USER,
 ) -> None:
-    """Import a deck file as a new session and print its join code."""
+    """Import a deck file (with its images: a zip, or images beside the file) as a new
+    session and print its join code."""
     try:
-        deck = read_deck_file(file)
+        bundle = read_deck_path(file)
     except DeckError as error:
         _fail(str(error), 2)
         return
 
     async def work(service: Denkdag) -> str:
         user = await service.store.ensure_user(owner)
-        return (await service.create_session(deck, user.id)).code
+        return (await Editor(service).create(user, bundle.deck, bundle.images)).code
 
     code = _run(work, database)
     typer.echo(code)
@@ -101,7 +110,9 @@ def export(
     code: Annotated[str, typer.Argument(help="The session's join code.")],
     format: Annotated[
         str,
-        typer.Option("--format", help="json, csv, xlsx, pdf or deck", case_sensitive=False),
+        typer.Option(
+            "--format", help="json, csv, xlsx, pdf, deck or deck-zip", case_sensitive=False
+        ),
     ] = "json",
     output: Annotated[Path | None, typer.Option("--output", help="File to write.")] = None,
     compare: Annotated[
@@ -118,20 +129,33 @@ def export(
         _fail(f"Unknown format '{format}': use {', '.join(EXPORT_FORMATS)}.", 2)
     if compare and chosen not in {"xlsx", "pdf"}:
         _fail("--compare works with --format xlsx or pdf.", 2)
-    if chosen in {"xlsx", "pdf"} and output is None and sys.stdout.isatty():
+    if chosen in {"xlsx", "pdf", "deck-zip"} and output is None and sys.stdout.isatty():
         _fail(f"A {chosen} file is binary: write it with --output FILE.", 2)
 
     async def work(service: Denkdag) -> bytes:
         session = await service.session(code)
+        if chosen == "deck-zip":
+            return write_deck_zip(session.deck, await Editor(service).images_of(session))
         if chosen == "deck":
+            if any(slide.extra.get("image") for slide in session.deck.slides):
+                typer.echo(
+                    "Note: this session's slides show images, which a deck file cannot hold; "
+                    "use --format deck-zip for the deck with its images.",
+                    err=True,
+                )
             return write_deck(session.deck).encode("utf-8")
         if chosen == "csv":
             answers = await service.store.session_answers(session.id)
-            return answers_csv(session, answers).encode("utf-8")
+            rounds = await service.rounds.rounds(session)
+            profile = await service.profiles.csv_columns(session, answers)
+            return answers_csv(session, answers, rounds, profile).encode("utf-8")
         if chosen == "json":
             document = results_document(
                 session, await service.results(session), await service.joined(session)
             )
+            if session.deck.info.profile:  # aggregates by profile group (five or more)
+                profiles = (await service.report(session)).profiles
+                document["profile"] = profile_document(profiles) if profiles else None
             return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         report = await service.report(session)
         comparison = None
@@ -143,7 +167,7 @@ def export(
         if chosen == "xlsx":
             return report_xlsx(report, comparison)
         html = render_report(report, language=session.deck.info.language, comparison=comparison)
-        return await service.report_pdf(html)
+        return await service.report_pdf(html, session)
 
     try:
         data = _run(work, database)

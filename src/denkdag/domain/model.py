@@ -12,8 +12,16 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from denkdag.domain.profiles import ProfileQuestion
+
 LANGUAGES = ("nl", "en", "fr")
 """The languages the interface speaks; a session's own text is shown as written."""
+
+PRESENTER_PACE = "presenter"
+AUDIENCE_PACE = "audience"
+PACES = (PRESENTER_PACE, AUDIENCE_PACE)
+"""Who moves through the slides: the presenter (everyone follows), or each participant at
+their own pace (a survey; every question is open until the facilitator closes it)."""
 
 
 class ResultsMode(StrEnum):
@@ -76,6 +84,10 @@ class SessionInfo:
     results: ResultsMode = ResultsMode.LIVE
     questions: str = ""
     """Q&A moderation: approve-first (when empty), show-at-once or off (domain/questions)."""
+    profile: tuple[ProfileQuestion, ...] = ()
+    """Profile questions asked once at join (`profile:` lines; domain/profiles.py)."""
+    pace: str = PRESENTER_PACE
+    """presenter or audience (PACES): whether phones follow the presenter or go alone."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,28 @@ class Deck:
 
 
 @dataclass(frozen=True)
+class Countdown:
+    """A slide's timer, as the facilitator left it (see `denkdag.domain.timer`).
+
+    Times are absolute (seconds since the epoch, server clock), so every instance and
+    every screen agrees on when it ends. Running: `ends_at` is set. Paused: `ends_at` is
+    None and `remaining` holds the seconds left. `closes`: voting on the slide ends with
+    the timer; `fired` once the server has closed it.
+    """
+
+    slide: str
+    ends_at: float | None
+    remaining: float
+    duration: float
+    closes: bool = False
+    fired: bool = False
+
+    @property
+    def running(self) -> bool:
+        return self.ends_at is not None
+
+
+@dataclass(frozen=True)
 class LiveState:
     """Where a running session is: the current slide and which slides are open/revealed.
 
@@ -103,6 +137,8 @@ class LiveState:
     revealed: frozenset[str] = frozenset()
     visited: frozenset[str] = frozenset()
     version: int = 0
+    timers: tuple[Countdown, ...] = ()
+    """The slides' countdowns, at most one per slide, in slide-id order."""
 
 
 @dataclass(frozen=True)

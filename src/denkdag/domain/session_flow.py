@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from enum import StrEnum
 
+from denkdag.domain import timer
 from denkdag.domain.errors import InvalidControl, UnknownSlide
 from denkdag.domain.kinds import kind_of
-from denkdag.domain.model import Deck, LiveState, ResultsMode
+from denkdag.domain.model import AUDIENCE_PACE, Deck, LiveState, ResultsMode
 
 
 class Action(StrEnum):
@@ -24,13 +25,32 @@ class Action(StrEnum):
     CLOSE = "close"
     REVEAL = "reveal"
     HIDE = "hide"
+    OPEN_ALL = "open-all"
+    CLOSE_ALL = "close-all"
+    TIMER_START = timer.START
+    TIMER_PAUSE = timer.PAUSE
+    TIMER_ADD = timer.ADD
+    TIMER_STOP = timer.STOP
 
 
 def start(deck: Deck) -> LiveState:
-    """A fresh session shows its first slide."""
+    """A fresh session shows its first slide (at audience pace, every slide: see `settle_pace`)."""
     if not deck.slides:
         return LiveState()
-    return _arrive(deck, LiveState(), deck.slides[0].id)
+    return settle_pace(deck, _arrive(deck, LiveState(), deck.slides[0].id))
+
+
+def settle_pace(deck: Deck, state: LiveState) -> LiveState:
+    """At audience pace every slide has appeared (each phone goes its own way), so each
+    question not seen before opens, as a slide does the first time it is shown; a slide
+    the facilitator closed stays closed. At presenter pace: the state as it is."""
+    if deck.info.pace != AUDIENCE_PACE:
+        return state
+    current = state.current_slide
+    for slide in deck.slides:
+        if slide.id not in state.visited:
+            state = replace(_arrive(deck, state, slide.id), version=state.version)
+    return replace(state, current_slide=current)
 
 
 def _arrive(deck: Deck, state: LiveState, slide_id: str) -> LiveState:
@@ -70,8 +90,19 @@ def _neighbour(deck: Deck, state: LiveState, step: int) -> str:
     return ids[max(0, min(len(ids) - 1, index + step))]
 
 
-def apply(deck: Deck, state: LiveState, action: str, slide_id: str | None = None) -> LiveState:
-    """The state after the facilitator's `action` (on the current slide unless goto)."""
+def apply(
+    deck: Deck,
+    state: LiveState,
+    action: str,
+    slide_id: str | None = None,
+    *,
+    now: float = 0.0,
+    seconds: int | None = None,
+) -> LiveState:
+    """The state after the facilitator's `action` (on the current slide unless goto).
+
+    Timer actions (domain/timer.py) need the server's clock, `now`, and take `seconds`.
+    """
     try:
         chosen = Action(action)
     except ValueError:
@@ -83,6 +114,15 @@ def apply(deck: Deck, state: LiveState, action: str, slide_id: str | None = None
         return _arrive(deck, state, slide_id)
     if chosen in (Action.NEXT, Action.PREVIOUS):
         return _arrive(deck, state, _neighbour(deck, state, 1 if chosen is Action.NEXT else -1))
+    if chosen in (Action.OPEN_ALL, Action.CLOSE_ALL):
+        asking = {s.id for s in deck.slides if kind_of(s.kind).asks}
+        opened = asking if chosen is Action.OPEN_ALL else frozenset()
+        return replace(state, open_slides=frozenset(opened), version=state.version + 1)
+    if chosen.value in timer.ACTIONS:
+        target_id = slide_id or state.current_slide
+        if target_id is None:
+            raise InvalidControl("No slide is shown yet; go to a slide first.")
+        return timer.control(deck, state, chosen.value, target_id, now, seconds)
     current = state.current_slide
     if current is None:
         raise InvalidControl("No slide is shown yet; go to a slide first.")

@@ -7,10 +7,17 @@ Grammar (documented with an example in the README):
     event: Denkdag                optional: event, date, venue, presenter, role,
     language: nl                  language (nl, en, fr), results (live, hidden),
     questions: show-at-once       questions (Q&A: approve-first, show-at-once, off)
+    profile: Ik werk in: bibliotheek / school / andere
+                                  up to two profile questions asked once at join,
+                                  'question: option / option / …' (domain/profiles.py)
+    pace: audience                pace (presenter, or audience: a survey at one's own pace)
     ---
     # Slide title                 a level-1 heading starts a slide
     kind: choice                  settings directly under the heading: kind, id,
-    section: Samenwerking         section, and the kind's own (multiple, layout …)
+    section: Samenwerking         section, timer, timer_closes (domain/timer.py),
+                                  image and alt (a picture and its required alt text),
+    image: images/zaal.jpg        and the kind's own (multiple, layout …)
+    alt: De zaal vol mensen
 
     Body text, as the kind reads it (options, statement, bullets …).
 
@@ -21,21 +28,40 @@ sentence saying what is wrong, and no slide is returned.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from denkdag.domain import timer
 from denkdag.domain.kinds import KINDS, DeckSyntaxError, Line, SlideSource, kind_of
-from denkdag.domain.model import LANGUAGES, Deck, ResultsMode, SessionInfo, Slide
+from denkdag.domain.model import LANGUAGES, PACES, Deck, ResultsMode, SessionInfo, Slide
+from denkdag.domain.profiles import MAX_QUESTIONS as MAX_PROFILE_QUESTIONS
+from denkdag.domain.profiles import (
+    ProfileQuestion,
+    ProfileSyntaxError,
+    read_question,
+    write_question,
+)
 from denkdag.domain.questions import MODES as QUESTION_MODES
 
 MAX_DECK_BYTES = 1_000_000
 MAX_SLIDES = 500
 MAX_TITLE = 300
-COMMON_SETTINGS = frozenset({"kind", "id", "section"})
+MAX_ALT = 300
+MAX_IMAGE_REF = 200
+IMAGE_SETTINGS = frozenset({"image", "alt"})
+"""A slide's picture (`image: images/photo.jpg`) and its alt text: kept in `Slide.extra`."""
+COMMON_SETTINGS = frozenset({"kind", "id", "section"}) | timer.SETTINGS | IMAGE_SETTINGS
+_IMAGE_REF = re.compile(
+    r"^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/){0,4}[A-Za-z0-9_-][A-Za-z0-9._-]*"
+    r"\.(?:png|jpe?g|webp|gif)$",
+    re.IGNORECASE,
+)
 FRONT_MATTER_KEYS = tuple(f.name for f in fields(SessionInfo))
 _SETTING = re.compile(r"^(?P<key>[a-z][a-z_]*):(?:\s+(?P<value>.*))?$")
 _SLIDE_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _FENCE = "---"
+PROFILE_KEY = "profile"
 
 
 @dataclass
@@ -48,6 +74,16 @@ class DeckError(Exception):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}: {self.message}"
+
+
+class ImageRefError(Exception):
+    """Raised by an image resolver (see `parse_deck`): the message names what is wrong
+    with the image a slide refers to; the reader adds the file and line."""
+
+
+ImageResolver = Callable[[str], str]
+"""Maps an `image:` reference to the one to keep (a stored image's name) or raises
+ImageRefError: a zip import cleans the file it names, the editor checks it is stored."""
 
 
 def _unquote(value: str) -> str:
@@ -73,11 +109,12 @@ def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
             1, "a deck starts with front matter: a '---' line, 'title: …', and '---'"
         )
     values: dict[str, str] = {}
+    profile: list[ProfileQuestion] = []
     for index in range(1, len(lines)):
         line = lines[index]
         text = line.text.strip()
         if text == _FENCE:
-            return _session_info(values, lines[0], index), index + 1
+            return _session_info(values, tuple(profile), index), index + 1
         if not text or text.startswith("#"):
             continue
         key, sep, value = text.partition(":")
@@ -87,6 +124,9 @@ def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
         if key not in FRONT_MATTER_KEYS:
             known = ", ".join(FRONT_MATTER_KEYS)
             raise DeckSyntaxError(line.number, f"unknown front matter key '{key}' (use {known})")
+        if key == PROFILE_KEY:
+            profile.append(_profile_question(line, _unquote(value), len(profile) + 1))
+            continue
         if key in values:
             raise DeckSyntaxError(line.number, f"'{key}' is given twice")
         values[key] = _unquote(value)
@@ -98,6 +138,10 @@ def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
             raise DeckSyntaxError(
                 line.number, f"results must be live or hidden, not '{values[key]}'"
             )
+        if key == "pace" and values[key] not in PACES:
+            raise DeckSyntaxError(
+                line.number, f"pace must be one of {', '.join(PACES)}, not '{values[key]}'"
+            )
         if key == "questions" and values[key] not in QUESTION_MODES:
             raise DeckSyntaxError(
                 line.number,
@@ -106,11 +150,25 @@ def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
     raise DeckSyntaxError(lines[0].number, "the front matter has no closing '---' line")
 
 
-def _session_info(values: dict[str, str], opening: Line, closing: int) -> SessionInfo:
+def _profile_question(line: Line, value: str, position: int) -> ProfileQuestion:
+    """One `profile:` line (the only front matter key that may be given more than once)."""
+    if position > MAX_PROFILE_QUESTIONS:
+        raise DeckSyntaxError(
+            line.number, f"at most {MAX_PROFILE_QUESTIONS} profile questions: keep it short"
+        )
+    try:
+        return read_question(value, position)
+    except ProfileSyntaxError as error:
+        raise DeckSyntaxError(line.number, str(error)) from None
+
+
+def _session_info(
+    values: dict[str, str], profile: tuple[ProfileQuestion, ...], closing: int
+) -> SessionInfo:
     if not values.get("title", "").strip():
         raise DeckSyntaxError(closing + 1, "the front matter needs a 'title: …'")
     results = ResultsMode(values.pop("results", ResultsMode.LIVE.value))
-    return SessionInfo(**values, results=results)
+    return SessionInfo(**values, results=results, profile=profile)
 
 
 def _split_slides(lines: list[Line]) -> list[tuple[Line, list[Line]]]:
@@ -157,7 +215,67 @@ def _slide_source(heading: Line, body: list[Line]) -> SlideSource:
     )
 
 
-def _read_slide(source: SlideSource, slide_id: str) -> Slide:
+def _image_ref(value: str, line: Line) -> str:
+    """A checked `image:` value: a relative file in the deck's folder or zip."""
+    lowered = value.lower()
+    if "://" in value or lowered.startswith(("data:", "//", "/")):
+        raise DeckSyntaxError(
+            line.number,
+            "an image is a file beside the deck (images/photo.jpg), not a web address: "
+            "images are never fetched from elsewhere",
+        )
+    if lowered.endswith(".svg"):
+        raise DeckSyntaxError(
+            line.number,
+            "SVG images are refused (they can carry script): use PNG, JPEG, WebP or GIF",
+        )
+    if len(value) > MAX_IMAGE_REF or not _IMAGE_REF.match(value):
+        raise DeckSyntaxError(
+            line.number,
+            "an image is a file name such as images/photo.jpg (letters, digits, '.', '-', '_'; "
+            "a .png, .jpg, .webp or .gif file)",
+        )
+    return value
+
+
+def _read_image(source: SlideSource, images: ImageResolver | None) -> dict[str, str]:
+    """The slide's image settings as `extra` entries; alt text is required with an image."""
+    settings, lines = source.settings, source.setting_lines
+    if "image" not in settings:
+        if "alt" in settings:
+            raise DeckSyntaxError(
+                lines["alt"].number,
+                "'alt' describes the slide's image: add 'image: …' or remove this line",
+            )
+        return {}
+    line = lines["image"]
+    ref = _image_ref(settings["image"], line)
+    alt = settings.get("alt", "").strip()
+    if not alt:
+        raise DeckSyntaxError(
+            lines["alt"].number if "alt" in lines else line.number,
+            "a slide image needs alt text: add 'alt: …' saying what the image shows, "
+            "for people who cannot see it",
+        )
+    if len(alt) > MAX_ALT:
+        raise DeckSyntaxError(lines["alt"].number, f"alt text is at most {MAX_ALT} characters")
+    if images is not None:
+        try:
+            ref = images(ref)
+        except ImageRefError as error:
+            raise DeckSyntaxError(line.number, str(error)) from None
+    return {"image": ref, "alt": alt}
+
+
+def image_settings(slide: Slide) -> list[str]:
+    """The `image:` and `alt:` lines of a slide (none without an image)."""
+    image = slide.extra.get("image")
+    if not image:
+        return []
+    return [f"image: {image}", f"alt: {slide.extra.get('alt', '')}"]
+
+
+def _read_slide(source: SlideSource, slide_id: str, images: ImageResolver | None = None) -> Slide:
     kind_name = source.settings.get("kind", "info")
     if kind_name not in KINDS:
         known = ", ".join(sorted(KINDS))
@@ -175,6 +293,8 @@ def _read_slide(source: SlideSource, slide_id: str) -> Slide:
                 "leave a blank line under the heading if this is text",
             )
     content = kind.read(source)
+    timer_settings = timer.read_settings(source, kind.asks)
+    picture = _read_image(source, images)
     return Slide(
         id=slide_id,
         kind=kind_name,
@@ -184,7 +304,7 @@ def _read_slide(source: SlideSource, slide_id: str) -> Slide:
         options=tuple(content.options),
         multiple=content.multiple,
         statement=content.statement,
-        extra=dict(content.extra or {}),
+        extra=dict(content.extra or {}) | timer_settings | picture,
     )
 
 
@@ -214,8 +334,13 @@ def _slide_ids(sources: list[SlideSource]) -> list[str]:
     return ids
 
 
-def parse_deck(text: str | bytes, source: str = "<deck>") -> Deck:
-    """Read a deck; raise DeckError (`source:line: message`) on the first problem."""
+def parse_deck(
+    text: str | bytes, source: str = "<deck>", images: ImageResolver | None = None
+) -> Deck:
+    """Read a deck; raise DeckError (`source:line: message`) on the first problem.
+
+    `images`, when given, maps every slide's `image:` reference (see ImageResolver);
+    without it references are only checked for their form."""
     try:
         if isinstance(text, bytes):
             if len(text) > MAX_DECK_BYTES:
@@ -244,7 +369,7 @@ def parse_deck(text: str | bytes, source: str = "<deck>") -> Deck:
         sources = [_slide_source(heading, body) for heading, body in blocks]
         ids = _slide_ids(sources)
         slides = tuple(
-            _read_slide(src, slide_id) for src, slide_id in zip(sources, ids, strict=True)
+            _read_slide(src, slide_id, images) for src, slide_id in zip(sources, ids, strict=True)
         )
     except DeckSyntaxError as error:
         raise DeckError(source, error.line, error.message) from None
@@ -269,6 +394,9 @@ def write_deck(deck: Deck) -> str:
     out = [_FENCE]
     info = deck.info
     for key in FRONT_MATTER_KEYS:
+        if key == PROFILE_KEY:
+            out += [f"{key}: {_quote(write_question(q))}" for q in info.profile]
+            continue
         value = getattr(info, key)
         default = getattr(SessionInfo(title=""), key)
         if key == "title" or value != default:
@@ -286,6 +414,8 @@ def write_deck(deck: Deck) -> str:
         if slide.section:
             out.append(f"section: {slide.section}")
         out += [f"{key}: {value}" for key, value in settings.items()]
+        out += [f"{key}: {value}" for key, value in timer.write_settings(slide).items()]
+        out += image_settings(slide)
         if body:
             out.append("")
             out += body

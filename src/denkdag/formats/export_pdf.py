@@ -1,13 +1,15 @@
 """The report as PDF, made on the server by WeasyPrint from the report's own HTML.
 
 Participant text is untrusted, so the renderer fetches nothing from anywhere: the only
-resources it may load are Denkdag's own static files, read from the installed package.
+resources it may load are Denkdag's own static files, read from the installed package, and
+the slide images the caller read from the database beforehand (`/media/CODE/NAME`).
 Rendering is CPU work of a second or more; callers run it off the event loop.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from mimetypes import guess_type
@@ -44,22 +46,31 @@ def static_file(path: str) -> Traversable:
 
 
 class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves `/static/…` from the package; refuses http(s), file, data and the rest."""
+    """Serves `/static/…` from the package and the given slide images (URL path → type
+    and bytes); refuses http(s), file, data and the rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, images: Mapping[str, tuple[str, bytes]] | None = None) -> None:
         super().__init__(allowed_protocols=(), allow_redirects=False)
+        self.images = dict(images or {})
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "https" or parts.netloc != HOST:
             raise RefusedResource(f"remote or unknown resources are not fetched: {url[:80]}")
+        if parts.path.startswith("/media/"):
+            if parts.path not in self.images or parts.query:
+                raise RefusedResource(f"not an image of this report: {parts.path[:80]}")
+            media_type, data = self.images[parts.path]
+            return URLFetcherResponse(url, data, {"Content-Type": media_type})
         found = static_file(parts.path)
         mime = guess_type(found.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, found.read_bytes(), {"Content-Type": mime})
 
 
-def report_pdf(html: str) -> bytes:
-    """The PDF of a report's HTML (A4, paginated by the report's print style sheet)."""
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
+def report_pdf(html: str, images: Mapping[str, tuple[str, bytes]] | None = None) -> bytes:
+    """The PDF of a report's HTML (A4, paginated by the report's print style sheet), with
+    the slide images in `images` (URL path `/media/CODE/NAME` → media type and bytes)."""
+    fetcher = StaticOnlyFetcher(images)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     pdf: bytes = document.write_pdf()
     return pdf

@@ -3,7 +3,9 @@
 Every cell holding deck or participant text is written as text: openpyxl would otherwise
 store a string starting with `=` as a formula, so it gets the CSV export's leading
 apostrophe as well (`safe_cell`) and an explicit string type. Participants appear as
-pseudonyms only (p1, p2 …, as in the CSV export).
+pseudonyms only (p1, p2 …, as in the CSV export). A statement round's sheet lists its
+visible statements with their votes, and its votes are rows of the Answers sheet, as in
+the CSV export (hidden and pending statements left out, authors never named).
 """
 
 from __future__ import annotations
@@ -27,12 +29,20 @@ ANSWER_HEADER = ("session", "slide", "kind", "title", "participant", "answer", "
 MAX_SHEET_TITLE = 31
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 BOLD = Font(bold=True)
+_NOT_XML = re.compile("[\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold (control characters never reach here: participant text
+refuses them). One of them in a cell would make the whole workbook unreadable."""
+
+
+def xml_safe(value: str) -> str:
+    """`value` with what XML cannot hold replaced by U+FFFD (the replacement character)."""
+    return _NOT_XML.sub("\ufffd", value)
 
 
 def put_text(sheet: Worksheet, row: int, column: int, value: str, bold: bool = False) -> None:
     """Write `value` as an inert text cell, never a formula."""
     cell = sheet.cell(row=row, column=column)
-    cell.value = safe_cell(value)
+    cell.value = xml_safe(safe_cell(value))
     cell.data_type = "s"
     if bold:
         cell.font = BOLD
@@ -150,7 +160,9 @@ def _slide_sheet(sheet: Worksheet, result: SlideResult) -> None:
         put_text(sheet, row, 2, slide.body)
         sheet.cell(row=row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
-    if kind_of(slide.kind).asks:
+    if slide.kind == "conversation":
+        _round_statements(sheet, row, result)
+    elif kind_of(slide.kind).asks:
         put_text(sheet, row, 1, "Respondents", bold=True)
         put_number(sheet, row, 2, result.tally.respondents)
         row += 2
@@ -168,6 +180,41 @@ def _slide_sheet(sheet: Worksheet, result: SlideResult) -> None:
                 put_row(sheet, row, (option.label, option.description))
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 70
+
+
+def _round_statements(sheet: Worksheet, row: int, result: SlideResult) -> None:
+    """A statement round: voters and votes, then each visible statement with its votes."""
+    extra = result.tally.extra
+    put_text(sheet, row, 1, "Voters", bold=True)
+    put_number(sheet, row, 2, result.tally.respondents)
+    put_text(sheet, row + 1, 1, "Votes", bold=True)
+    put_number(sheet, row + 1, 2, int(extra.get("votes", 0)))
+    put_text(sheet, row + 2, 1, "Left out", bold=True)
+    put_text(
+        sheet,
+        row + 2,
+        2,
+        f"{extra.get('hidden', 0)} hidden, {extra.get('pending', 0)} waiting for approval",
+    )
+    row += 4
+    header = ("Id", "Statement", "From", "Agree", "Disagree", "Pass", "Votes", "Agree (%)")
+    put_row(sheet, row, header, bold=True)
+    for entry in extra.get("statements", ()):
+        row += 1
+        put_row(
+            sheet,
+            row,
+            (
+                str(entry["id"]),
+                str(entry["text"]),
+                str(entry["origin"]),
+                int(entry["agree"]),
+                int(entry["disagree"]),
+                int(entry["pass"]),
+                int(entry["votes"]),
+                int(entry["agree_share"]),
+            ),
+        )
 
 
 def _answers(sheet: Worksheet, report: Report) -> None:
@@ -189,6 +236,22 @@ def _answers(sheet: Worksheet, report: Report) -> None:
                 answer.updated_at.isoformat(timespec="seconds"),
             ),
         )
+    row = len(rows) + 1
+    texts = {
+        f"{r.slide.id}/{entry['id']}": str(entry["text"])
+        for r in report.slides
+        if r.slide.kind == "conversation"
+        for entry in r.tally.extra.get("statements", ())
+    }
+    for slide_id, vote in report.round_votes:
+        column = f"{slide_id}/{vote.statement_id}"
+        if column not in texts:
+            continue
+        row += 1
+        when = vote.updated_at.isoformat(timespec="seconds") if vote.updated_at else ""
+        values = (report.code, column, "conversation", texts[column])
+        pseudonym = report.pseudonyms[vote.participant_id]
+        put_row(sheet, row, (*values, pseudonym, vote.value, when))
     for column, width in zip("ABCDEFG", (10, 8, 10, 40, 11, 20, 22), strict=True):
         sheet.column_dimensions[column].width = width
 
@@ -228,11 +291,15 @@ def report_xlsx(report: Report, comparison: Comparison | None = None) -> bytes:
     assert summary is not None
     summary.title = "Summary"
     _summary(summary, report)
-    taken = {"summary", "answers", "comparison"}
+    taken = {"summary", "answers", "comparison", "breakdown"}
     for result in report.slides:
         title = sheet_title(result.position, result.slide.title, taken)
         _slide_sheet(workbook.create_sheet(title), result)
     _answers(workbook.create_sheet("Answers"), report)
+    if report.profiles is not None:
+        from denkdag.formats.export_profiles import breakdown_sheet  # it uses put_row above
+
+        breakdown_sheet(workbook.create_sheet("Breakdown"), report)
     if comparison is not None:
         _comparison(workbook.create_sheet("Comparison"), comparison)
     buffer = io.BytesIO()

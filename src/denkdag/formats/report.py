@@ -9,13 +9,15 @@ An event report is a list of these, one per room.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from denkdag.analysis import VoteMatrix, compute
+from denkdag.domain.kinds.conversation import RoundData, RoundVote, opinion_columns
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.model import Session, SessionInfo, Slide
 from denkdag.domain.tally import PRIVACY_FLOOR, Tally, shown_groups
+from denkdag.formats.profile_report import ProfileReport
 from denkdag.storage import StoredAnswer
 
 MIN_MAP_PARTICIPANTS = 2 * PRIVACY_FLOOR
@@ -110,6 +112,9 @@ class OpinionSummary:
     hidden: int = 0
     """Participants in groups under the privacy floor, drawn without a group."""
     consensus: tuple[StatementShare, ...] = ()
+    members: Mapping[int, int] = field(default_factory=dict)
+    """Participant id → the group number they are drawn in (0: without a group), for the
+    profile breakdown of the map (formats/profile_report.py); never shown as such."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,10 @@ class Report:
     answers: tuple[StoredAnswer, ...]
     pseudonyms: Mapping[int, str]
     generated_at: datetime
+    round_votes: tuple[tuple[str, RoundVote], ...] = ()
+    """(slide id, vote) of every statement round's votes on its visible statements."""
+    profiles: ProfileReport | None = None
+    """Breakdowns by the deck's profile questions (None when it asks none)."""
 
     @property
     def title(self) -> str:
@@ -145,28 +154,41 @@ def build_report(
     answers: Sequence[StoredAnswer],
     join_times: Sequence[datetime],
     now: datetime | None = None,
+    rounds: Sequence[RoundData] = (),
 ) -> Report:
-    """The report of a session: CPU work (the opinion map), so callers run it in a thread."""
+    """The report of a session: CPU work (the opinion map), so callers run it in a thread.
+
+    `rounds` are the statement rounds' statements and votes: votes on visible statements
+    count as participation and feed the opinion map; hidden statements are left out."""
     slides = tuple(
         SlideResult(slide, position, tally)
         for position, (slide, tally) in enumerate(zip(session.deck.slides, tallies, strict=True), 1)
     )
     known = {slide.id for slide in session.deck.slides}
     kept = tuple(a for a in answers if a.slide_id in known)
+    round_votes = tuple(
+        (data.slide_id, vote)
+        for data in rounds
+        if data.slide_id in known
+        for vote in data.visible_votes()
+    )
+    voters = {a.participant_id for a in kept} | {vote.participant_id for _, vote in round_votes}
+    moments = [a.updated_at for a in kept] + [v.updated_at for _, v in round_votes if v.updated_at]
     participation = Participation(
         joined=len(join_times),
-        answered=len({a.participant_id for a in kept}),
-        timeline=timeline([a.updated_at for a in kept], join_times),
+        answered=len(voters),
+        timeline=timeline(moments, join_times),
     )
     return Report(
         code=session.code,
         info=session.deck.info,
         slides=slides,
         participation=participation,
-        opinion=opinion_summary(slides, kept),
+        opinion=opinion_summary(slides, kept, rounds),
         answers=kept,
-        pseudonyms=pseudonyms(a.participant_id for a in kept),
+        pseudonyms=pseudonyms(voters),
         generated_at=now or datetime.now(UTC),
+        round_votes=round_votes,
     )
 
 
@@ -206,17 +228,32 @@ def _share(
 
 
 def opinion_summary(
-    slides: Sequence[SlideResult], answers: Sequence[StoredAnswer]
+    slides: Sequence[SlideResult],
+    answers: Sequence[StoredAnswer],
+    rounds: Sequence[RoundData] = (),
 ) -> OpinionSummary | None:
-    """The opinion map from statement votes; groups under five are not shown as groups."""
+    """The opinion map from statement votes; groups under five are not shown as groups.
+
+    A statement round's visible statements are columns like statement slides, each shown
+    as a statement of the round's slide."""
     statements = {r.slide.id: r for r in slides if r.slide.kind == "statement"}
-    if not statements:
-        return None
     votes = [
         (a.participant_id, a.slide_id, VOTE_ENCODING[a.value])
         for a in answers
         if a.slide_id in statements and a.value in VOTE_ENCODING
     ]
+    by_id = {r.slide.id: r for r in slides}
+    for data in rounds:
+        host = by_id.get(data.slide_id)
+        if host is None:
+            continue
+        columns, cells = opinion_columns(data.slide_id, data.statements, data.votes)
+        for column, text in columns.items():
+            shown = Slide(id=column, kind="statement", title=host.slide.title, statement=text)
+            statements[column] = SlideResult(shown, host.position, host.tally)
+        votes += cells
+    if not statements:
+        return None
     voters = len({pid for pid, _, _ in votes})
     if voters < MIN_MAP_PARTICIPANTS or len(statements) < MIN_MAP_STATEMENTS:
         return OpinionSummary(voters=voters, statements=len(statements), drawn=False)
@@ -265,4 +302,9 @@ def opinion_summary(
         groups=groups,
         hidden=sum(1 for p in points if p.group == 0),
         consensus=consensus,
+        members={
+            int(pid): number.get(int(g), 0)
+            for pid, g in zip(result.participant_ids, result.groups.tolist(), strict=True)
+            if g >= 0
+        },
     )

@@ -165,7 +165,7 @@ class RedisBroadcaster:
             finally:
                 self.connected = False
                 try:
-                    await asyncio.shield(pubsub.aclose())  # type: ignore[no-untyped-call]
+                    await asyncio.shield(pubsub.aclose())
                 except Exception:
                     log.debug("closing a broken Redis subscription failed", exc_info=True)
             await asyncio.sleep(backoff(failures))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from denkdag.domain import timer
 from denkdag.domain.model import Deck, LiveState, Option, ResultsMode, SessionInfo, Slide
+from denkdag.domain.profiles import ProfileOption, ProfileQuestion
 
 
 def deck_to_dict(deck: Deck) -> dict[str, Any]:
@@ -21,6 +23,15 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
             "language": info.language,
             "results": info.results.value,
             "questions": info.questions,
+            "pace": info.pace,
+            "profile": [
+                {
+                    "id": q.id,
+                    "text": q.text,
+                    "options": [{"id": o.id, "label": o.label} for o in q.options],
+                }
+                for q in info.profile
+            ],
         },
         "slides": [
             {
@@ -44,6 +55,12 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
 def deck_from_dict(data: dict[str, Any]) -> Deck:
     info = dict(data["info"])
     info["results"] = ResultsMode(info.get("results", "live"))
+    info["profile"] = tuple(
+        ProfileQuestion(
+            q["id"], q["text"], tuple(ProfileOption(o["id"], o["label"]) for o in q["options"])
+        )
+        for q in info.get("profile", ())
+    )
     slides = tuple(
         Slide(
             id=s["id"],
@@ -76,6 +93,7 @@ def dump_state(state: LiveState) -> str:
             "open_slides": sorted(state.open_slides),
             "revealed": sorted(state.revealed),
             "visited": sorted(state.visited),
+            "timers": [timer.as_dict(countdown) for countdown in state.timers],
         }
     )
 
@@ -88,4 +106,5 @@ def load_state(text: str, version: int) -> LiveState:
         revealed=frozenset(data["revealed"]),
         visited=frozenset(data["visited"]),
         version=version,
+        timers=timer.from_dicts(data.get("timers", ())),
     )

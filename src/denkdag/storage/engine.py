@@ -3,13 +3,19 @@
 SQLite gets WAL (readers never block the writer), a busy timeout, `synchronous=NORMAL`
 (a commit survives a killed process; only power loss needs FULL) and `BEGIN IMMEDIATE`, so a
 writer takes the write lock up front instead of failing to upgrade it later.
+
+The batched writer also gets an *inline* SQLite engine (`inline_sqlite_engine`): see
+storage/writer.py for why and how it stays off the event loop's way.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -54,8 +60,16 @@ def create_engines(url: str) -> tuple[AsyncEngine, AsyncEngine]:
     return engine, engine
 
 
-def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+def _sqlite_engine(url: str, *, writer: bool, inline: bool = False) -> AsyncEngine:
+    if inline:
+        path = str(sqlite_path(url))
+
+        async def connect() -> aiosqlite.Connection:
+            return await _InlineConnection(lambda: _connect_inline(path), 64)
+
+        engine = create_async_engine(url, async_creator=connect, pool_size=1)
+    else:
+        engine = create_async_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -64,8 +78,11 @@ def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # Inline: never wait for a lock on the loop's thread, never checkpoint there.
+        cursor.execute("PRAGMA busy_timeout=0" if inline else "PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA secure_delete=ON")
+        if inline:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         if not writer:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
@@ -75,3 +92,36 @@ def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
     return engine
+
+
+def inline_sqlite_engine(engine: AsyncEngine) -> AsyncEngine | None:
+    """For the batched writer of a SQLite file: an engine of one connection whose statements
+    run on the event loop's own thread (None for other databases).
+
+    Its connection waits for no lock (busy timeout 0: "database is locked" at once, and the
+    writer then uses `engine`) and leaves WAL checkpoints to the writer, so it never holds
+    the loop for longer than its own statements take.
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or sqlite_path(str(url)) is None:
+        return None
+    return _sqlite_engine(url.render_as_string(hide_password=False), writer=True, inline=True)
+
+
+def _connect_inline(path: str) -> sqlite3.Connection:
+    # Opened on aiosqlite's thread, used on the loop's: hence check_same_thread=False.
+    return sqlite3.connect(path, timeout=0, check_same_thread=False)
+
+
+class _InlineConnection(aiosqlite.Connection):
+    """An aiosqlite connection that runs each call at once on the calling thread.
+
+    aiosqlite sends every call (cursor, execute, fetch, close, commit) to its own thread and
+    wakes the event loop with the result: a dozen round trips for one small transaction.
+    Here only connecting, SQLAlchemy's isolation-level setting and closing use the thread.
+    """
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)

@@ -78,6 +78,8 @@ class AnswerWrite:
     value: Any
     expected_version: int | None = None
     idempotency_key: str | None = None
+    deadline: float | None = None
+    """When the slide's closing timer ends (epoch seconds): not written at or after it."""
 
 
 STORED = "stored"
@@ -336,6 +338,8 @@ class SqlStore:
             expected = answer.expected_version
             if expected is not None and versions.get(answer.session_id) != expected:
                 outcomes[index] = AnswerOutcome(STALE)
+            elif answer.deadline is not None and now().timestamp() >= answer.deadline:
+                outcomes[index] = AnswerOutcome(STALE)  # the timer ended while it waited
             else:
                 current.append(index)
         fresh_keys = await self._claim_keys(conn, [batch[i] for i in current])

@@ -10,10 +10,12 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -231,3 +233,138 @@ deck_revisions = Table(
 """The browser editor's deck versions (issue 3): the primary key makes two saves of the
 same version collide (optimistic concurrency); `previous` is the version an undo returns
 to. Version 0 is the deck as it was before its first edit."""
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("date", Date, nullable=True),
+    Column("venue", Text, nullable=False),
+    Column("organiser_id", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("primary_colour", String(7), nullable=False),
+    Column("secondary_colour", String(7), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_events_organiser", "organiser_id"),
+)
+"""Events (issue 3): a plenary and parallel working sessions under one event code, owned
+by their organiser, with the event's colours (domain/events.py)."""
+
+event_logos = Table(
+    "event_logos",
+    metadata,
+    Column("event_id", Id, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""An event's logo, in the database so every instance serves it; apart from `events` so
+that reading an event never loads the image."""
+
+event_sessions = Table(
+    "event_sessions",
+    metadata,
+    Column("event_id", Id, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("room", Text, nullable=False),
+    Column("facilitator_id", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("position", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("event_id", "session_id", name="pk_event_sessions"),
+    UniqueConstraint("session_id", name="uq_event_sessions_session_id"),
+)
+"""The sessions of an event (a session is in one event at most): the plenary or a working
+session, its room, and the facilitator the organiser assigned (who gets access as a
+co-facilitator, `session_facilitators`)."""
+
+event_slide_links = Table(
+    "event_slide_links",
+    metadata,
+    Column("event_id", Id, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("slide_id", String(40), nullable=False),
+    Column("label", String(80), nullable=False),
+    PrimaryKeyConstraint("session_id", "slide_id", name="pk_event_slide_links"),
+    Index("ix_event_slide_links_event", "event_id"),
+)
+"""Explicit links between slides of an event's sessions: slides with the same label are
+compared side by side even when their text differs."""
+
+round_statements = Table(
+    "round_statements",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("slide_id", String(40), nullable=False),
+    Column(
+        "participant_id",
+        Id,
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        nullable=True,
+    ),
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_round_statements_session_slide", "session_id", "slide_id"),
+)
+"""Statements participants wrote on a statement round (domain/kinds/conversation.py; the
+seed statements are in the deck). The author is kept only so that the statement goes with
+them when a participant is deleted, and to tell them it is theirs; it is never shown."""
+
+round_votes = Table(
+    "round_votes",
+    metadata,
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("slide_id", String(40), nullable=False),
+    Column("statement_id", String(40), nullable=False),
+    Column(
+        "participant_id",
+        Id,
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("value", String(8), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("participant_id", "slide_id", "statement_id", name="pk_round_votes"),
+    Index("ix_round_votes_session_slide", "session_id", "slide_id"),
+)
+"""Votes on a statement round's statements: one per participant per statement (the primary
+key; a new vote replaces the old one). `statement_id` is the statement's id as the API gives
+it: `d…` for a seed statement of the deck, `r<number>` for a row of `round_statements`."""
+
+participant_profiles = Table(
+    "participant_profiles",
+    metadata,
+    Column(
+        "participant_id",
+        Id,
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("answers", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_participant_profiles_session", "session_id"),
+)
+"""Profile answers (domain/profiles.py), one row per participant who answered or skipped:
+`answers` is JSON, question id → option id or null ("prefer not to say"). The row is what
+tells the phone not to ask again. It goes with its participant and its session."""
+
+slide_images = Table(
+    "slide_images",
+    metadata,
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("digest", String(32), nullable=False),
+    Column("media_type", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("session_id", "digest", name="pk_slide_images"),
+)
+"""Slide images (formats/images.py: checked and re-encoded), per session, keyed by the
+SHA-256 of their bytes (128 bits, hex): in the database so every instance serves them,
+and gone with their session. The digest is the unguessable part of their address."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from denkdag.domain import timer
 from denkdag.domain.errors import InvalidAnswer, NotAllowed
 from denkdag.storage import User
 from denkdag.web import sse
@@ -91,9 +92,17 @@ async def respond(
     "/sessions/{code}/results",
     response_model=Results,
     summary="Every slide's tally (facilitator)",
+    description="With `?by=p1` (a profile question's id) the answer also holds `breakdown`: "
+    "the participants per group and each choice, statement and scale slide's result per "
+    "group of that question. A group with fewer than five participants is never shown on "
+    "its own; it is counted in `other` with those who did not say, which is nobody or at "
+    "least five, so no group can be derived by subtraction.",
 )
 async def results(
-    code: str, request: Request, user: User | None = Depends(facilitator)
+    code: str,
+    request: Request,
+    user: User | None = Depends(facilitator),
+    by: Annotated[str | None, Query(max_length=40, description="A profile question id.")] = None,
 ) -> dict[str, Any]:
     svc = service(request)
     session = await svc.facilitated(code, user)
@@ -109,12 +118,16 @@ async def results(
         }
         for slide, tally in zip(session.deck.slides, tallies, strict=True)
     ]
-    return {
+    document: dict[str, Any] = {
         "code": session.code,
         "title": session.title,
         "joined": await svc.joined(session),
         "slides": slides,
     }
+    if by is not None:
+        live = await svc.opinions.current(session)
+        document["breakdown"] = await svc.profiles.results_by(session, by, live)
+    return document
 
 
 @router.get(
@@ -147,18 +160,21 @@ async def my_opinion(code: str, request: Request) -> dict[str, Any]:
 @router.post(
     "/sessions/{code}/control",
     response_model=ControlDone,
-    summary="Move, open, close, reveal or hide (facilitator)",
+    summary="Move, open, close, reveal or hide; slide timers (facilitator)",
 )
 async def control(
     code: str, body: Control, request: Request, user: User | None = Depends(facilitator)
 ) -> dict[str, Any]:
-    session = await service(request).control(code, user, body.action, body.slide)
+    svc = service(request)
+    session = await svc.control(code, user, body.action, body.slide, body.seconds)
     state = session.state
     return {
         "current_slide": state.current_slide,
         "open_slides": sorted(state.open_slides),
         "revealed": sorted(state.revealed),
         "version": state.version,
+        "timers": [timer.as_dict(countdown) for countdown in state.timers],
+        "server_time": svc.clock(),
     }
 
 

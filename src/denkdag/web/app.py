@@ -21,17 +21,22 @@ from denkdag.storage import open_store
 from denkdag.web import (
     accounts,
     api,
+    conversation,
     editor,
     errors,
+    events,
+    events_api,
     faults,
     invitations,
+    media,
     pages,
+    profiles,
     question_pages,
     questions,
     report,
     retention,
 )
-from denkdag.web.fastvote import FastVote
+from denkdag.web.fastvote import FastVote, LeanApp
 from denkdag.web.middleware import BodyLimit, SecurityHeaders
 from denkdag.web.ratelimit import Guard, Limits
 from denkdag.web.sse import FastEvents
@@ -57,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await service.stop()
             await store.close()
 
-    app = FastAPI(
+    app = LeanApp(  # FastAPI, whose ordinary votes skip the middleware: web/fastvote.py
         title="Denkdag",
         version=__version__,
         description=DESCRIPTION,
@@ -74,18 +79,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     faults.install(app, limits.refusals)
     app.include_router(api.router)
     app.include_router(questions.router)
+    app.include_router(conversation.router)
+    app.include_router(conversation.pages_router)
+    app.include_router(profiles.router)
+    app.include_router(profiles.pages)
     app.include_router(pages.router)
     app.include_router(question_pages.router)
     app.include_router(report.router)
     app.include_router(invitations.router)
     app.include_router(accounts.router)
     app.include_router(editor.router)
+    app.include_router(media.router)
+    app.include_router(events_api.router)
+    app.include_router(events.router)
     static = resources.files("denkdag.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages.install(app)
     app.add_middleware(FastEvents)  # the two hot paths, inside the guard, body limit
     app.add_middleware(FastVote)  # and headers: see web/fastvote.py and web/sse.py
     app.add_middleware(Guard, limits=limits)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    uploads = (*events.UPLOAD_PATHS, *editor.UPLOADS)  # paths taking files: own limits
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, uploads=uploads)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     return app

@@ -9,11 +9,13 @@ header (`facilitator` checks it).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from denkdag.domain.errors import DomainError, NotAllowed
 from denkdag.domain.kinds import KINDS, kind_of
@@ -21,21 +23,38 @@ from denkdag.editing import (
     NEW_SLIDES,
     Editor,
     EditorDeck,
+    ImageNotAccepted,
     NeedsConfirmation,
     SlideTextError,
     StaleDeck,
     new_deck,
 )
 from denkdag.formats.deck import DeckError, parse_deck, write_deck
+from denkdag.formats.deck_zip import MAX_ZIP_BYTES, DeckBundle, read_deck_zip, write_deck_zip
+from denkdag.formats.images import (
+    MAX_IMAGE_BYTES,
+    MAX_PIXELS,
+    MAX_SIDE,
+    ImageRefused,
+    clean_image,
+)
 from denkdag.storage import User
 from denkdag.web import i18n
-from denkdag.web.auth import check_csrf, facilitator, service, settings
+from denkdag.web.auth import check_csrf, facilitator, service
 from denkdag.web.errors import status_of
-from denkdag.web.pages import facilitator_from_cookie, render
+from denkdag.web.pages import LANG_COOKIE, facilitator_from_cookie, render, templates
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 60_000
 DECK_SUFFIXES = (".md", ".markdown", ".txt")
+MAX_DECK_FILE = 1_000_000
+UPLOADS = (
+    (r"^/e/[^/]+/slides/[^/]+/image$", MAX_IMAGE_BYTES + 100_000),
+    (r"^/sessions/import$", MAX_ZIP_BYTES + 100_000),
+)
+"""The editor's file uploads and their own body limits (web/middleware.py BodyLimit): an
+image, or a deck zip, and some room for the form around it; the routes check the file."""
+templates.env.globals["deck_upload_mb"] = (MAX_DECK_FILE // 1_000_000, MAX_ZIP_BYTES // 1_000_000)
 
 
 def _kind_labels() -> dict[str, str]:
@@ -88,6 +107,8 @@ def _refusal(error: DomainError) -> JSONResponse:
         return JSONResponse(body, status_code=422)
     if isinstance(error, NeedsConfirmation):
         return JSONResponse({"detail": error.detail, "confirm": True}, status_code=409)
+    if isinstance(error, ImageNotAccepted):
+        return JSONResponse({"detail": error.detail}, status_code=error.status)
     return JSONResponse({"detail": error.detail}, status_code=status_of(error))
 
 
@@ -208,6 +229,82 @@ async def undo(request: Request, code: str, body: Versioned, user: Signed) -> JS
     return _deck_json(view)
 
 
+@router.post("/e/{code}/slides/{slide_id}/image")
+async def upload_image(request: Request, code: str, slide_id: str, user: Signed) -> JSONResponse:
+    """A picture for the slide (multipart: `image`, `alt`, `version`): checked by its bytes,
+    re-encoded without metadata (formats/images.py), stored, and put on the slide. The
+    access check comes before the body is read."""
+    try:
+        session = await service(request).facilitated(code, user)
+        # the editor page's language: the facilitator's pick, else the session's
+        picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+        accepted = request.headers.get("accept-language")
+        language = i18n.choose_language(picked, session.deck.info.language, accepted)
+        i18n.current_language.set(language)
+        async with request.form(max_files=1, max_fields=4) as form:
+            upload = form.get("image")
+            alt = form.get("alt")
+            version = str(form.get("version", ""))
+            if not isinstance(upload, StarletteUpload):
+                raise ImageNotAccepted(i18n.gettext("Choose an image file to upload."))
+            if not isinstance(alt, str) or not alt.strip():
+                raise ImageNotAccepted(
+                    i18n.gettext(
+                        "Describe the image in a few words (alt text) for people who cannot see it."
+                    )
+                )
+            if not version.isdigit() or len(version) > 9:
+                raise ImageNotAccepted("The field 'version' must be the deck's version number.")
+            data = await upload.read(MAX_IMAGE_BYTES + 1)
+        try:
+            image = await asyncio.to_thread(clean_image, data)
+        except ImageRefused as refused:
+            raise ImageNotAccepted(_refused(refused), refused.status) from None
+        view = await _editor(request).set_image(code, user, int(version), slide_id, image, alt)
+    except DomainError as error:
+        return _refusal(error)
+    return _deck_json(view, 201)
+
+
+def _refused(refused: ImageRefused) -> str:
+    """Why an image was refused, in the page's language."""
+    _ = i18n.gettext
+    messages = {
+        "too_large": _(
+            "The image is larger than %(size)s MB: save it smaller (1920 pixels wide is "
+            "plenty for a projector) and try again."
+        )
+        % {"size": MAX_IMAGE_BYTES // 1_000_000},
+        "empty": _("The file is empty."),
+        "markup": _(
+            "SVG and other markup files are refused (they can carry script): "
+            "use a PNG, JPEG, WebP or GIF image."
+        ),
+        "not_image": _("This file is not a PNG, JPEG, WebP or GIF image, whatever its name says."),
+        "pixels": _(
+            "The image has too many pixels: at most %(side)s on a side and %(million)s "
+            "million in all. Scale it down and try again."
+        )
+        % {"side": MAX_SIDE, "million": MAX_PIXELS // 1_000_000},
+        "damaged": _(
+            "The image cannot be read (damaged or incomplete): export it again from your "
+            "image program."
+        ),
+    }
+    return messages.get(refused.reason, refused.message)
+
+
+@router.post("/e/{code}/slides/{slide_id}/image/remove")
+async def remove_image(
+    request: Request, code: str, slide_id: str, body: Versioned, user: Signed
+) -> JSONResponse:
+    try:
+        view = await _editor(request).remove_image(code, user, body.version, slide_id)
+    except DomainError as error:
+        return _refusal(error)
+    return _deck_json(view)
+
+
 @router.get("/e/{code}/preview/{slide_id}", response_class=HTMLResponse)
 async def preview(request: Request, code: str, slide_id: str, user: Signed) -> Response:
     """The slide as the projector shows it when it first comes up (presenter partial)."""
@@ -254,6 +351,24 @@ async def download_deck(request: Request, code: str) -> Response:
     )
 
 
+@router.get("/e/{code}/deck.zip")
+async def download_deck_zip(request: Request, code: str) -> Response:
+    """The session as a zip: `deck.md` and the images its slides show (formats/deck_zip)."""
+    user = await facilitator(request)
+    if user is None:
+        return RedirectResponse(f"/login?next=/e/{code}", status_code=303)
+    session = await service(request).facilitated(code, user)
+    images = await _editor(request).images_of(session)
+    return Response(
+        write_deck_zip(session.deck, images),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="denkdag-{session.code}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 async def _signed_in(request: Request, csrf: str) -> User:
     check_csrf(request, csrf)
     user = await facilitator_from_cookie(request)
@@ -287,14 +402,20 @@ async def import_deck(
         context = {"error": i18n.gettext("Choose a deck file to import.")}
         return render(request, "editor_import.html", context, status_code=422)
     name = (deck.filename or "deck.md").replace("\\", "/").rsplit("/", 1)[-1][:100]
-    data = await deck.read(settings(request).max_body_bytes + 1)
+    is_zip = name.lower().endswith(".zip")
+    data = await deck.read((MAX_ZIP_BYTES if is_zip else MAX_DECK_FILE) + 1)
     try:
-        if not name.lower().endswith(DECK_SUFFIXES):
-            raise DeckError(name, 1, i18n.gettext("a deck file is a Markdown file (.md)"))
-        parsed = parse_deck(data, source=name)
+        if is_zip:
+            bundle = await asyncio.to_thread(read_deck_zip, data, name)
+        elif name.lower().endswith(DECK_SUFFIXES):
+            bundle = DeckBundle(parse_deck(data, source=name), {})
+        else:
+            raise DeckError(
+                name, 1, i18n.gettext("a deck file is a Markdown file (.md) or a zip with images")
+            )
     except DeckError as error:
         return render(request, "editor_import.html", {"error": str(error)}, status_code=422)
-    session = await _editor(request).create(user, parsed)
+    session = await _editor(request).create(user, bundle.deck, bundle.images)
     return RedirectResponse(f"/e/{session.code}", status_code=303)
 
 

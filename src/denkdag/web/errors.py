@@ -21,6 +21,7 @@ from denkdag.domain.errors import (
     NotFound,
     SlideNotOpen,
 )
+from denkdag.domain.events import InvalidEvent
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ STATUS = {
     InvalidAnswer: 422,
     InvalidControl: 409,
     NotAllowed: 403,
+    InvalidEvent: 422,
 }
 
 

@@ -10,6 +10,13 @@ errors are the same JSON sentences with the same statuses as the exception handl
 Anything out of the ordinary — another content type, a body that does not validate, an
 odd Idempotency-Key, repeated headers — is handed, body and all, to the FastAPI route,
 which stays declared for the OpenAPI schema and answers those cases exactly as before.
+
+`LeanApp` (the app class) goes one step further for an ordinary vote: it skips the
+framework's own layers (the telemetry check, Starlette's error and body-limit wrappers) and
+the three middleware calls, and applies what those three do itself, with their own
+settings and helpers: the body limit (an ordinary vote announces its small length), the
+rate limits (`Guard`'s checks, and a 404 costs a code lookup), the security headers. A
+request it does not take goes down the whole stack untouched.
 """
 
 from __future__ import annotations
@@ -17,15 +24,20 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
+from collections.abc import Iterable
+from hashlib import sha256
 from typing import Any
 
+from fastapi import FastAPI
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from denkdag.domain.errors import DomainError
 from denkdag.web.errors import status_of
 from denkdag.web.faults import DATABASE_ERRORS, RETRY_AFTER_SECONDS, UNAVAILABLE, is_outage
-from denkdag.web.ratelimit import Limits, TooMany
+from denkdag.web.middleware import BodyLimit, SecurityHeaders
+from denkdag.web.ratelimit import Guard, Limits, TooMany, client_address, send_refusal
 from denkdag.web.schemas import Answer
 
 log = logging.getLogger("denkdag.web.faults")
@@ -33,6 +45,10 @@ log = logging.getLogger("denkdag.web.faults")
 _ROUTE = re.compile(r"^/api/v1/sessions/([^/]+)/slides/([^/]+)/response$")
 _IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,64}$")
 _JSON = (b"content-type", b"application/json")
+LEAN_MAX_BODY = 16 * 1024
+"""An ordinary vote's body is far smaller; larger ones go down the whole stack."""
+TELEMETRY_RECHECK = 1.0
+"""Seconds between checks whether OpenTelemetry was set up (then votes take the stack)."""
 
 
 class FastVote:
@@ -57,28 +73,48 @@ class FastVote:
             await self.app(scope, _replay(messages, receive), send)
             return
         authorization, idempotency_key = headers  # type: ignore[misc]
-        code, slide_id = match.group(1), match.group(2)
         scheme, _, token = authorization.partition(" ")
         bearer = token.strip() if scheme.lower() == "bearer" and token.strip() else None
-        app = scope["app"]
-        try:
-            stored = await app.state.service.respond(
-                code, bearer, slide_id, answer.value, idempotency_key
-            )
-        except DomainError as error:
-            await reply(send, status_of(error), {"detail": error.detail})
-            return
-        except TooMany as refused:
-            await reply(send, 429, {"detail": refused.detail}, refused.retry_after)
-            return
-        except Exception as error:
-            if not await refuse_outage(scope, send, error):
-                raise
-            return
-        await reply(send, 200, {"slide": slide_id, "value": stored})
+        await answer_vote(scope, send, match, bearer, answer, idempotency_key)
 
 
-async def refuse_outage(scope: Scope, send: Send, error: Exception) -> bool:
+async def answer_vote(
+    scope: Scope,
+    send: Send,
+    match: re.Match[str],
+    bearer: str | None,
+    answer: Answer,
+    idempotency_key: str | None,
+    extra: Iterable[tuple[bytes, bytes]] = (),
+) -> int:
+    """Record a validated vote and reply as the route does; the reply's status.
+
+    The one place both fast paths (FastVote and LeanApp) answer a vote: `extra` are the
+    security headers when the lean path answers without the SecurityHeaders middleware.
+    """
+    code, slide_id = match.group(1), match.group(2)
+    try:
+        stored = await scope["app"].state.service.respond(
+            code, bearer, slide_id, answer.value, idempotency_key
+        )
+    except DomainError as error:
+        status = status_of(error)
+        await reply(send, status, {"detail": error.detail}, extra=extra)
+        return status
+    except TooMany as refused:
+        await reply(send, 429, {"detail": refused.detail}, refused.retry_after, extra=extra)
+        return 429
+    except Exception as error:
+        if not await refuse_outage(scope, send, error, extra):
+            raise
+        return 503
+    await reply(send, 200, {"slide": slide_id, "value": stored}, extra=extra)
+    return 200
+
+
+async def refuse_outage(
+    scope: Scope, send: Send, error: Exception, extra: Iterable[tuple[bytes, bytes]] = ()
+) -> bool:
     """Answer 503 as the app's handler does when `error` is a database outage."""
     if not isinstance(error, DATABASE_ERRORS) or not is_outage(error):
         return False
@@ -86,7 +122,7 @@ async def refuse_outage(scope: Scope, send: Send, error: Exception) -> bool:
     assert limits.refusals is not None
     limits.refusals.count("database_unavailable")
     log.warning("database unavailable: %s", str(error).split("\n", 1)[0][:200])
-    await reply(send, 503, {"detail": UNAVAILABLE}, RETRY_AFTER_SECONDS)
+    await reply(send, 503, {"detail": UNAVAILABLE}, RETRY_AFTER_SECONDS, extra=extra)
     return True
 
 
@@ -158,15 +194,185 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     return replay
 
 
+_ENCODE = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+).encode
+
+
 async def reply(
-    send: Send, status: int, content: dict[str, Any], retry_after: float | None = None
+    send: Send,
+    status: int,
+    content: dict[str, Any],
+    retry_after: float | None = None,
+    extra: Iterable[tuple[bytes, bytes]] = (),
 ) -> None:
-    """A JSON reply rendered as Starlette's JSONResponse renders it."""
-    body = json.dumps(
-        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
-    ).encode()
+    """A JSON reply rendered as Starlette's JSONResponse renders it (plus `extra` headers)."""
+    body = _ENCODE(content).encode()
     headers = [(b"content-length", str(len(body)).encode()), _JSON]
     if retry_after is not None:
         headers.append((b"retry-after", str(int(retry_after)).encode()))
+    headers.extend(extra)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+# the lean path --------------------------------------------------------------------------
+
+
+class LeanApp(FastAPI):
+    """Denkdag's FastAPI app, whose ordinary votes skip the middleware stack (LeanVote)."""
+
+    _lean: LeanVote | None = None
+    _lean_built = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "PUT" and not self.root_path:
+            lean = self._lean
+            if lean is None and not self._lean_built and self.middleware_stack is not None:
+                lean = self._lean = LeanVote.build(self)
+                self._lean_built = True
+            if lean is not None and lean.usable():
+                await lean(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+class LeanVote:
+    """An ordinary vote, answered with what SecurityHeaders, BodyLimit and Guard would do,
+    without running them (or the framework's layers around them); anything else goes to
+    `fallback`, the whole app, with the body replayed when it was read."""
+
+    def __init__(
+        self,
+        app: FastAPI,
+        headers: SecurityHeaders,
+        body_limit: BodyLimit,
+        guard: Guard,
+    ) -> None:
+        self.app = app
+        self.fallback = super(LeanApp, app).__call__ if isinstance(app, LeanApp) else app
+        self.headers = headers
+        self.body_limit = body_limit
+        self.guard = guard
+        self.limits = guard.limits
+        self._telemetry_off = False
+        self._telemetry_checked = -TELEMETRY_RECHECK
+
+    @classmethod
+    def build(cls, app: FastAPI) -> LeanVote | None:
+        """The lean path for `app`'s middleware stack, or None when the stack has a layer
+        this path does not know how to stand in for (then every vote takes the stack)."""
+        known = {"ServerErrorMiddleware", "ExceptionTelemetryMiddleware", "AppBodyLimitMiddleware"}
+        found: dict[type, Any] = {}
+        node: Any = app.middleware_stack
+        while not isinstance(node, FastVote):
+            if isinstance(node, SecurityHeaders | BodyLimit | Guard):
+                found[type(node)] = node
+            elif type(node).__name__ not in known:
+                return None
+            node = getattr(node, "app", None)
+            if node is None:
+                return None
+        if len(found) != 3:
+            return None
+        return cls(app, found[SecurityHeaders], found[BodyLimit], found[Guard])
+
+    def usable(self) -> bool:
+        """False while OpenTelemetry is set up: then votes are traced like every request."""
+        now = time.monotonic()
+        if now - self._telemetry_checked >= TELEMETRY_RECHECK:
+            self._telemetry_checked = now
+            native = getattr(self.app, "_native_telemetry", None)
+            self._telemetry_off = native is None or not native.enabled()
+        return self._telemetry_off
+
+    def _max_body(self, path: str) -> int:
+        """BodyLimit's limit for this path (it may have larger ones for uploads)."""
+        body_limit = self.body_limit
+        for_path = getattr(body_limit, "_limit", None)
+        limit = for_path(path) if for_path and getattr(body_limit, "uploads", ()) else None
+        return min(LEAN_MAX_BODY, body_limit.limit if limit is None else limit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        match = None if scope.get("root_path") else _ROUTE.match(path)
+        vote = None if match is None else self._ordinary(scope["headers"], self._max_body(path))
+        if vote is None:
+            await self.fallback(scope, receive, send)
+            return
+        token, idempotency_key = vote
+        body, messages = await _read_body(receive)
+        answer = None if body is None else _parse(body)
+        if answer is None:
+            await self.fallback(scope, _replay(messages, receive), send)
+            return
+        assert match is not None
+        scope["app"] = self.app
+        # Guard: the address's code lookups, then the participant's answer budget.
+        limits = self.limits
+        address = client_address(scope, limits.trusted)
+        scope.setdefault("state", {})["client_address"] = address
+        extra = self.headers.extra_tls if scope.get("scheme") == "https" else self.headers.extra
+        try:
+            self.guard._check_lookups(address)
+            self.guard._check(
+                limits.answers,
+                sha256(token.encode("utf-8", "surrogatepass")).hexdigest(),
+                "answer",
+                "Too many answers at once.",
+            )
+        except TooMany as refused:
+            await send_refusal(_with_headers(send, extra), 429, refused.detail, refused.retry_after)
+            return
+        status = await answer_vote(scope, send, match, token, answer, idempotency_key, extra)
+        if status == 404:  # as Guard does: an unknown code costs a lookup
+            assert limits.lookups is not None
+            limits.lookups.charge(address)
+
+    @staticmethod
+    def _ordinary(raw: list[tuple[bytes, bytes]], max_body: int) -> tuple[str, str | None] | None:
+        """(bearer token, idempotency key) of an ordinary vote, else None.
+
+        Ordinary: JSON, one bearer token, a valid key if any, a small announced length,
+        no repeated header and no transfer-encoding.
+        """
+        content_type = authorization = key = length = None
+        for name, value in raw:
+            if name == b"content-type":
+                if content_type is not None:
+                    return None
+                content_type = value
+            elif name == b"authorization":
+                if authorization is not None:
+                    return None
+                authorization = value
+            elif name == b"content-length":
+                if length is not None:
+                    return None
+                length = value
+            elif name == b"idempotency-key":
+                if key is not None:
+                    return None
+                key = value.decode("latin-1")
+                if not _IDEMPOTENCY_KEY.match(key):
+                    return None
+            elif name == b"transfer-encoding":
+                return None
+        if content_type != b"application/json" or authorization is None or length is None:
+            return None
+        if not length.isdigit() or int(length) > max_body:
+            return None
+        scheme, _, token = authorization.decode("latin-1").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return None
+        return token, key
+
+
+def _with_headers(send: Send, extra: Iterable[tuple[bytes, bytes]]) -> Send:
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), *extra]}
+        await send(message)
+
+    return sender

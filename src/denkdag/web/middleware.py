@@ -6,6 +6,7 @@ Kept as plain ASGI (not BaseHTTPMiddleware) so event streams pass through unbuff
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,14 +35,23 @@ class TooLarge(Exception):
 class BodyLimit:
     """Refuse bodies over `limit` bytes with 413, whether announced or streamed."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, uploads: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
         self.limit = limit
+        self.uploads = tuple((re.compile(pattern), larger) for pattern, larger in uploads)
+        """Paths that take files (an event's logo): a larger limit of their own."""
+
+    def _limit(self, path: str) -> int:
+        for pattern, larger in self.uploads:
+            if pattern.match(path):
+                return larger
+        return self.limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope.get("path", "")) if self.uploads else self.limit
         declared = None
         chunked = False
         for name, value in scope["headers"]:
@@ -51,12 +61,12 @@ class BodyLimit:
                 chunked = True
         if declared is not None:
             try:
-                too_big = int(declared) > self.limit
+                too_big = int(declared) > limit
             except ValueError:
                 await _refuse(send, 400, "The Content-Length header is not a number.")
                 return
             if too_big:
-                await _refuse(send, 413, f"The body is larger than {self.limit} bytes.")
+                await _refuse(send, 413, f"The body is larger than {limit} bytes.")
                 return
             if not chunked:
                 # The server delivers at most the announced length: nothing to count.
@@ -70,7 +80,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise TooLarge
             return message
 
@@ -84,7 +94,7 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except TooLarge:
             if not started:
-                await _refuse(send, 413, f"The body is larger than {self.limit} bytes.")
+                await _refuse(send, 413, f"The body is larger than {limit} bytes.")
 
 
 async def _refuse(send: Send, status: int, detail: str) -> None:

@@ -26,7 +26,7 @@ from denkdag.domain.tally import Tally
 from denkdag.security import format_code, normalise_code
 from denkdag.service import LINK_TOKEN, LOGIN_LIFETIME, Participant
 from denkdag.storage import User
-from denkdag.web import i18n
+from denkdag.web import i18n, pace, profiles
 from denkdag.web.auth import (
     CSRF_FIELD,
     LOGIN_COOKIE,
@@ -38,6 +38,7 @@ from denkdag.web.auth import (
     set_csrf,
     settings,
 )
+from denkdag.web.branding import session_brand
 from denkdag.web.errors import status_of
 from denkdag.web.kind_forms import read_form
 from denkdag.web.markup import inline, render_body
@@ -59,6 +60,9 @@ templates.env.filters["inline"] = inline
 templates.env.filters["code"] = format_code
 templates.env.globals["LANGUAGES"] = i18n.LANGUAGE_NAMES
 templates.env.globals["kind_of"] = kind_of
+templates.env.globals["countdown_data"] = pace.countdown_data
+templates.env.filters["countdown_text"] = pace.clock_text
+templates.env.filters["countdown_phase"] = pace.countdown_phase
 
 
 def _language(request: Request, session: Session | None = None) -> str:
@@ -129,6 +133,10 @@ async def _slide_context(request: Request, session: Session) -> dict[str, Any]:
             if current and current.kind == "opinions"
             else None
         ),
+        # The event's logo and colours, when the session is part of one (web/branding.py).
+        "brand": await session_brand(request, session),
+        # At audience pace the projector shows how far the room is (web/pace.py).
+        "progress": await svc.progress(session) if pace.at_audience_pace(session) else None,
     }
 
 
@@ -161,7 +169,11 @@ async def phone(request: Request, code: str) -> Response:
     participant = await _participant(request, code)
     if participant is None:
         context = {"session": session, "needs_invitation": await svc.needs_invitation(session)}
+        context["brand"] = await session_brand(request, session)
         return render(request, "join.html", context, session=session)
+    asking = await profiles.maybe_ask(request, participant)  # once, before the first slide
+    if asking is not None:
+        return asking
     context = await _phone_context(request, participant)
     return render(request, "phone.html", context, session=participant.session)
 
@@ -171,10 +183,17 @@ async def _phone_context(request: Request, participant: Participant) -> dict[str
     session = await svc.session(participant.session.code)
     context = await _slide_context(request, session)
     answers = await svc.answers_of(participant)
+    if pace.at_audience_pace(session):  # the participant's own slide, not the presenter's
+        wanted = request.query_params.get("slide") or getattr(request.state, "pace_slide", None)
+        context.update(await pace.phone_context(svc, session, answers, wanted))
     slide = context["slide"]
     context["answer"] = answers.get(slide.id) if slide else None
     if slide and slide.kind == "opinions":
         context["me"] = await svc.opinions.position(session, participant.id)
+    if slide and slide.kind == "conversation":  # a statement round: this phone's next one
+        context["round"] = await svc.rounds.next_for(session, participant.id, slide.id)
+        context["round_votes"] = await svc.rounds.my_votes(session, participant.id, slide)
+        context["round_pending"] = await svc.rounds.mine_pending(session, participant.id, slide)
     context["token"] = request.cookies.get(participant_cookie(session.code))
     return context
 
@@ -230,6 +249,7 @@ async def answer_form(request: Request, code: str) -> Response:
         value = read_form(slide, form)
         await service(request).respond(code, token, slide_id, value)
     except DomainError as error:
+        request.state.pace_slide = slide_id  # at audience pace: show the answered slide again
         context = await _phone_context(request, participant)
         context["draft"] = value  # so a refused text is not lost
         closed = (
@@ -245,7 +265,7 @@ async def answer_form(request: Request, code: str) -> Response:
             session=participant.session,
             status_code=status_of(error),
         )
-    return RedirectResponse(f"/j/{participant.session.code}#answered", status_code=303)
+    return RedirectResponse(pace.answered_url(participant.session, slide_id), status_code=303)
 
 
 @router.get("/qr/{code}.svg")
@@ -294,6 +314,11 @@ async def remote(request: Request, code: str) -> Response:
     context = await _slide_context(request, session)
     context["tallies"] = await _tallies(request, session)
     context["join_url"] = join_url(request, session.code)
+    current = context["slide"]
+    if current and current.kind == "conversation":  # its moderation list
+        context["board"] = await service(request).rounds.listing(
+            session, current.id, facilitator=True
+        )
     return render(request, "control.html", context, session=session)
 
 

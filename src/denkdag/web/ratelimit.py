@@ -285,9 +285,12 @@ _CODE_ROUTE = re.compile(
 _JOIN = re.compile(r"^/(?:api/v1/sessions/[^/]+/participants|j/[^/]+/join)$")
 _ANSWER = re.compile(
     r"^/(?:api/v1/sessions/[^/]+/slides/[^/]+/response|j/([^/]+)/answer"
-    r"|(?:api/v1/sessions|j)/[^/]+/questions(?:/\d+/vote)?)$"
+    r"|(?:api/v1/sessions|j)/[^/]+/questions(?:/\d+/vote)?"
+    r"|api/v1/sessions/[^/]+/slides/[^/]+/statements(?:/[^/]+/vote)?"
+    r"|j/[^/]+/statements/[^/]+(?:/[^/]+/vote)?)$"
 )
-"""Answers, and Q&A questions and upvotes: one budget per participant token."""
+"""Answers, Q&A questions and upvotes, statement rounds' statements and votes: one budget
+per participant token."""
 _EVENTS = re.compile(r"^/api/v1/sessions/[^/]+/events$")
 
 

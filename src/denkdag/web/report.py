@@ -18,6 +18,7 @@ from denkdag.domain.model import Session
 from denkdag.formats.compare import Comparison, compare
 from denkdag.formats.export_csv import answers_csv
 from denkdag.formats.export_json import results_document
+from denkdag.formats.export_profiles import profile_document
 from denkdag.formats.export_xlsx import report_xlsx
 from denkdag.formats.report_html import render_report
 from denkdag.security import normalise_code
@@ -92,7 +93,8 @@ async def report_pdf(request: Request, code: str, compare: str | None = None) ->
     report = await svc.report(session)
     comparison = await _comparison(request, user, session, compare)
     html = render_report(report, language=_language(request, session), comparison=comparison)
-    return _download(await svc.report_pdf(html), "application/pdf", session.code, "pdf")
+    pdf = await svc.report_pdf(html, session)
+    return _download(pdf, "application/pdf", session.code, "pdf")
 
 
 @router.get("/r/{code}.xlsx")
@@ -112,8 +114,10 @@ async def report_csv(request: Request, code: str) -> Response:
     if isinstance(guarded, Response):
         return guarded
     _, session = guarded
-    answers = await service(request).store.session_answers(session.id)
-    text = answers_csv(session, answers)
+    svc = service(request)
+    answers = await svc.store.session_answers(session.id)
+    profile = await svc.profiles.csv_columns(session, answers)
+    text = answers_csv(session, answers, await svc.rounds.rounds(session), profile)
     return _download(text.encode("utf-8"), "text/csv; charset=utf-8", session.code, "csv")
 
 
@@ -125,6 +129,9 @@ async def report_json(request: Request, code: str) -> Response:
     _, session = guarded
     svc = service(request)
     document = results_document(session, await svc.results(session), await svc.joined(session))
+    if session.deck.info.profile:  # aggregates by profile group (groups of five or more)
+        profiles = (await svc.report(session)).profiles
+        document["profile"] = profile_document(profiles) if profiles else None
     body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     return _download(body, "application/json", session.code, "json")
 

@@ -102,6 +102,9 @@ class SessionOut(BaseModel):
     open_slides: list[str]
     revealed: dict[str, TallyOut]
     version: int
+    pace: str = Field("presenter", description="presenter, or audience (a survey).")
+    timers: list[CountdownOut] = []
+    server_time: float = Field(0.0, description="The server's clock (epoch seconds).")
 
 
 class SlideResult(BaseModel):
@@ -118,12 +121,60 @@ class Results(BaseModel):
     title: str
     joined: int
     slides: list[SlideResult]
+    breakdown: dict[str, JsonValue] | None = Field(
+        None,
+        description="With `?by=`: the profile question's `groups` (participants per shown "
+        "group), `other`, and `slides` (slide id → `groups` and `other`, each with "
+        "`respondents`, `counts` and `percentages`), `opinion_groups` (how each group "
+        "spreads over the live opinion map's groups, or null).",
+    )
 
 
 class Control(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    action: Literal["goto", "next", "previous", "open", "close", "reveal", "hide"]
+    action: Literal[
+        "goto",
+        "next",
+        "previous",
+        "open",
+        "close",
+        "reveal",
+        "hide",
+        "open-all",
+        "close-all",
+        "timer-start",
+        "timer-pause",
+        "timer-add",
+        "timer-stop",
+    ] = Field(
+        ...,
+        description="open-all / close-all: every question (a survey at audience pace). "
+        "timer-start (or resume), timer-pause, timer-add (30 s unless `seconds`), "
+        "timer-stop: the countdown of `slide`, or of the current slide.",
+    )
     slide: str | None = Field(None, max_length=40)
+    seconds: int | None = Field(
+        None,
+        ge=1,
+        le=10800,
+        description="timer-start: the countdown's length (default: the slide's `timer`); "
+        "timer-add: the seconds to add (default 30).",
+    )
+
+
+class CountdownOut(BaseModel):
+    """A slide's countdown. `ends_at` (seconds since the epoch, server clock) while it
+    runs; `remaining` seconds while paused. Compare `ends_at` with the `server_time` sent
+    beside it, not with your own clock. `closes`: voting ends with it (`fired` once the
+    server has closed the slide)."""
+
+    slide: str
+    running: bool
+    ends_at: float | None
+    remaining: float
+    duration: float
+    closes: bool
+    fired: bool
 
 
 class Moderation(BaseModel):
@@ -146,6 +197,8 @@ class ControlDone(BaseModel):
     open_slides: list[str]
     revealed: list[str]
     version: int
+    timers: list[CountdownOut] = []
+    server_time: float | None = None
 
 
 class Metrics(BaseModel):

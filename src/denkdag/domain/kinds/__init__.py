@@ -26,6 +26,7 @@ _MODULES = (
     "open_answer",
     "ranking",
     "opinions",
+    "conversation",
 )
 
 KINDS: dict[str, Kind] = {

@@ -71,6 +71,7 @@
     });
     undoButton.disabled = !deck.can_undo;
     document.getElementById("editor-title").textContent = titleOf(deck.info);
+    renderImage();
   }
 
   function titleOf(info) {
@@ -252,6 +253,134 @@
     });
   }
 
+  // --- the slide's image: pick or drop a file, describe it, upload -----------------------
+  // The server checks and re-encodes it (formats/images.py); the checks here only spare a
+  // facilitator the wait for an upload that would be refused anyway.
+
+  const imageFile = document.getElementById("image-file");
+  const imageAlt = document.getElementById("image-alt");
+  const imageAdd = document.getElementById("image-add");
+  const imageRemove = document.getElementById("image-remove");
+  const imageThumb = document.getElementById("image-thumb");
+  const imageStatus = document.getElementById("image-status");
+  const imageError = document.getElementById("image-error");
+  const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
+  const IMAGE_BYTES = 2000000;
+  let chosen = null;           // {slide, file, preview}: picked, waiting for its alt text
+
+  function renderImage() {
+    const slide = slideById(selected);
+    if (chosen && chosen.slide !== selected) { chosen = null; imageStatus.textContent = ""; }
+    const shown = chosen ? chosen.preview : (slide && slide.image) || "";
+    imageThumb.hidden = !shown;
+    if (shown && imageThumb.getAttribute("src") !== shown) imageThumb.src = shown;
+    if (!shown) imageThumb.removeAttribute("src");
+    imageThumb.alt = !chosen && slide && slide.image ? slide.alt : "";
+    imageRemove.hidden = !(slide && slide.image) || !!chosen;
+    imageAdd.disabled = !chosen;
+    if (!chosen && document.activeElement !== imageAlt) imageAlt.value = slide && slide.image ? slide.alt : "";
+  }
+
+  function choose(file) {
+    showError(imageError, "");
+    if (!selected || !file) return;
+    if (file.type && IMAGE_TYPES.indexOf(file.type) < 0) { showError(imageError, text.image_type); return; }
+    if (file.size > IMAGE_BYTES) { showError(imageError, text.image_too_large); return; }
+    const forSlide = selected;
+    const reader = new FileReader();
+    reader.onload = function () {
+      if (forSlide !== selected) return;
+      chosen = { slide: forSlide, file: file, preview: String(reader.result) };
+      imageAlt.value = "";
+      renderImage();
+      imageStatus.textContent = text.image_ready;
+      imageAlt.focus();
+    };
+    reader.readAsDataURL(file);
+  }
+
+  function upload() {
+    if (!chosen) return;
+    const alt = imageAlt.value.replace(/\s+/g, " ").trim();
+    if (!alt) { showError(imageError, text.image_alt); imageAlt.focus(); return; }
+    const job = chosen;
+    flush();
+    run(async function () {
+      setStatus("saving");
+      imageAdd.disabled = true;
+      imageStatus.textContent = text.image_uploading;
+      const form = new FormData();
+      form.append("version", String(deck.version));
+      form.append("alt", alt);
+      form.append("image", job.file, job.file.name || "image");
+      const response = await fetch(base + "/slides/" + encodeURIComponent(job.slide) + "/image", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRF-Token": csrf() },
+        body: form,
+      });
+      let payload = {};
+      try { payload = await response.json(); } catch (e) { /* an empty or HTML answer */ }
+      imageStatus.textContent = "";
+      const result = { status: response.status, ok: response.ok, body: payload };
+      if (result.ok || (result.status === 409 && result.body.conflict)) {
+        if (result.ok && chosen === job) chosen = null;
+        if (handle(result, null)) showError(imageError, "");
+        refreshPreview();
+        return;
+      }
+      setStatus("saved");
+      imageAdd.disabled = !chosen;
+      showError(imageError, result.status === 413 ? text.image_too_large : (result.body.detail || String(result.status)));
+    });
+  }
+
+  imageFile.addEventListener("change", function () {
+    if (imageFile.files && imageFile.files.length) choose(imageFile.files[0]);
+    imageFile.value = "";
+  });
+  imageAdd.addEventListener("click", upload);
+  imageAlt.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && chosen) { event.preventDefault(); upload(); }
+  });
+  // A new description of the image on the slide: its `alt:` line, saved like typing.
+  imageAlt.addEventListener("change", function () {
+    const slide = slideById(selected);
+    if (chosen || !slide || !slide.image) return;
+    const value = imageAlt.value.replace(/\s+/g, " ").trim();
+    if (!value) { showError(imageError, text.image_alt); imageAlt.value = slide.alt; return; }
+    showError(imageError, "");
+    if (!/^alt:.*$/m.test(area.value)) return;
+    area.value = area.value.replace(/^alt:.*$/m, function () { return "alt: " + value; });
+    typed("slide", selected, area.value);
+  });
+  imageRemove.addEventListener("click", function () {
+    if (selected) change("POST", "/slides/" + encodeURIComponent(selected) + "/image/remove", {});
+  });
+
+  function hasFiles(event) {
+    return !!event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types || [], "Files") >= 0;
+  }
+  [document.getElementById("image-drop"), preview].forEach(function (zone) {
+    zone.addEventListener("dragover", function (event) {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+      zone.classList.add("dropping");
+    });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("dropping"); });
+    zone.addEventListener("drop", function (event) {
+      zone.classList.remove("dropping");
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (event.dataTransfer.files.length) choose(event.dataTransfer.files[0]);
+    });
+  });
+  // A file dropped beside the drop zones must not replace the editor with the file.
+  window.addEventListener("dragover", function (event) { if (hasFiles(event)) event.preventDefault(); });
+  window.addEventListener("drop", function (event) { if (hasFiles(event)) event.preventDefault(); });
+
   // --- events ----------------------------------------------------------------------------
 
   area.addEventListener("input", function () { if (selected) typed("slide", selected, area.value); });
@@ -289,7 +418,7 @@
 
   root.addEventListener("keydown", function (event) {
     if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
-    if (!selected || event.target === infoArea) return;
+    if (!selected || event.target === infoArea || event.target === imageAlt) return;
     event.preventDefault();
     move(selected, event.key === "ArrowUp" ? -1 : 1);
   });

@@ -11,15 +11,21 @@
 
   function currentSlide() { return host.querySelector("#slide"); }
 
+  let again = false; // a change arrived while a fragment was loading: load once more
+
   async function refresh() {
-    if (loading) return loading;
+    if (loading) { again = true; return loading; }
     loading = (async function () {
       try {
-        host.innerHTML = await Denkdag.fetchFragment("/j/" + code + "/slide");
+        // At audience pace the phone stays on the participant's own slide (js/pace.js).
+        const pace = host.querySelector(".pace-nav");
+        const own = pace ? "?slide=" + encodeURIComponent(pace.dataset.slide) : "";
+        host.innerHTML = await Denkdag.fetchFragment("/j/" + code + "/slide" + own);
         const slide = currentSlide();
         shownVersion = slide ? slide.dataset.version : null;
       } finally {
         loading = null;
+        if (again) { again = false; refresh(); }
       }
     })();
     return loading;
@@ -52,6 +58,7 @@
         if (el.tagName === "BUTTON") el.setAttribute("aria-pressed", chosen ? "true" : "false");
       }
       showNotice(form, form.closest("#phone").dataset.savedText || "✓", "saved");
+      document.dispatchEvent(new CustomEvent("denkdag:answered", { detail: { slide: slideId } }));
       return;
     }
     let detail = response.statusText;
@@ -87,5 +94,6 @@
     },
     tally: function (tally) { Denkdag.updateBars(host, tally); },
     opinion: function () { /* drawn by kinds/opinions.js (the denkdag:opinion event) */ },
+    statements: function () { /* a statement round's: kinds/conversation.js */ },
   });
 })();

@@ -88,5 +88,6 @@
     presence: function (presence) { joinedCount.textContent = String(presence.joined); },
     opinion: function () { /* drawn by kinds/opinions.js (the denkdag:opinion event) */ },
     questions: function () { /* drawn by qa_projector.js (the denkdag:questions event) */ },
+    progress: function () { /* audience pace: drawn by pace.js (the denkdag:progress event) */ },
   });
 })();

@@ -1,0 +1,105 @@
+"""`denkdag event create|add`: an event and its sessions from the command line (issue 3).
+
+The same use cases as the web pages (`denkdag.events`), acting as the organiser named.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from denkdag.domain.errors import DomainError, NotFound
+from denkdag.domain.events import PLENARY, WORKING
+from denkdag.events import EventFields, Events
+from denkdag.formats.deck import DeckError, parse_deck
+from denkdag.live import MemoryBroadcaster
+from denkdag.service import Denkdag
+from denkdag.storage import DEFAULT_DATABASE, User, open_store
+
+T = TypeVar("T")
+event_app = typer.Typer(
+    help="Events: a plenary and parallel working sessions.", no_args_is_help=True
+)
+Database = Annotated[
+    str,
+    typer.Option(
+        "--database", envvar="DENKDAG_DATABASE_URL", help="sqlite:///FILE or postgresql://…"
+    ),
+]
+Organiser = Annotated[
+    str, typer.Option("--organiser", help="The organiser's user name (role organiser).")
+]
+
+
+async def _organiser(events: Events, name: str) -> User:
+    user = await events.service.store.user_by_name(name)
+    if user is None:
+        raise NotFound(
+            f"There is no account '{name}': add it with `denkdag user add {name} --role organiser`."
+        )
+    return user
+
+
+def _run(work: Callable[[Events], Awaitable[T]], database: str) -> T:
+    async def main() -> T:
+        store = await open_store(database)
+        service = Denkdag(store, MemoryBroadcaster())
+        try:
+            return await work(Events(service))
+        finally:
+            await service.stop()
+            await store.close()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as error:
+        typer.echo(error.detail, err=True)
+        raise typer.Exit(2) from None
+
+
+@event_app.command("create")
+def create(
+    title: Annotated[str, typer.Argument(help="The event's title.")],
+    date: Annotated[str, typer.Option(help="YYYY-MM-DD")] = "",
+    venue: Annotated[str, typer.Option(help="Where it takes place.")] = "",
+    organiser: Organiser = "organiser",
+    database: Database = DEFAULT_DATABASE,
+) -> None:
+    """Create an event owned by ORGANISER and print its event code (join page /ev/CODE)."""
+
+    async def work(events: Events) -> str:
+        user = await _organiser(events, organiser)
+        event = await events.create(user, EventFields(title=title, date=date, venue=venue))
+        return event.code
+
+    typer.echo(_run(work, database))
+
+
+@event_app.command("add")
+def add(
+    code: Annotated[str, typer.Argument(help="The event code.")],
+    file: Annotated[Path, typer.Argument(help="A deck file (Markdown, see README).")],
+    room: Annotated[str, typer.Option(help="The room's name.")] = "",
+    plenary: Annotated[bool, typer.Option(help="Make it the event's plenary.")] = False,
+    facilitator: Annotated[str, typer.Option(help="User name of its facilitator.")] = "",
+    organiser: Organiser = "organiser",
+    database: Database = DEFAULT_DATABASE,
+) -> None:
+    """Import a deck file as a new session of the event and print its join code."""
+    try:
+        deck = parse_deck(file.read_bytes(), source=str(file))
+    except (DeckError, OSError) as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+
+    async def work(events: Events) -> str:
+        user = await _organiser(events, organiser)
+        role = PLENARY if plenary else WORKING
+        made = await events.create_session(code, user, deck, role, room, facilitator or None)
+        return made.session.code
+
+    typer.echo(_run(work, database))

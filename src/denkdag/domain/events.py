@@ -1,0 +1,378 @@
+"""Events (issue 3): a think-day of one plenary and parallel working sessions, as values.
+
+Everything an event decides without storage lives here: which colours and logos are
+acceptable, how the event's colours become readable page colours, and which slides of
+its sessions ask "the same statement" so the organiser can put the rooms side by side.
+Pure standard library, like the rest of the domain.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from denkdag.domain.errors import DomainError
+from denkdag.domain.model import Slide
+from denkdag.domain.tally import Tally
+
+PLENARY = "plenary"
+WORKING = "working"
+ROLES = (PLENARY, WORKING)
+
+MAX_TITLE = 200
+MAX_VENUE = 200
+MAX_ROOM = 80
+MAX_LINK = 80
+MAX_LOGO_BYTES = 1024 * 1024
+"""A logo is shown small on phones: 1 MB is plenty, and it lives in the database."""
+
+DEFAULT_PRIMARY = "#e4003a"
+DEFAULT_SECONDARY = "#14213d"
+WHITE = "#ffffff"
+TEXT_CONTRAST = 4.5
+"""WCAG AA for body text: links and labels in the event's colour stay readable."""
+GRAPHIC_CONTRAST = 3.0
+"""WCAG AA for graphical objects (result bars) against the white page."""
+
+SHARED_KINDS = ("statement", "choice")
+"""The kinds whose answers can be added up across rooms."""
+
+
+class InvalidEvent(DomainError):
+    """An event field that cannot be accepted as given; the sentence says what to change."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A think-day: its own join code, its branding, and the organiser who owns it."""
+
+    id: int
+    code: str
+    title: str
+    date: date | None
+    venue: str
+    organiser_id: int | None
+    primary: str = DEFAULT_PRIMARY
+    secondary: str = DEFAULT_SECONDARY
+    logo_digest: str | None = None
+    """SHA-256 of the logo's bytes (None: no logo); versions the logo's URL for caching."""
+
+
+@dataclass(frozen=True)
+class EventSession:
+    """One session of an event: the plenary or a working session in its room."""
+
+    event_id: int
+    session_id: int
+    role: str
+    room: str
+    facilitator_id: int | None
+    position: int
+
+
+# fields --------------------------------------------------------------------------------
+
+_HEX = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def parse_colour(text: str, field: str = "colour") -> str:
+    """A colour as `#rrggbb` (lower case) from `#rgb` or `#rrggbb`; InvalidEvent otherwise."""
+    match = _HEX.fullmatch(text.strip())
+    if match is None:
+        raise InvalidEvent(
+            f"The {field} '{text.strip()[:20]}' is not a colour: write it as #RRGGBB, e.g. #E4003A."
+        )
+    digits = match.group(1).lower()
+    if len(digits) == 3:
+        digits = "".join(ch * 2 for ch in digits)
+    return "#" + digits
+
+
+def clean_text(text: str, limit: int, what: str, *, required: bool = False) -> str:
+    """One line of plain text: whitespace collapsed, control characters refused."""
+    clean = " ".join(text.split())
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in clean):
+        raise InvalidEvent(f"The {what} holds characters that cannot be shown.")
+    if required and not clean:
+        raise InvalidEvent(f"Give the event a {what}.")
+    if len(clean) > limit:
+        raise InvalidEvent(f"The {what} is longer than {limit} characters; shorten it.")
+    return clean
+
+
+def parse_date(text: str) -> date | None:
+    """An ISO date (YYYY-MM-DD), or None when empty; InvalidEvent otherwise."""
+    clean = text.strip()
+    if not clean:
+        return None
+    try:
+        return date.fromisoformat(clean)
+    except ValueError:
+        raise InvalidEvent(f"'{clean[:20]}' is not a date: write it as YYYY-MM-DD.") from None
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise InvalidEvent("A session of an event is the plenary or a working session.")
+    return role
+
+
+# logos ---------------------------------------------------------------------------------
+
+LOGO_TYPES = ("image/png", "image/jpeg", "image/webp")
+
+
+def sniff_logo(data: bytes) -> str:
+    """The logo's content type, read from its first bytes (never from its name or the
+    browser's claim); InvalidEvent for anything but PNG, JPEG or WebP up to 1 MB.
+
+    SVG is refused on purpose: it can carry script, and it is served from our origin.
+    """
+    if not data:
+        raise InvalidEvent("The logo file is empty.")
+    if len(data) > MAX_LOGO_BYTES:
+        raise InvalidEvent("The logo is larger than 1 MB; save it smaller (PNG, JPEG or WebP).")
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml", b"<!doctype svg")):
+        raise InvalidEvent("SVG logos are not accepted (they can hold scripts): use PNG or WebP.")
+    raise InvalidEvent("The logo must be a PNG, JPEG or WebP image.")
+
+
+# colours that stay readable --------------------------------------------------------------
+
+
+def _channels(colour: str) -> tuple[int, int, int]:
+    value = parse_colour(colour)
+    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2), 0 for black to 1 for white."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = _channels(colour)
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two colours, 1 to 21."""
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def darkened(colour: str, minimum: float, background: str = WHITE) -> str:
+    """`colour`, darkened just enough (same hue) to reach `minimum` contrast on
+    `background`: a pale brand colour still gives readable links and visible bars."""
+    r, g, b = _channels(colour)
+    for step in range(101):
+        keep = 1 - step / 100
+        candidate = f"#{round(r * keep):02x}{round(g * keep):02x}{round(b * keep):02x}"
+        if contrast(candidate, background) >= minimum:
+            return candidate
+    return "#000000"
+
+
+def ink_on(colour: str) -> str:
+    """Black or white, whichever reads better on `colour` (text on a filled button)."""
+    return "#ffffff" if contrast(colour, "#ffffff") >= contrast(colour, "#111111") else "#111111"
+
+
+@dataclass(frozen=True)
+class Brand:
+    """An event's colours as the pages' CSS custom properties, contrast kept readable."""
+
+    primary: str = DEFAULT_PRIMARY
+    secondary: str = DEFAULT_SECONDARY
+
+    def variables(self) -> dict[str, str]:
+        accent = darkened(self.primary, TEXT_CONTRAST)
+        bar = darkened(self.secondary, GRAPHIC_CONTRAST)
+        return {
+            "--accent": accent,
+            "--accent-ink": ink_on(accent),
+            "--bar": bar,
+            "--brand-primary": self.primary,
+            "--brand-primary-ink": ink_on(self.primary),
+            "--brand-secondary": self.secondary,
+            "--brand-secondary-ink": ink_on(self.secondary),
+        }
+
+    def css(self) -> str:
+        """A style sheet setting the variables (served from a URL: the CSP forbids inline
+        styles)."""
+        lines = [f"  {name}: {value};" for name, value in self.variables().items()]
+        return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+
+# the same statement in several rooms ------------------------------------------------------
+
+_QUOTES = "\"'“”„‟«»‘’‚‹›`´"
+_WRAPPING = _QUOTES + " .!?…:;"
+
+
+def normalised(text: str) -> str:
+    """Text as compared across rooms: Unicode-normalised, case-folded, whitespace
+    collapsed, quotes and closing punctuation around it ignored."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = " ".join(folded.split())
+    return folded.strip(_WRAPPING)
+
+
+def slide_key(slide: Slide) -> str | None:
+    """What makes two slides 'the same question': None for kinds not added up."""
+    if slide.kind == "statement":
+        return "statement:" + normalised(slide.statement or slide.title)
+    if slide.kind == "choice":
+        labels = "|".join(normalised(option.label) for option in slide.options)
+        mode = "multi" if slide.multiple else "one"
+        return f"choice:{mode}:{normalised(slide.title)}:{labels}"
+    return None
+
+
+def link_key(label: str) -> str:
+    """An explicit link's key: slides given the same link label belong together."""
+    return "link:" + normalised(label)
+
+
+@dataclass(frozen=True)
+class RoomSlide:
+    """One slide of one session of the event, as matching sees it."""
+
+    session_id: int
+    slide: Slide
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class SharedQuestion:
+    """A statement or choice question asked in two or more sessions of the event."""
+
+    key: str
+    kind: str
+    text: str
+    members: tuple[RoomSlide, ...]
+    linked: bool
+
+
+def shared_questions(slides: Iterable[RoomSlide]) -> list[SharedQuestion]:
+    """The questions asked in more than one session: same text, or linked by hand.
+
+    A link label wins over the text; linked slides of different kinds are not added up
+    (the first kind met stays, the others are left out). Each session counts once per
+    question (its first matching slide). Ordered by first appearance.
+    """
+    groups: dict[str, list[RoomSlide]] = {}
+    linked: set[str] = set()
+    for member in slides:
+        if member.slide.kind not in SHARED_KINDS:
+            continue
+        if member.link:
+            key = link_key(member.link)
+            linked.add(key)
+        else:
+            found = slide_key(member.slide)
+            if found is None:
+                continue
+            key = found
+        group = groups.setdefault(key, [])
+        if group and group[0].slide.kind != member.slide.kind:
+            continue
+        if any(existing.session_id == member.session_id for existing in group):
+            continue
+        group.append(member)
+    shared = []
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        first = members[0].slide
+        text = first.statement if first.kind == "statement" and first.statement else first.title
+        shared.append(SharedQuestion(key, first.kind, text, tuple(members), key in linked))
+    return shared
+
+
+@dataclass(frozen=True)
+class Row:
+    """One answer (a stance, or an option by its label) with its count and share."""
+
+    key: str
+    label: str
+    count: int
+    percentage: int
+
+
+@dataclass(frozen=True)
+class Column:
+    """One room's (or the overall) figures for a shared question."""
+
+    respondents: int
+    rows: tuple[Row, ...]
+
+
+STANCE_KEYS = ("agree", "disagree", "pass")
+
+
+def _percentage(count: int, respondents: int) -> int:
+    return int(100 * count / respondents + 0.5) if respondents else 0
+
+
+def answer_rows(question: SharedQuestion) -> list[tuple[str, str]]:
+    """The answers compared, as (key, label): stances, or the options by normalised label
+    (two rooms' option ids may differ, their words are what is the same)."""
+    if question.kind == "statement":
+        return [(stance, stance) for stance in STANCE_KEYS]
+    seen: dict[str, str] = {}
+    for member in question.members:
+        for option in member.slide.options:
+            seen.setdefault(normalised(option.label), option.label)
+    return list(seen.items())
+
+
+def room_column(question: SharedQuestion, member: RoomSlide, tally: Tally) -> Column:
+    """One room's counts on the question's rows."""
+    counts = _room_counts(question, member, tally)
+    rows = tuple(
+        Row(key, label, counts.get(key, 0), _percentage(counts.get(key, 0), tally.respondents))
+        for key, label in answer_rows(question)
+    )
+    return Column(tally.respondents, rows)
+
+
+def overall_column(question: SharedQuestion, tallies: Mapping[int, Tally]) -> Column:
+    """All rooms together: counts and respondents added up (each participant is in one
+    session, so nobody is counted twice)."""
+    totals: dict[str, int] = {}
+    respondents = 0
+    for member in question.members:
+        tally = tallies.get(member.session_id)
+        if tally is None:
+            continue
+        respondents += tally.respondents
+        for key, count in _room_counts(question, member, tally).items():
+            totals[key] = totals.get(key, 0) + count
+    rows = tuple(
+        Row(key, label, totals.get(key, 0), _percentage(totals.get(key, 0), respondents))
+        for key, label in answer_rows(question)
+    )
+    return Column(respondents, rows)
+
+
+def _room_counts(question: SharedQuestion, member: RoomSlide, tally: Tally) -> dict[str, int]:
+    if question.kind == "statement":
+        return {stance: int(tally.counts.get(stance, 0)) for stance in STANCE_KEYS}
+    counts: dict[str, int] = {}
+    for option in member.slide.options:
+        key = normalised(option.label)
+        counts[key] = counts.get(key, 0) + int(tally.counts.get(option.id, 0))
+    return counts

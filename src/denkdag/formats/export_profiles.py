@@ -1,0 +1,168 @@
+"""Profile questions in the exports: CSV columns, the spreadsheet's Breakdown sheet, and
+the JSON export's `profile` section.
+
+Exports follow the report's privacy rule (domain/profiles.py): a participant's row carries
+their group only where that group is disclosed among everyone who joined, else "hidden"
+(the same word for a small group and for "prefer not to say", so neither is told apart);
+the aggregate tables show groups of five or more and one row for everyone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from denkdag.domain.breakdowns import Breakdown
+from denkdag.domain.profiles import HIDDEN
+from denkdag.domain.tally import Tally
+from denkdag.formats.export_csv import safe_cell
+from denkdag.formats.export_xlsx import put_row, put_text
+from denkdag.formats.profile_report import ProfileReport
+from denkdag.formats.report import Report
+
+STANCES = ("agree", "disagree", "pass")
+OTHER = "Other groups and not said"
+
+
+class ProfileColumns:
+    """The CSV export's profile columns (`profile_p1` …), one value per participant."""
+
+    def __init__(self, profiles: ProfileReport) -> None:
+        self.header = [f"profile_{q.id}" for q in profiles.questions]
+        self._ids = [q.id for q in profiles.questions]
+        self._labels = profiles.labels
+
+    def cells(self, participant_id: int | None) -> list[str]:
+        labels = self._labels.get(participant_id, {}) if participant_id is not None else {}
+        return [safe_cell(labels.get(qid, HIDDEN)) for qid in self._ids]
+
+    def wrap(self, writer: Any, pseudonyms: Mapping[int, str]) -> Any:
+        """`writer` (a csv writer), with the profile columns added to every row it writes:
+        the header first, then by the row's participant column."""
+        return _ProfileRows(writer, self, {name: pid for pid, name in pseudonyms.items()})
+
+
+class _ProfileRows:
+    PARTICIPANT = 4
+    """The participant column of the CSV export's rows."""
+
+    def __init__(self, writer: Any, columns: ProfileColumns, by_name: Mapping[str, int]) -> None:
+        self.writer = writer
+        self.columns = columns
+        self.by_name = by_name
+        self.header_done = False
+
+    def writerow(self, row: Any) -> Any:
+        row = list(row)
+        if not self.header_done:
+            self.header_done = True
+            return self.writer.writerow(row + self.columns.header)
+        pid = self.by_name.get(str(row[self.PARTICIPANT])) if len(row) > self.PARTICIPANT else None
+        return self.writer.writerow(row + self.columns.cells(pid))
+
+
+# spreadsheet --------------------------------------------------------------------------
+
+
+def _keys(breakdown: Breakdown) -> list[tuple[str, str]]:
+    """(key, header) of the figures of one slide's breakdown."""
+    slide = breakdown.slide
+    if slide.kind == "statement":
+        return [(s, s) for s in STANCES]
+    if slide.kind == "scale":
+        return [(str(item["id"]), f"{item['label']} (mean)") for item in slide.extra["items"]]
+    return [(o.id, o.label) for o in slide.options]
+
+
+def _figures(breakdown: Breakdown, tally: Tally) -> list[Any]:
+    if breakdown.slide.kind == "scale":
+        means = {str(i["id"]): i.get("mean") for i in tally.extra.get("items", ())}
+        return [means.get(key) for key, _ in _keys(breakdown)]
+    shares = tally.percentages()
+    cells: list[Any] = []
+    for key, _ in _keys(breakdown):
+        cells += [tally.counts.get(key, 0), shares.get(key, 0)]
+    return cells
+
+
+def breakdown_sheet(sheet: Worksheet, report: Report) -> None:
+    """Who took part per group, every slide per group, the opinion groups per group and
+    the pseudonyms' disclosed groups."""
+    profiles = report.profiles
+    assert profiles is not None
+    put_text(sheet, 1, 1, "Breakdown by profile question", bold=True)
+    put_text(
+        sheet,
+        2,
+        1,
+        "Groups of fewer than five are never shown on their own; they count under "
+        f"'{OTHER}' (nobody, or five or more), so they cannot be derived by subtraction.",
+    )
+    row = 4
+    for counts in profiles.counts:
+        put_row(sheet, row, (counts.question.id, counts.question.text), bold=True)
+        put_row(sheet, row + 1, ("Group", "Participants", "Share (%)"), bold=True)
+        row += 2
+        for group in counts.groups:
+            put_row(sheet, row, (group.option.label, group.count, group.share))
+            row += 1
+        if counts.rest:
+            put_row(sheet, row, (OTHER, counts.rest))
+            row += 1
+        row += 1
+    for result in report.slides:
+        for breakdown in profiles.slides.get(result.slide.id, ()):
+            slide = result.slide
+            title = f"{result.position} {slide.statement or slide.title}"
+            put_row(sheet, row, (title, f"by {breakdown.question.id}"), bold=True)
+            row += 1
+            if not breakdown.groups:
+                put_text(sheet, row, 1, "Not broken down: no group of five or more answered.")
+                row += 2
+                continue
+            header: list[str] = ["Group", "Respondents"]
+            for _, label in _keys(breakdown):
+                header += [label] if slide.kind == "scale" else [label, f"{label} (%)"]
+            put_row(sheet, row, tuple(header), bold=True)
+            row += 1
+            lines = [(g.option.label, g.tally) for g in breakdown.groups]
+            if breakdown.rest is not None:
+                lines.append((OTHER, breakdown.rest))
+            for label, tally in lines:
+                put_row(sheet, row, (label, tally.respondents, *_figures(breakdown, tally)))
+                row += 1
+            row += 1
+    for spread in profiles.spread:
+        put_row(sheet, row, (f"Opinion groups by {spread.question.id}",), bold=True)
+        columns = [f"Group {c}" if c else "Without a group" for c in spread.columns]
+        put_row(sheet, row + 1, ("Group", "Participants", *columns), bold=True)
+        row += 2
+        for line in spread.rows:
+            label = line.option.label if line.option else OTHER
+            put_row(sheet, row, (label, line.total, *line.counts))
+            row += 1
+        row += 1
+    put_row(sheet, row, ("Participant", *[f"profile_{q.id}" for q in profiles.questions]), True)
+    for pid, name in sorted(report.pseudonyms.items(), key=lambda item: int(item[1][1:])):
+        row += 1
+        labels = profiles.labels.get(pid, {})
+        put_row(sheet, row, (name, *[labels.get(q.id, HIDDEN) for q in profiles.questions]))
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 14
+
+
+# JSON ----------------------------------------------------------------------------------
+
+
+def profile_document(profiles: ProfileReport) -> dict[str, Any]:
+    """The JSON export's `profile` section: questions, group sizes, each slide's
+    breakdown (aggregates only: no participant appears here)."""
+    return {
+        "questions": [c.as_dict() for c in profiles.counts],
+        "slides": {
+            slide_id: [b.as_dict() for b in found] for slide_id, found in profiles.slides.items()
+        },
+        "opinion_groups": [s.as_dict() for s in profiles.spread],
+    }
