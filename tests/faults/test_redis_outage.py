@@ -92,8 +92,12 @@ async def test_redis_killed_mid_load_and_restarted_empty(
 
         loaders = [asyncio.create_task(phone_loop(token)) for token in phones]
         try:
-            await asyncio.sleep(0.5)
-            assert any(event == "tally" for _when, event in heard), "B hears A before"
+            # B hears A's tallies before the kill (waiting for it, not for a fixed time:
+            # on a loaded machine the first one may take a few seconds).
+            deadline = time.monotonic() + 15
+            while not any(event == "tally" for _when, event in heard):
+                assert time.monotonic() < deadline, "B hears A before"
+                await asyncio.sleep(0.05)
             own_redis.kill()
             down = time.monotonic()
             before = acks

@@ -18,6 +18,7 @@ from denkdag.live.hub import IDLE, Hub
 from denkdag.seed import seed_deck_text
 from denkdag.web import fastvote
 from denkdag.web.app import create_app
+from denkdag.web.ratelimit import Limiter, Rate
 
 pytestmark = pytest.mark.anyio
 
@@ -75,6 +76,76 @@ async def test_a_fast_vote_is_committed_and_counted(running, monkeypatch) -> Non
     assert (await running.answer(tokens[1], "s4", "a")).status_code == 200
     assert fast_replies == [200, 200, 200, 200]  # the fast path answered, not the route
     assert (await running.results())["s4"]["counts"]["a"] == 3
+
+
+async def test_an_ordinary_vote_takes_the_lean_path_with_every_limit_and_header(
+    running, monkeypatch
+) -> None:
+    """The lean path skips the middleware, so it must apply what the middleware would:
+    the security headers (HSTS over TLS), the answer budget, the unknown-code budget (a
+    vote to an unknown code costs a lookup) and the body limit (a larger body takes the
+    stack)."""
+    await running.control("goto", "s4")
+    token = await running.join()
+    assert (await running.answer(token, "s4", "a")).status_code == 200
+    lean = running.app.lean_vote
+    assert lean is not None  # built at the first vote
+    handed: list[str] = []
+    fallback = lean.fallback
+
+    async def counted(scope, receive, send):  # type: ignore[no-untyped-def]
+        handed.append(scope["path"])
+        await fallback(scope, receive, send)
+
+    monkeypatch.setattr(lean, "fallback", counted)
+    page = await running.client.get(f"/j/{running.code}")
+    voted = await running.answer(token, "s4", "b")
+    assert voted.status_code == 200 and handed == []  # answered by the lean path
+    for name in ("content-security-policy", "x-frame-options", "referrer-policy"):
+        assert voted.headers[name] == page.headers[name]
+    assert voted.headers["x-content-type-options"] == "nosniff"
+    transport = httpx.ASGITransport(app=running.app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as tls:
+        secure = await tls.put(
+            f"/api/v1/sessions/{running.code}/slides/s4/response",
+            json={"value": "c"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert secure.status_code == 200 and handed == []
+    assert secure.headers["strict-transport-security"].startswith("max-age=")
+    assert "strict-transport-security" not in voted.headers
+
+    limits = running.app.state.limits
+    limits.answers = Limiter(Rate(1, 0.0))
+    assert (await running.answer(token, "s4", "a")).status_code == 200
+    refused = await running.answer(token, "s4", "b")
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert refused.headers["content-security-policy"] == page.headers["content-security-policy"]
+    assert handed == [] and limits.refusals.counts["answer"] == 1
+
+    limits.answers = Limiter(Rate(100, 0.0))
+    limits.lookups = Limiter(Rate(2, 0.0))
+    for _ in range(2):
+        unknown = await running.client.put(
+            "/api/v1/sessions/00000000/slides/s4/response",
+            json={"value": "a"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert unknown.status_code == 404
+    guessed = await running.answer(token, "s4", "a")  # the right code, after two misses
+    assert guessed.status_code == 429 and limits.refusals.counts["code_guess"] == 1
+    assert handed == []
+
+    limits.lookups = Limiter(Rate(100, 0.0))
+    large = b'{"value": "' + b"x" * fastvote.LEAN_MAX_BODY + b'"}'
+    too_long = await running.client.put(
+        f"/api/v1/sessions/{running.code}/slides/s4/response",
+        content=large,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert handed == [f"/api/v1/sessions/{running.code}/slides/s4/response"]
+    assert too_long.status_code == 422  # the stack's answer: not one of the choices
+    assert "content-security-policy" in too_long.headers
 
 
 def free_port() -> int:

@@ -21,6 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 DEFAULT_DATABASE = "sqlite:///denkdag.sqlite3"
+BUSY_TIMEOUT = 30.0
+"""Seconds a SQLite connection (other than the inline one) waits for another's lock."""
 
 
 def async_url(url: str) -> str:
@@ -69,7 +71,7 @@ def _sqlite_engine(url: str, *, writer: bool, inline: bool = False) -> AsyncEngi
 
         engine = create_async_engine(url, async_creator=connect, pool_size=1)
     else:
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT})
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -79,7 +81,7 @@ def _sqlite_engine(url: str, *, writer: bool, inline: bool = False) -> AsyncEngi
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         # Inline: never wait for a lock on the loop's thread, never checkpoint there.
-        cursor.execute("PRAGMA busy_timeout=0" if inline else "PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={0 if inline else int(BUSY_TIMEOUT * 1000)}")
         cursor.execute("PRAGMA secure_delete=ON")
         if inline:
             cursor.execute("PRAGMA wal_autocheckpoint=0")

@@ -12,11 +12,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -326,12 +327,8 @@ class SqlStore:
         guarded = {a.session_id for a in batch if a.expected_version is not None}
         versions: dict[int, int] = {}
         if guarded:
-            query = (
-                select(sessions.c.id, sessions.c.state_version)
-                .where(sessions.c.id.in_(guarded))
-                .with_for_update(read=True)  # FOR SHARE: a state change waits for our commit
-            )
-            versions = {int(r.id): int(r.state_version) for r in await conn.execute(query)}
+            rows = await conn.execute(self._versions_query, {"ids": list(guarded)})
+            versions = {int(r.id): int(r.state_version) for r in rows}
         outcomes: list[AnswerOutcome | None] = [None] * len(batch)
         current = []
         for index, answer in enumerate(batch):
@@ -356,7 +353,7 @@ class SqlStore:
             writes[(answer.participant_id, answer.slide_id)] = answer  # the last one wins
             outcomes[index] = AnswerOutcome(STORED, answer.value)
         if writes:
-            await conn.execute(self._upsert_answer(), [self._row(a) for a in writes.values()])
+            await conn.execute(self._answer_upsert, [self._row(a) for a in writes.values()])
         if replays:
             stored = await self._stored_values(conn, [batch[i] for i in replays])
             for index in replays:
@@ -387,7 +384,23 @@ class SqlStore:
             )
         if not rows:
             return set()
-        stmt = (
+        result = await conn.execute(self._key_claim, list(rows.values()))
+        return {(int(r[0]), str(r[1]), str(r[2])) for r in result.all()}
+
+    # The statements of every answer batch, built once per store: building them again for
+    # each batch was a visible part of a vote's cost.
+
+    @cached_property
+    def _versions_query(self) -> Any:
+        return (
+            select(sessions.c.id, sessions.c.state_version)
+            .where(sessions.c.id.in_(bindparam("ids", expanding=True)))
+            .with_for_update(read=True)  # FOR SHARE: a state change waits for our commit
+        )
+
+    @cached_property
+    def _key_claim(self) -> Any:
+        return (
             self._insert(answer_keys)
             .on_conflict_do_nothing()
             .returning(
@@ -396,10 +409,9 @@ class SqlStore:
                 answer_keys.c.idempotency_key,
             )
         )
-        result = await conn.execute(stmt, list(rows.values()))
-        return {(int(r[0]), str(r[1]), str(r[2])) for r in result.all()}
 
-    def _upsert_answer(self) -> Any:
+    @cached_property
+    def _answer_upsert(self) -> Any:
         stmt = self._insert(responses)
         return stmt.on_conflict_do_update(
             index_elements=["participant_id", "slide_id"],

@@ -10,7 +10,9 @@ arrival order (joins, rare writes). A *grouped* item goes to a group handler tha
 every item of its group in the batch at once, so many answers become a few statements
 (one read of the sessions' versions, one executemany) instead of a few statements each.
 If a batch fails, its work is retried one transaction per job or item, so one bad write
-never takes the others down with it.
+never takes the others down with it; but a SQLite file that stayed locked past the busy
+timeout fails the whole batch at once (503 and a retry for each caller), where retrying one
+by one would wait the timeout again for each.
 
 What a batch costs is mostly not SQLite but getting to it, so the hot path is kept lean:
 
@@ -21,7 +23,10 @@ What a batch costs is mostly not SQLite but getting to it, so the hot path is ke
   lock (busy timeout 0, so the loop is never blocked): a batch that finds the database
   locked by another connection runs on the ordinary engine instead, which waits off the
   loop. It does not checkpoint the WAL either (that fsyncs); the writer has the ordinary
-  engine do that, off the loop, every CHECKPOINT_EVERY seconds of writing.
+  engine do that, off the loop, every CHECKPOINT_EVERY seconds of writing, between two
+  batches: the next batch then starts on a fully copied WAL and so writes it again from
+  the start. (A checkpoint running beside the writes would always be a few frames behind,
+  and the WAL would grow for as long as the votes keep coming.)
 - Waiting callers are a plain list and one future each, settled right after the commit;
   the writer sleeps on one future when there is nothing to do.
 """
@@ -34,6 +39,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from denkdag.storage.engine import inline_sqlite_engine
@@ -80,12 +86,20 @@ class BatchWriter:
         self._wakeup: asyncio.Future[None] | None = None
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._checkpoint: asyncio.Task[None] | None = None
         self._checkpointed = 0.0
+        self._wrote_inline = False
         self.batches = 0
         self.jobs = 0
         self.fallbacks = 0
-        """Batches the inline connection could not run (the database was locked)."""
+        """Batches the inline connection did not commit (the database was locked by another
+        connection, or a write in the batch failed): the ordinary engine ran them."""
+        self.checkpoints = 0
+        """WAL checkpoints the writer ran (see _run_checkpoint)."""
+
+    @property
+    def inline(self) -> bool:
+        """Whether batches run on the inline connection (a SQLite file, while running)."""
+        return self._inline is not None
 
     def start(self) -> None:
         if self._task is None:
@@ -101,9 +115,6 @@ class BatchWriter:
             self._wake()
             await self._task
             self._task = None
-        if self._checkpoint is not None:
-            await asyncio.gather(self._checkpoint, return_exceptions=True)
-            self._checkpoint = None
         if self._inline is not None:
             await self._inline.dispose()
             self._inline = None
@@ -146,6 +157,8 @@ class BatchWriter:
             del self._waiting[: self._max_batch]
             try:
                 await self._commit(batch)
+                if self._wrote_inline and time.monotonic() - self._checkpointed >= CHECKPOINT_EVERY:
+                    await self._run_checkpoint()  # the batch's callers have their answers
             except asyncio.CancelledError:  # never leave a caller waiting forever
                 for pending in (*batch, *self._waiting):
                     pending.fail(RuntimeError("the writer stopped before this write committed"))
@@ -163,14 +176,15 @@ class BatchWriter:
                 log.debug("inline batch of %d not run (%s); using the engine", len(batch), error)
             else:
                 self._settle(batch, results)
-                self._maybe_checkpoint()
+                self._wrote_inline = True
                 return
         try:
             async with self._engine.begin() as conn:
                 results = await self._apply(conn, batch)
         except Exception as error:
-            if len(batch) == 1:
-                batch[0].fail(error)
+            if len(batch) == 1 or _locked(error):
+                for pending in batch:
+                    pending.fail(error)
                 return
             log.warning("a batch of %d writes failed; retrying one by one", len(batch))
             for pending in batch:
@@ -210,18 +224,12 @@ class BatchWriter:
 
     # WAL checkpoints, off the event loop ----------------------------------------------
 
-    def _maybe_checkpoint(self) -> None:
-        now = time.monotonic()
-        if now - self._checkpointed < CHECKPOINT_EVERY:
-            return
-        if self._checkpoint is not None and not self._checkpoint.done():
-            return
-        self._checkpointed = now
-        self._checkpoint = asyncio.create_task(self._run_checkpoint())
-
     async def _run_checkpoint(self) -> None:
         """Copy the WAL into the database file (PASSIVE: waits for no one, blocks no one),
-        on the ordinary engine's worker thread; without it the WAL would grow forever."""
+        on the ordinary engine's worker thread, while the writer waits (the loop does
+        not); without it the WAL would grow forever."""
+        self._checkpointed = time.monotonic()
+        self._wrote_inline = False
         try:
             async with self._engine.connect() as conn:
                 raw = await conn.get_raw_connection()
@@ -231,3 +239,12 @@ class BatchWriter:
                     pass
         except Exception as error:  # the next one will try again
             log.warning("WAL checkpoint failed: %s", error)
+        else:
+            self.checkpoints += 1
+
+
+def _locked(error: BaseException) -> bool:
+    """SQLite's "database is locked": another connection kept the write lock for longer
+    than the busy timeout."""
+    message = str(getattr(error, "orig", None) or error)
+    return isinstance(error, OperationalError) and "database is locked" in message

@@ -26,7 +26,6 @@ import logging
 import re
 import time
 from collections.abc import Iterable
-from hashlib import sha256
 from typing import Any
 
 from fastapi import FastAPI
@@ -225,6 +224,12 @@ class LeanApp(FastAPI):
     _lean: LeanVote | None = None
     _lean_built = False
 
+    @property
+    def lean_vote(self) -> LeanVote | None:
+        """The lean path, built at the first PUT after the middleware stack (None before,
+        or when the stack has a layer it cannot stand in for: then votes take the stack)."""
+        return self._lean
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "PUT" and not self.root_path:
             lean = self._lean
@@ -288,10 +293,7 @@ class LeanVote:
 
     def _max_body(self, path: str) -> int:
         """BodyLimit's limit for this path (it may have larger ones for uploads)."""
-        body_limit = self.body_limit
-        for_path = getattr(body_limit, "_limit", None)
-        limit = for_path(path) if for_path and getattr(body_limit, "uploads", ()) else None
-        return min(LEAN_MAX_BODY, body_limit.limit if limit is None else limit)
+        return min(LEAN_MAX_BODY, self.body_limit.limit_for(path))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
@@ -314,20 +316,13 @@ class LeanVote:
         scope.setdefault("state", {})["client_address"] = address
         extra = self.headers.extra_tls if scope.get("scheme") == "https" else self.headers.extra
         try:
-            self.guard._check_lookups(address)
-            self.guard._check(
-                limits.answers,
-                sha256(token.encode("utf-8", "surrogatepass")).hexdigest(),
-                "answer",
-                "Too many answers at once.",
-            )
+            self.guard.check_answer(address, token)
         except TooMany as refused:
             await send_refusal(_with_headers(send, extra), 429, refused.detail, refused.retry_after)
             return
         status = await answer_vote(scope, send, match, token, answer, idempotency_key, extra)
         if status == 404:  # as Guard does: an unknown code costs a lookup
-            assert limits.lookups is not None
-            limits.lookups.charge(address)
+            self.guard.lookup_failed(address)
 
     @staticmethod
     def _ordinary(raw: list[tuple[bytes, bytes]], max_body: int) -> tuple[str, str | None] | None:

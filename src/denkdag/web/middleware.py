@@ -41,7 +41,8 @@ class BodyLimit:
         self.uploads = tuple((re.compile(pattern), larger) for pattern, larger in uploads)
         """Paths that take files (an event's logo): a larger limit of their own."""
 
-    def _limit(self, path: str) -> int:
+    def limit_for(self, path: str) -> int:
+        """The largest body a request to `path` may send."""
         for pattern, larger in self.uploads:
             if pattern.match(path):
                 return larger
@@ -51,7 +52,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit(scope.get("path", "")) if self.uploads else self.limit
+        limit = self.limit_for(scope.get("path", "")) if self.uploads else self.limit
         declared = None
         chunked = False
         for name, value in scope["headers"]:

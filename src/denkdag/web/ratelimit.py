@@ -8,8 +8,9 @@ the budget — count that in when sizing).
 ## Why these numbers: guessing an 8-digit join code
 
 A code has 8 random digits: 10⁸ codes. Every request naming a code that does not exist
-(404 under `/api/v1/sessions/{code}`, `/j/{code}`, `/p/`, `/c/`, `/r/`, `/qr/`) costs the client
-address one token of the *failed lookup* bucket: `LOOKUP_BURST` tokens, refilled at
+(404 under `/api/v1/sessions/{code}`, `/j/{code}`, `/p/`, `/c/`, `/r/`, `/qr/`, and for event
+codes `/ev/`, `/api/v1/events/`, and the home page's `/?code=`) costs the client address
+one token of the *failed lookup* bucket: `LOOKUP_BURST` tokens, refilled at
 `LOOKUP_PER_HOUR` an hour. An address with an empty bucket gets 429 for every code
 request, right or wrong, so a lucky guess cannot be told from a miss until it refills.
 
@@ -59,6 +60,7 @@ LOGIN_FREE_FAILURES = 10
 LOGIN_MAX_DELAY = 900.0
 MAX_KEYS = 100_000
 STREAMS_PER_ADDRESS = "Too many live streams from your network. Close a tab and try again."
+ANSWERS_REFUSED = "Too many answers at once."
 STREAMS_TOTAL = "The server holds as many live streams as it can. Try again in a moment."
 
 Clock = Callable[[], float]
@@ -282,6 +284,18 @@ class Limits:
 _CODE_ROUTE = re.compile(
     r"^/(?:api/v1/sessions|j|p|c|r|qr)/([^/]+?)(?:\.svg|\.pdf|\.xlsx|\.csv|\.json)?(/.*)?$"
 )
+_EVENT_ROUTE = re.compile(r"^/(?:ev|api/v1/events)/[^/]+")
+"""Event codes (six characters) are looked up, and guessed, like join codes."""
+
+
+def _looks_up_code(scope: Scope, path: str) -> bool:
+    """Whether the request names a code that may not exist: a session's or an event's
+    route, or the home page's code field (`/?code=`, a session's or an event's code)."""
+    if _CODE_ROUTE.match(path) is not None or _EVENT_ROUTE.match(path) is not None:
+        return True
+    return path == "/" and b"code=" in (scope.get("query_string") or b"")
+
+
 _JOIN = re.compile(r"^/(?:api/v1/sessions/[^/]+/participants|j/[^/]+/join)$")
 _ANSWER = re.compile(
     r"^/(?:api/v1/sessions/[^/]+/slides/[^/]+/response|j/([^/]+)/answer"
@@ -320,7 +334,12 @@ def _participant_key(scope: Scope, path: str) -> str | None:
         match = _CODE_ROUTE.match(path)
         token = (_cookie(scope, f"dd_p_{match.group(1)}") or "") if match else ""
     token = token.strip()
-    return sha256(token.encode("utf-8", "surrogatepass")).hexdigest() if token else None
+    return token_key(token) if token else None
+
+
+def token_key(token: str) -> str:
+    """A participant token as a limit key: its hash, so the limiter holds no token."""
+    return sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Guard:
@@ -343,7 +362,7 @@ class Guard:
         method: str = scope.get("method", "GET")
         address = client_address(scope, limits.trusted)
         scope.setdefault("state", {})["client_address"] = address
-        code_route = _CODE_ROUTE.match(path) is not None
+        code_route = _looks_up_code(scope, path)
         try:
             if code_route:
                 self._check_lookups(address)
@@ -352,7 +371,7 @@ class Guard:
             if method in {"PUT", "POST"} and _ANSWER.match(path):
                 key = _participant_key(scope, path)
                 if key is not None:
-                    self._check(limits.answers, key, "answer", "Too many answers at once.")
+                    self._check(limits.answers, key, "answer", ANSWERS_REFUSED)
         except TooMany as refused:
             await send_refusal(send, 429, refused.detail, refused.retry_after)
             return
@@ -365,11 +384,23 @@ class Guard:
 
         async def watch(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 404:
-                assert limits.lookups is not None
-                limits.lookups.charge(address)
+                self.lookup_failed(address)
             await send(message)
 
         await self.app(scope, receive, watch)
+
+    def check_answer(self, address: str, token: str) -> None:
+        """What this middleware checks before an answer by the bearer `token` under
+        `/api/v1/sessions/{code}/…`: the address's unknown codes, then the participant's
+        answer budget. Raises TooMany (counted and logged) when refused; for a path that
+        answers without this middleware (web/fastvote.py's lean vote)."""
+        self._check_lookups(address)
+        self._check(self.limits.answers, token_key(token), "answer", ANSWERS_REFUSED)
+
+    def lookup_failed(self, address: str) -> None:
+        """Charge `address` one unknown code, as this middleware does for a 404."""
+        assert self.limits.lookups is not None
+        self.limits.lookups.charge(address)
 
     def _check_lookups(self, address: str) -> None:
         assert self.limits.lookups is not None
