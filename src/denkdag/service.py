@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -514,12 +514,18 @@ class Denkdag:
             report = replace(report, profiles=profiles)
         return report
 
-    async def report_pdf(self, html: str, *sessions: Session) -> bytes:
+    async def report_pdf(
+        self,
+        html: str,
+        *sessions: Session,
+        extra: Mapping[str, tuple[str, bytes]] | None = None,
+    ) -> bytes:
         """The report's HTML as PDF, rendered in a thread, one at a time per process; the
-        slide images of `sessions` are handed to the renderer (it fetches nothing itself)."""
+        slide images of `sessions` (and the `extra` images: URL path → type and bytes, an
+        event's logo say) are handed to the renderer (it fetches nothing itself)."""
         from denkdag.formats.export_pdf import report_pdf  # WeasyPrint loads in ~1 s
 
-        images = {}
+        images = dict(extra or {})
         for session in sessions:
             names = {
                 name

@@ -1,11 +1,15 @@
-"""`denkdag event create|add`: an event and its sessions from the command line (issue 3).
+"""`denkdag event create|add|export`: an event and its sessions from the command line
+(issue 3), and its report (issue 6).
 
-The same use cases as the web pages (`denkdag.events`), acting as the organiser named.
+The same use cases as the web pages (`denkdag.events`), acting as the organiser named;
+`export` writes the event's report as `denkdag export` writes a session's (whoever holds
+the database may read it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -14,6 +18,7 @@ import typer
 
 from denkdag.domain.errors import DomainError, NotFound
 from denkdag.domain.events import PLENARY, WORKING
+from denkdag.domain.model import LANGUAGES
 from denkdag.events import EventFields, Events
 from denkdag.formats.deck import DeckError, parse_deck
 from denkdag.live import MemoryBroadcaster
@@ -103,3 +108,43 @@ def add(
         return made.session.code
 
     typer.echo(_run(work, database))
+
+
+REPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
+
+
+@event_app.command("export")
+def export(
+    code: Annotated[str, typer.Argument(help="The event code.")],
+    format: Annotated[
+        str, typer.Option("--format", help="json, csv, xlsx or pdf", case_sensitive=False)
+    ] = "json",
+    output: Annotated[Path | None, typer.Option("--output", help="File to write.")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="pdf: nl, en or fr (default: the plenary's).")
+    ] = None,
+    database: Database = DEFAULT_DATABASE,
+) -> None:
+    """Write the event's report: every room's results, participation per room and the rooms
+    side by side (json, csv of every answer, xlsx, the pdf report)."""
+    chosen = format.lower()
+    if chosen not in REPORT_FORMATS:
+        typer.echo(f"Unknown format '{format}': use {', '.join(REPORT_FORMATS)}.", err=True)
+        raise typer.Exit(2)
+    if chosen in {"xlsx", "pdf"} and output is None and sys.stdout.isatty():
+        typer.echo(f"A {chosen} file is binary: write it with --output FILE.", err=True)
+        raise typer.Exit(2)
+
+    async def work(events: Events) -> bytes:
+        report = await events.report_of(await events.public(code))
+        deck = report.rooms[0].session.deck.info.language if report.rooms else None
+        chosen_language = language if language in LANGUAGES else (deck or LANGUAGES[0])
+        return await events.report_file(report, chosen, chosen_language)
+
+    data = _run(work, database)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        typer.echo(f"Wrote {output}", err=True)

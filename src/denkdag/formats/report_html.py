@@ -15,14 +15,16 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from denkdag.domain.events import Brand, Event
 from denkdag.domain.kinds import kind_of
 from denkdag.formats.compare import Comparison
+from denkdag.formats.event_report import EventReport
 from denkdag.formats.markup import inline, render_body
 from denkdag.formats.report import Report
 from denkdag.security import format_code
@@ -83,5 +85,44 @@ def render_report(
         page=page,
         lang=language,
         generated=format_datetime(report.generated_at, "medium", tzinfo=UTC, locale=language)
+        + " UTC",
+    )
+
+
+def printed_logo(event: Event) -> str | None:
+    """Where the printed event report finds the logo: a path the PDF renderer is handed
+    the logo's bytes for (it fetches nothing itself)."""
+    return f"/media/ev-{event.code}/logo" if event.logo_digest else None
+
+
+def event_assets(event: Event, *, printed: bool) -> dict[str, str | None]:
+    """The event's logo and colours for its report: on screen the event's own versioned
+    addresses (`/ev/CODE/logo`, `/ev/CODE/brand.css`: the CSP allows no inline style);
+    printed, the colours as a style element and the logo from `printed_logo`."""
+    if printed:
+        colours = Brand(event.primary, event.secondary).css()
+        return {"logo": printed_logo(event), "brand_css": None, "brand_style": colours}
+    digest = event.logo_digest
+    return {
+        "logo": f"/ev/{event.code}/logo?v={digest[:16]}" if digest else None,
+        "brand_css": f"/ev/{event.code}/brand.css?v={event.primary[1:]}{event.secondary[1:]}",
+        "brand_style": None,
+    }
+
+
+def render_event_report(
+    event_report: EventReport, *, language: str, page: Mapping[str, Any] | None = None
+) -> str:
+    """The event report document: with `page` the screen's (downloads, languages), without
+    it the one that is printed. Each room's part is the session report's own template."""
+    env = environment(language)
+    event = event_report.event
+    return env.get_template("event_report.html").render(
+        event_report=event_report,
+        assets=event_assets(event, printed=page is None),
+        page=page,
+        lang=language,
+        event_date=format_date(event.date, "long", locale=language) if event.date else None,
+        generated=format_datetime(event_report.generated_at, "medium", tzinfo=UTC, locale=language)
         + " UTC",
     )

@@ -24,6 +24,7 @@ from denkdag.web import (
     conversation,
     editor,
     errors,
+    event_report,
     events,
     events_api,
     faults,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(media.router)
     app.include_router(events_api.router)
     app.include_router(events.router)
+    app.include_router(event_report.router)
     static = resources.files("denkdag.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages.install(app)

@@ -1,0 +1,77 @@
+"""The event's report (issue 6): `/events/{code}/report` on screen and its downloads
+`.pdf`, `.xlsx`, `.csv`, `.json`.
+
+The same access rule as the event's other organiser pages (`Events.owned`): only the
+event's organiser; anyone else signed in gets 403 with nothing of the event in it, and a
+browser that is not signed in is sent to the sign-in page.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from denkdag.domain.errors import NotFound
+from denkdag.events import Events
+from denkdag.formats.event_report import EventReport
+from denkdag.formats.report_html import render_event_report
+from denkdag.web import i18n
+from denkdag.web.auth import facilitator, service
+from denkdag.web.pages import LANG_COOKIE
+
+router = APIRouter(include_in_schema=False)
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+def _language(request: Request, report: EventReport) -> str:
+    """?lang=, the language cookie, the plenary's (first session's) deck, the browser."""
+    picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    deck = report.rooms[0].session.deck.info.language if report.rooms else None
+    return i18n.choose_language(picked, deck, request.headers.get("accept-language"))
+
+
+async def _report(request: Request, event_code: str) -> EventReport | Response:
+    user = await facilitator(request)
+    if user is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return await Events(service(request)).report(event_code, user)
+
+
+@router.get("/events/{event_code}/report", response_class=HTMLResponse)
+async def report_page(request: Request, event_code: str) -> Response:
+    report = await _report(request, event_code)
+    if isinstance(report, Response):
+        return report
+    language = _language(request, report)
+    page = {"languages": i18n.LANGUAGE_NAMES}
+    html = render_event_report(report, language=language, page=page)
+    response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+    picked = request.query_params.get("lang")
+    if picked in i18n.LANGUAGE_NAMES:
+        response.set_cookie(LANG_COOKIE, picked, samesite="lax", max_age=31536000)
+    return response
+
+
+@router.get("/events/{event_code}/report.{extension}")
+async def report_download(request: Request, event_code: str, extension: str) -> Response:
+    if extension not in MEDIA_TYPES:
+        raise NotFound("The event report comes as .pdf, .xlsx, .csv or .json.")
+    report = await _report(request, event_code)
+    if isinstance(report, Response):
+        return report
+    events = Events(service(request))
+    body = await events.report_file(report, extension, _language(request, report))
+    name = f"denkdag-event-{report.event.code}.{extension}"
+    return Response(
+        body,
+        media_type=MEDIA_TYPES[extension],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )

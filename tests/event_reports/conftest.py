@@ -1,0 +1,14 @@
+"""The `made` fixture: the running app of tests/conftest.py holding the event of
+`event_reports_support` with its known answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from event_reports_support import Made, build_event
+
+
+@pytest.fixture
+async def made(running: Any) -> Made:
+    return await build_event(running.service)

@@ -1,0 +1,110 @@
+"""In Chromium (issue 6): the organiser opens the event report from the event's page and
+sees the event's branding, both working rooms side by side with the plenary and the
+overall, and every room's own report; the page breaks no CSP rule and fits the screen."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+from event_reports_support import EVENT_TITLE, ROOMS, SHARED, TITLES, Made, build_event_database
+
+pytestmark = pytest.mark.browser
+PASSWORD = "event report password 1"
+DENKDAG = [sys.executable, "-m", "denkdag"]
+NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.fixture(scope="module")
+def site(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    helpers.chromium_or_skip()
+    server = helpers.start_server(tmp_path_factory.mktemp("denkdag-event-report"))
+    try:
+        subprocess.run(
+            [*DENKDAG, "user", "add", "olga", "--role", "organiser", "--database", server.database],
+            env={**os.environ, "DENKDAG_PASSWORD": PASSWORD},
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        # The server has not loaded these sessions yet: it reads them as stored.
+        server.made = asyncio.run(build_event_database(server.database))
+        yield server
+    finally:
+        helpers.stop_server(server)
+
+
+def test_the_organiser_opens_the_report_and_sees_the_rooms_side_by_side(
+    helpers: ModuleType, site: Any, chromium: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    made: Made = site.made
+    console = helpers.Console()
+    context = helpers.new_context(chromium)
+    try:
+        page = console.watch(context.new_page())
+        page.goto(f"{site.base}/login?lang=en")
+        page.fill("#username", "olga")
+        page.fill("#password", PASSWORD)
+        page.locator("form[action='/login'] button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/sessions$"))
+        page.goto(f"{site.base}/events/{made.event}")
+        page.locator("#event-report-link").click()
+        page.wait_for_url(re.compile(rf"/events/{made.event}/report$"))
+
+        expect(page.locator(".event-report-head .report-title")).to_have_text(EVENT_TITLE)
+        expect(page.locator(".event-report-logo")).to_be_visible()
+        logo_width = page.locator(".event-report-logo").evaluate("img => img.naturalWidth")
+        assert logo_width == 40  # the event's logo, loaded
+        # the event's main colour reaches the page through its brand.css
+        accent = page.locator(".event-report-head .report-head").evaluate(
+            "el => getComputedStyle(el).borderBottomColor"
+        )
+        assert accent == "rgb(0, 85, 170)"
+
+        shared = page.locator("#side-by-side .shared-question")
+        expect(shared).to_have_count(1)
+        columns = {
+            key: shared.locator(f'.compare-room[data-code="{made.codes[key]}"]')
+            for key in ("plenary", "one", "two")
+        }
+        columns["overall"] = shared.locator(".compare-room.overall")
+        for key, column in columns.items():
+            respondents, figures = SHARED[key]
+            expect(column.locator(".respondents")).to_have_text(str(respondents))
+            for stance, (count, pct) in figures.items():
+                bar = column.locator(f'[data-key="{stance}"]')
+                expect(bar.locator(".bar-pct")).to_have_text(f"{pct}%")
+                expect(bar.locator(".bar-count")).to_have_text(str(count))
+        expect(columns["one"].locator("h3")).to_have_text(ROOMS["one"])
+        expect(columns["two"].locator("h3")).to_have_text(ROOMS["two"])
+        # side by side: the two rooms on one line, room 1 left of room 2
+        one = columns["one"].bounding_box()
+        two = columns["two"].bounding_box()
+        assert one is not None and two is not None
+        assert abs(one["y"] - two["y"]) < 2
+        assert one["x"] + one["width"] <= two["x"]
+        width = columns["overall"].locator('[data-key="agree"] .bar-fill').get_attribute("width")
+        assert width == "55"
+
+        # every room's own report follows, in order
+        titles = page.locator(".event-room .report-session .report-title")
+        expect(titles).to_have_text(list(TITLES.values()))
+        row = page.locator(f'.per-room tr[data-code="{made.codes["one"]}"]')
+        expect(row.locator(".room-joined")).to_have_text("4")
+        expect(row.locator(".room-answered")).to_have_text("3")
+        # a room link jumps to that room's report
+        page.locator(f'.per-room a[href="#session-{made.codes["two"]}"]').click()
+        expect(page.locator(f"#session-{made.codes['two']}")).to_be_in_viewport()
+        assert page.evaluate(NO_OVERFLOW)
+        assert console.problems == []
+    finally:
+        context.close()
