@@ -21,9 +21,11 @@ from datetime import UTC, datetime, timedelta
 
 from denkdag.domain import session_flow, timer
 from denkdag.domain.errors import DomainError, InvalidControl, UnknownSlide
+from denkdag.domain.events import Event
 from denkdag.domain.images import IMAGE_FOLDER, stored_name
 from denkdag.domain.kinds import KINDS, kind_of
 from denkdag.domain.model import Deck, LiveState, Session, SessionInfo, Slide
+from denkdag.domain.profiles import ProfileQuestion
 from denkdag.formats.deck import (
     MAX_ALT,
     DeckError,
@@ -36,6 +38,7 @@ from denkdag.formats.deck import (
 from denkdag.formats.images import CleanImage
 from denkdag.service import Denkdag
 from denkdag.storage import User
+from denkdag.storage.events import EventStore
 from denkdag.storage.images import SlideImageStore
 from denkdag.storage.revisions import DeckChange, DeckRevisions, Revision, Saved
 
@@ -241,6 +244,7 @@ class Editor:
         self.service = service
         self.revisions = DeckRevisions(service.store)
         self.images = SlideImageStore(service.store)
+        self.event_rows = EventStore(service.store)
 
     async def open(self, code: str, user: User | None) -> EditorDeck:
         session = await self.service.facilitated(code, user)
@@ -319,11 +323,52 @@ class Editor:
         return await self._commit(code, user, version, f"edit:{slide_id}", change)
 
     async def edit_info(self, code: str, user: User | None, version: int, text: str) -> EditorDeck:
-        await self.service.facilitated(code, user)  # refuse strangers before reading text
+        session = await self.service.facilitated(code, user)  # strangers before the text
         info = read_info(text)
+        event = await self._event(session.id)
+        if event is not None and event.profile and info.profile != event.profile:
+            lines = text.splitlines()
+            line = next((n for n, t in enumerate(lines, 1) if t.startswith("profile:")), 1)
+            raise SlideTextError(
+                "session",
+                line,
+                f"the event '{event.title}' sets the profile questions of its sessions: "
+                f"change them on the event's page (/events/{event.code})",
+            )
         return await self._commit(
             code, user, version, "info", lambda deck: replace(deck, info=info)
         )
+
+    async def set_profile(
+        self, code: str, user: User | None, questions: tuple[ProfileQuestion, ...]
+    ) -> None:
+        """Make `questions` the session's profile questions (an event's, copied into each
+        of its sessions' decks): a new deck version like any edit, so screens redraw and
+        the editor can show it; nothing when the deck has them already."""
+        session = await self.service.facilitated(code, user)
+        for _ in range(RETRIES):
+            current = await self.service.store.session_by_id(session.id)
+            if current is None:
+                raise InvalidControl("This session no longer exists.")
+            if current.deck.info.profile == questions:
+                return
+            revision = await self.revisions.current(session.id)
+            try:
+                await self._commit(
+                    code,
+                    user,
+                    revision.version if revision else 0,
+                    "profile",
+                    lambda deck: replace(deck, info=replace(deck.info, profile=questions)),
+                )
+                return
+            except StaleDeck:
+                continue  # someone saved meanwhile: apply to their version
+        raise RuntimeError("the session kept changing; try again")
+
+    async def _event(self, session_id: int) -> Event | None:
+        member = await self.event_rows.membership(session_id)
+        return await self.event_rows.by_id(member.event_id) if member else None
 
     async def move(
         self, code: str, user: User | None, version: int, order: list[str]
@@ -454,6 +499,10 @@ class Editor:
             if at != version:
                 raise StaleDeck(await self._view(session.id))
             deck = change(current.deck)
+            event = await self._event(session.id)
+            if event is not None and event.profile and deck.info.profile != event.profile:
+                # The event's questions win over the deck's (an undo cannot bring back others).
+                deck = replace(deck, info=replace(deck.info, profile=event.profile))
             state = _fit_state(current.deck, deck, current.state)
             if label == "undo":
                 back_to = undo_to

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from denkdag.accounts import ADMINISTRATOR, FACILITATOR, ORGANISER
@@ -35,13 +36,23 @@ from denkdag.domain.events import (
     overall_column,
     parse_colour,
     parse_date,
+    parse_profile,
     room_column,
     shared_questions,
     sniff_logo,
 )
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Deck, Session
+from denkdag.domain.profiles import ProfileQuestion, write_question
 from denkdag.domain.tally import Tally
+from denkdag.formats.event_report import (
+    EventReport,
+    RoomReport,
+    event_csv,
+    event_json,
+    event_xlsx,
+)
+from denkdag.formats.report_html import printed_logo, render_event_report
 from denkdag.service import Denkdag
 from denkdag.storage import User
 from denkdag.storage.events import (
@@ -60,8 +71,21 @@ NOT_ORGANISER = "Only the event's organiser manages this event."
 
 
 def new_event_code() -> str:
-    """Six characters without look-alikes (0/O, 1/I/L): about 30 bits, short to type."""
-    return "".join(secrets.choice(EVENT_CODE_ALPHABET) for _ in range(EVENT_CODE_LENGTH))
+    """Six characters without look-alikes (0/O, 1/I/L): about 30 bits, short to type.
+
+    Always with at least one letter, so an event code never looks like a session's join
+    code (digits only, `security.normalise_code`): the home page's one code field tells
+    them apart by that alone.
+    """
+    while True:
+        code = "".join(secrets.choice(EVENT_CODE_ALPHABET) for _ in range(EVENT_CODE_LENGTH))
+        if not code.isdigit():
+            return code
+
+
+def looks_like_event_code(text: str) -> bool:
+    """Whether a typed code is an event's rather than a session's: it holds a letter."""
+    return any(ch.isascii() and ch.isalpha() for ch in text)
 
 
 def normalise_event_code(text: str) -> str:
@@ -88,6 +112,9 @@ class EventFields:
     venue: str | None = None
     primary: str | None = None
     secondary: str | None = None
+    profile: list[str] | None = None
+    """The profile questions, one `question: option / option / …` line each (at most
+    two; none clears them); None leaves them as they are."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +158,7 @@ class Events:
                         organiser_id=organiser.id,
                         primary=values.get("primary_colour", Brand().primary),
                         secondary=values.get("secondary_colour", Brand().secondary),
+                        profile=values.get("profile", ""),
                     )
                 )
             except EventCodeTaken:
@@ -151,6 +179,9 @@ class Events:
             values["primary_colour"] = parse_colour(fields.primary, "main colour")
         if fields.secondary is not None:
             values["secondary_colour"] = parse_colour(fields.secondary, "second colour")
+        if fields.profile is not None:
+            questions = parse_profile(fields.profile)
+            values["profile"] = "\n".join(write_question(q) for q in questions)
         return values
 
     async def update(self, code: str, user: User | None, fields: EventFields) -> Event:
@@ -158,7 +189,33 @@ class Events:
         values = self.checked_fields(fields)
         if values:
             await self.rows.update(event.id, **values)
-        return await self._reload(event)
+        fresh = await self._reload(event)
+        if "profile" in values and fresh.profile != event.profile:
+            assert user is not None
+            await self._copy_profile(fresh, user, before=event.profile)
+        return fresh
+
+    # profile questions ----------------------------------------------------------------
+
+    async def _copy_profile(
+        self, event: Event, user: User, before: tuple[ProfileQuestion, ...]
+    ) -> None:
+        """Copy the event's profile questions into every session's deck (each a new deck
+        version). Clearing them takes the old ones out of the sessions that still ask
+        exactly those; a session with other questions of its own keeps them."""
+        for room in await self.rooms(event):
+            current = room.session.deck.info.profile
+            if event.profile:
+                await self._set_profile(room.session, user, event.profile)
+            elif before and current == before:
+                await self._set_profile(room.session, user, ())
+
+    async def _set_profile(
+        self, session: Session, user: User, questions: tuple[ProfileQuestion, ...]
+    ) -> None:
+        from denkdag.editing import Editor  # editing imports the service, like this module
+
+        await Editor(self.service).set_profile(session.code, user, questions)
 
     async def delete(self, code: str, user: User | None) -> None:
         """The event goes with its rooms and links; its sessions stay with the organiser
@@ -278,6 +335,8 @@ class Events:
         await self._check_plenary(event, checked_role)
         clean_room = clean_text(room, MAX_ROOM, "room")
         assignee = await self._assignee(facilitator)
+        if event.profile:  # the event's questions win over the deck's own
+            deck = replace(deck, info=replace(deck.info, profile=event.profile))
         session = await self.service.create_session(deck, user.id)
         return await self._attach(event, session, checked_role, clean_room, assignee)
 
@@ -309,6 +368,13 @@ class Events:
             raise InvalidEvent(
                 "This session is in an event already; remove it there first."
             ) from None
+        if event.profile and session.deck.info.profile != event.profile:
+            owner = (
+                await self.service.store.user_by_id(session.owner_id) if session.owner_id else None
+            )
+            if owner is not None:
+                await self._set_profile(session, owner, event.profile)
+                session = await self.service.session(session.code)
         return Room(member, session, assignee.username if assignee else None)
 
     async def change_session(
@@ -425,13 +491,13 @@ class Events:
         """Each question asked in two or more of the event's sessions, with each room's
         counts and percentages and the overall (the organiser's side-by-side view)."""
         event = await self.owned(code, user)
-        rooms = await self.rooms(event)
+        shown = await self._shared_of(event, await self.rooms(event))
+        return {"event": event_view(event), "questions": shown}
+
+    async def _shared_of(self, event: Event, rooms: list[Room]) -> list[dict[str, Any]]:
         questions = shared_questions(await self._room_slides(event, rooms))
         by_session = {room.session.id: room for room in rooms}
-        shown = []
-        for question in questions:
-            shown.append(await self._compare(question, by_session))
-        return {"event": event_view(event), "questions": shown}
+        return [await self._compare(question, by_session) for question in questions]
 
     async def _room_slides(self, event: Event, rooms: list[Room]) -> list[RoomSlide]:
         links = await self.rows.links(event.id)
@@ -475,6 +541,44 @@ class Events:
             },
         }
 
+    # the event's report (issue 6) -----------------------------------------------------------
+
+    async def report(self, code: str, user: User | None) -> EventReport:
+        """Every room's session report and the rooms side by side (the organiser only)."""
+        return await self.report_of(await self.owned(code, user))
+
+    async def report_of(self, event: Event) -> EventReport:
+        """The event's report without an access check: for `report` and the command line
+        (which holds the database, as `denkdag export` does)."""
+        rooms = await self.rooms(event)
+        reports = []
+        for room in rooms:
+            report = await self.service.report(room.session)
+            reports.append(RoomReport(room.session, room.member.role, room.member.room, report))
+        shared = await self._shared_of(event, rooms)
+        return EventReport(event, tuple(reports), tuple(shared), datetime.now(UTC))
+
+    async def report_file(self, report: EventReport, chosen: str, language: str) -> bytes:
+        """The report as a file: `json`, `csv`, `xlsx` or `pdf` (the printed document with
+        the event's logo and every room's slide images)."""
+        if chosen == "json":
+            return event_json(report).encode("utf-8")
+        if chosen == "csv":
+            return event_csv(report).encode("utf-8")
+        if chosen == "xlsx":
+            return event_xlsx(report)
+        if chosen != "pdf":
+            raise ValueError(f"not a report format: {chosen}")
+        html = render_event_report(report, language=language)
+        extra = {}
+        logo_path = printed_logo(report.event)
+        if logo_path is not None:
+            logo = await self.rows.logo(report.event.id)
+            if logo is not None:
+                extra[logo_path] = (logo.content_type, logo.data)
+        sessions = [room.session for room in report.rooms]
+        return await self.service.report_pdf(html, *sessions, extra=extra)
+
     async def link_candidates(self, event: Event) -> list[tuple[Room, Any, str]]:
         """Every statement and choice slide of the event's sessions with its link label."""
         rooms = await self.rooms(event)
@@ -510,6 +614,7 @@ def event_view(event: Event) -> dict[str, Any]:
         "secondary_colour": event.secondary,
         "logo": logo_url(event),
         "join_path": f"/ev/{event.code}",
+        "profile": [write_question(q) for q in event.profile],
     }
 
 

@@ -16,6 +16,7 @@ from datetime import date
 
 from denkdag.domain.errors import DomainError
 from denkdag.domain.model import Slide
+from denkdag.domain.profiles import ProfileQuestion, ProfileSyntaxError, read_questions
 from denkdag.domain.tally import Tally
 
 PLENARY = "plenary"
@@ -59,6 +60,9 @@ class Event:
     secondary: str = DEFAULT_SECONDARY
     logo_digest: str | None = None
     """SHA-256 of the logo's bytes (None: no logo); versions the logo's URL for caching."""
+    profile: tuple[ProfileQuestion, ...] = ()
+    """The event's profile questions (at most two): every session of the event asks these
+    instead of its deck's own (`Events.update` copies them into each session's deck)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,17 @@ def parse_date(text: str) -> date | None:
         return date.fromisoformat(clean)
     except ValueError:
         raise InvalidEvent(f"'{clean[:20]}' is not a date: write it as YYYY-MM-DD.") from None
+
+
+def parse_profile(values: Iterable[str]) -> tuple[ProfileQuestion, ...]:
+    """The event's profile questions from their lines (`question: option / option / …`,
+    the deck's `profile:` syntax and limits; blank lines left out); InvalidEvent with the
+    reason otherwise."""
+    try:
+        return read_questions(values)
+    except ProfileSyntaxError as error:
+        message = str(error)
+        raise InvalidEvent(message[:1].upper() + message[1:] + ".") from None
 
 
 def check_role(role: str) -> str:

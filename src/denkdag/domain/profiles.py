@@ -24,6 +24,7 @@ What protects anonymity (also in the README):
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -142,6 +143,34 @@ def write_question(question: ProfileQuestion) -> str:
     """The `profile:` value that `read_question` reads back into this question."""
     head = question.text if question.text.endswith("?") else f"{question.text}:"
     return f"{head} {SEPARATOR.join(o.label for o in question.options)}"
+
+
+def read_questions(values: Iterable[str]) -> tuple[ProfileQuestion, ...]:
+    """Up to `MAX_QUESTIONS` questions, one `profile:` value each (blank ones left out),
+    as an event sets them; ProfileSyntaxError names the question that cannot be read."""
+    given = [value.strip() for value in values if value and value.strip()]
+    if len(given) > MAX_QUESTIONS:
+        raise ProfileSyntaxError(
+            f"at most {MAX_QUESTIONS} profile questions, not {len(given)}: keep it short"
+        )
+    questions: list[ProfileQuestion] = []
+    for position, value in enumerate(given, start=1):
+        if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in value):
+            raise ProfileSyntaxError(
+                f"profile question {position} holds a line break or a control character"
+            )
+        try:
+            questions.append(read_question(value, position))
+        except ProfileSyntaxError as error:
+            raise ProfileSyntaxError(f"profile question {position}: {error}") from None
+    return tuple(questions)
+
+
+def questions_digest(questions: Iterable[ProfileQuestion]) -> str:
+    """A short fingerprint of the questions as asked (text, options and order): answers
+    carried from one room to another are only used where the questions are the same."""
+    text = "\n".join(f"{q.id}={write_question(q)}" for q in questions)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def check_answers(

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from denkdag.domain.events import Event, EventSession
+from denkdag.domain.profiles import ProfileQuestion, ProfileSyntaxError, read_questions
 from denkdag.storage.store import SqlStore, User, now
 from denkdag.storage.tables import (
     event_logos,
@@ -49,6 +50,16 @@ class NewEvent:
     organiser_id: int
     primary: str
     secondary: str
+    profile: str = ""
+
+
+def _questions(text: str | None) -> tuple[ProfileQuestion, ...]:
+    """The stored profile lines as questions (stored only after `parse_profile` read them,
+    so a line that no longer reads is left out rather than breaking the event)."""
+    try:
+        return read_questions((text or "").splitlines())
+    except ProfileSyntaxError:
+        return ()
 
 
 class EventStore:
@@ -77,6 +88,7 @@ class EventStore:
             primary=row.primary_colour,
             secondary=row.secondary_colour,
             logo_digest=row.digest,
+            profile=_questions(row.profile),
         )
 
     async def create(self, new: NewEvent) -> Event:
@@ -92,6 +104,7 @@ class EventStore:
                         organiser_id=new.organiser_id,
                         primary_colour=new.primary,
                         secondary_colour=new.secondary,
+                        profile=new.profile,
                         created_at=now(),
                     )
                     .returning(events.c.id)
@@ -108,10 +121,12 @@ class EventStore:
             new.organiser_id,
             new.primary,
             new.secondary,
+            profile=_questions(new.profile),
         )
 
     async def update(self, event_id: int, **values: Any) -> None:
-        """Change title, date, venue or colours (`primary_colour`, `secondary_colour`)."""
+        """Change title, date, venue, colours (`primary_colour`, `secondary_colour`) or the
+        profile questions (`profile`, their lines joined by newlines)."""
         async with self.engine.begin() as conn:
             await conn.execute(update(events).where(events.c.id == event_id).values(**values))
 

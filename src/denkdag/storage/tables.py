@@ -246,6 +246,8 @@ events = Table(
     Column("primary_colour", String(7), nullable=False),
     Column("secondary_colour", String(7), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The event's profile questions, one `question: option / option` line each (0-2).
+    Column("profile", Text, nullable=False, server_default=""),
     Index("ix_events_organiser", "organiser_id"),
 )
 """Events (issue 3): a plenary and parallel working sessions under one event code, owned

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from denkdag.domain.errors import DomainError, NotAllowed
 from denkdag.domain.events import MAX_LOGO_BYTES, PLENARY, WORKING, Brand, Event
+from denkdag.domain.profiles import write_question
 from denkdag.editing import new_deck
 from denkdag.events import EventFields, Events, event_view, normalise_event_code
 from denkdag.formats.deck import DeckError, parse_deck
@@ -107,6 +108,7 @@ async def _manage(
     *,
     error: str | None = None,
     status_code: int = 200,
+    typed: list[str] | None = None,
 ) -> Response:
     events = _events(request)
     rooms = await events.rooms(event)
@@ -126,6 +128,8 @@ async def _manage(
         "join_url": _join_url(request, event),
         "error": error,
         "logo_limit": MAX_LOGO_BYTES // 1024,
+        "profile_lines": typed or [write_question(q) for q in event.profile],
+        "profile_error": error if typed is not None else None,
     }
     return render(request, "event_manage.html", context, status_code=status_code)
 
@@ -170,6 +174,30 @@ async def update_event(
     except DomainError as error:
         return await _refused(request, event_code, user, error)
     return RedirectResponse(f"/events/{event.code}#details", status_code=303)
+
+
+@router.post("/events/{event_code}/profile")
+async def set_profile(
+    request: Request,
+    event_code: str,
+    user: FormUser,
+    profile1: Annotated[str, Form(max_length=2000)] = "",
+    profile2: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """The event's profile questions (empty fields: none); every session then asks them."""
+    try:
+        event = await _events(request).update(
+            event_code, user, EventFields(profile=[profile1, profile2])
+        )
+    except DomainError as error:
+        if isinstance(error, NotAllowed):
+            raise
+        event = await _events(request).owned(event_code, user)
+        typed = [profile1, profile2]
+        return await _manage(
+            request, event, user, error=error.detail, status_code=status_of(error), typed=typed
+        )
+    return RedirectResponse(f"/events/{event.code}#profile", status_code=303)
 
 
 @router.post("/events/{event_code}/logo/remove")

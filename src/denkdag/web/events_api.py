@@ -27,6 +27,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["events"])
 Role = Literal["plenary", "working"]
+ProfileLine = Annotated[str, Field(max_length=2000)]
+PROFILE_HELP = (
+    "Up to two profile questions, each 'question: option / option / …' (2-12 options), "
+    "asked once at join by every session of the event instead of its deck's own."
+)
 
 
 async def _user(request: Request) -> AsyncIterator[User]:
@@ -58,6 +63,7 @@ class EventIn(BaseModel):
     venue: str = Field("", max_length=400)
     primary_colour: str | None = Field(None, max_length=40, description="#RRGGBB")
     secondary_colour: str | None = Field(None, max_length=40, description="#RRGGBB")
+    profile: list[ProfileLine] | None = Field(None, max_length=10, description=PROFILE_HELP)
 
 
 class EventPatch(BaseModel):
@@ -67,6 +73,9 @@ class EventPatch(BaseModel):
     venue: str | None = Field(None, max_length=400)
     primary_colour: str | None = Field(None, max_length=40)
     secondary_colour: str | None = Field(None, max_length=40)
+    profile: list[ProfileLine] | None = Field(
+        None, max_length=10, description=PROFILE_HELP + " `[]` clears them."
+    )
 
 
 class EventOut(BaseModel):
@@ -78,6 +87,9 @@ class EventOut(BaseModel):
     secondary_colour: str
     logo: str | None = Field(description="The logo's URL (cached for good), or null.")
     join_path: str
+    profile: list[str] = Field(
+        description="The profile questions every session of the event asks at join."
+    )
 
 
 class RoomOut(BaseModel):
@@ -207,6 +219,7 @@ def _fields(body: EventIn | EventPatch) -> EventFields:
         venue=body.venue,
         primary=body.primary_colour,
         secondary=body.secondary_colour,
+        profile=body.profile,
     )
 
 

@@ -23,6 +23,7 @@ from denkdag.domain.errors import DomainError, NotAllowed, NotFound, SlideNotOpe
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
+from denkdag.events import Events, looks_like_event_code, normalise_event_code
 from denkdag.security import format_code, normalise_code
 from denkdag.service import LINK_TOKEN, LOGIN_LIFETIME, Participant
 from denkdag.storage import User
@@ -42,6 +43,7 @@ from denkdag.web.branding import session_brand
 from denkdag.web.errors import status_of
 from denkdag.web.kind_forms import read_form
 from denkdag.web.markup import inline, render_body
+from denkdag.web.presenter_breakdown import breakdown_context
 from denkdag.web.ratelimit import Limits
 
 LANG_COOKIE = "dd_lang"
@@ -145,11 +147,46 @@ async def _slide_context(request: Request, session: Session) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, code: str | None = None) -> Response:
-    if code is not None:
-        wanted = normalise_code(code)
-        if wanted:
-            return RedirectResponse(f"/j/{wanted}", status_code=303)
-    return render(request, "home.html", {"error": code is not None})
+    """The one code field: a session's join code (digits) goes to its join page, an
+    event's code (it always holds a letter) to the event's join page."""
+    if code is None:
+        return render(request, "home.html", {})
+    target = await _code_target(request, code[:40])
+    if target is not None:
+        return RedirectResponse(target, status_code=303)
+    typed = " ".join(code.split())[:20]
+    if not typed:  # the template says it in the page's language
+        return render(request, "home.html", {"error": "empty"}, status_code=422)
+    # A 404 costs the address one failed lookup, like an unknown code anywhere (ratelimit).
+    return render(request, "home.html", {"error": "unknown", "typed": typed}, status_code=404)
+
+
+async def _code_target(request: Request, typed: str) -> str | None:
+    """Where a typed code leads: a session's or an event's join page; None if nowhere.
+
+    Join codes are digits only; event codes are made with at least one letter, so a code
+    with a letter is an event's. An all-digit code is a session's first; an event code
+    made before letters were required can still be all digits, and is found second.
+    """
+    events = Events(service(request))
+    if not looks_like_event_code(typed):
+        wanted = normalise_code(typed)
+        if not wanted:
+            return None
+        try:
+            session = await service(request).session(wanted)
+        except NotFound:
+            pass
+        else:
+            return f"/j/{session.code}"
+    event_code = normalise_event_code(typed)
+    if not event_code:
+        return None
+    try:
+        event = await events.public(event_code)
+    except NotFound:
+        return None
+    return f"/ev/{event.code}"
 
 
 async def _participant(request: Request, code: str) -> Participant | None:
@@ -288,20 +325,22 @@ def _to_login(request: Request) -> Response:
 
 
 @router.get("/p/{code}", response_class=HTMLResponse)
-async def presenter(request: Request, code: str) -> Response:
+async def presenter(request: Request, code: str, by: str | None = None) -> Response:
     user = await facilitator(request)
     if user is None:
         return _to_login(request)
     session = await service(request).facilitated(code, user)
     context = await _slide_context(request, session)
     context["join_url"] = join_url(request, session.code)
+    context.update(await breakdown_context(request, session, context, by))
     return render(request, "presenter.html", context, session=session)
 
 
 @router.get("/p/{code}/slide", response_class=HTMLResponse)
-async def presenter_slide(request: Request, code: str) -> Response:
+async def presenter_slide(request: Request, code: str, by: str | None = None) -> Response:
     session = await service(request).facilitated(code, await facilitator(request))
     context = await _slide_context(request, session)
+    context.update(await breakdown_context(request, session, context, by))
     return render(request, "presenter_slide.html", context, session=session)
 
 

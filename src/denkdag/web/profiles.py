@@ -8,6 +8,8 @@ is asked.
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -16,11 +18,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from denkdag.domain.errors import DomainError, NotAllowed
 from denkdag.domain.model import Session
-from denkdag.domain.profiles import MAX_OPTION_ID, MAX_QUESTIONS
+from denkdag.domain.profiles import MAX_OPTION_ID, MAX_QUESTIONS, questions_digest
+from denkdag.events import Events
 from denkdag.security import normalise_code
 from denkdag.service import Participant
 from denkdag.web.api import ERRORS
-from denkdag.web.auth import CSRF_FIELD, bearer, check_csrf, participant_cookie, service
+from denkdag.web.auth import (
+    CSRF_FIELD,
+    bearer,
+    check_csrf,
+    participant_cookie,
+    service,
+    settings,
+)
 from denkdag.web.errors import status_of
 
 router = APIRouter(prefix="/api/v1/sessions/{code}/profile", responses=ERRORS, tags=["profile"])
@@ -87,6 +97,73 @@ async def get_profile(code: str, request: Request) -> dict[str, Any]:
     return await _view(request, participant)
 
 
+# asked once per event ------------------------------------------------------------------
+#
+# A phone that answered (or skipped) the profile questions in one room of an event is not
+# asked again in another room of the same event that asks the same questions: the answers
+# stay on the phone, in a cookie of its own for the event, and are stored for the new
+# room's participant when it joins, as if typed again. Nothing on the server links the two
+# rooms' participants. The cookie holds nothing the phone could not send anyway, so it is
+# not signed: its answers are checked like typed ones, and only used while the questions
+# are the same (their digest).
+
+
+def event_profile_cookie(event_code: str) -> str:
+    return f"dd_ep_{event_code}"
+
+
+def _carried(text: str | None) -> tuple[str, dict[str, Any]] | None:
+    """(questions' digest, answers) from the cookie; None when absent or unreadable."""
+    if not text or len(text) > 2000:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(text.encode("ascii") + b"=="))
+    except (ValueError, UnicodeError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("q"), str):
+        return None
+    answers = data.get("a")
+    return (data["q"], answers) if isinstance(answers, dict) else None
+
+
+async def remember(
+    request: Request, response: Response, session: Session, answers: dict[str, str | None]
+) -> None:
+    """Keep the answers on this phone for the other rooms of the session's event."""
+    if not session.deck.info.profile:
+        return
+    event = await Events(service(request)).event_of_session(session)
+    if event is None:
+        return
+    data = {"q": questions_digest(session.deck.info.profile), "a": answers}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    response.set_cookie(
+        event_profile_cookie(event.code),
+        base64.urlsafe_b64encode(text.encode()).decode("ascii").rstrip("="),
+        httponly=True,
+        samesite="lax",
+        secure=settings(request).secure_cookies,
+        max_age=7 * 24 * 3600,
+    )
+
+
+async def answered_elsewhere(request: Request, participant: Participant) -> bool:
+    """Store the answers this phone gave in another room of the event, when it asked the
+    same questions; whether that happened (then the phone is not asked again)."""
+    session = participant.session
+    event = await Events(service(request)).event_of_session(session)
+    if event is None:
+        return False
+    carried = _carried(request.cookies.get(event_profile_cookie(event.code)))
+    if carried is None or carried[0] != questions_digest(session.deck.info.profile):
+        return False
+    try:
+        await service(request).profiles.answer(session, participant.id, carried[1])
+    except DomainError:
+        return False  # an option since renamed: ask again
+    return True
+
+
 @router.put(
     "",
     response_model=ProfileOut,
@@ -95,10 +172,13 @@ async def get_profile(code: str, request: Request) -> dict[str, Any]:
     "reason for an unknown question or option, or when the session asks none. Answers "
     "are only ever shown as group figures, for groups of at least five participants.",
 )
-async def put_profile(code: str, body: ProfileIn, request: Request) -> dict[str, Any]:
+async def put_profile(
+    code: str, body: ProfileIn, request: Request, response: Response
+) -> dict[str, Any]:
     svc = service(request)
     participant = await svc.participant(code, bearer(request))
-    await svc.profiles.answer(participant.session, participant.id, body.answers)
+    stored = await svc.profiles.answer(participant.session, participant.id, body.answers)
+    await remember(request, response, participant.session, stored)
     return await _view(request, participant)
 
 
@@ -150,7 +230,7 @@ async def profile_form(request: Request, code: str) -> Response:
             value = str(form.get(question.id, "")).strip()
             answers[question.id] = value or None
     try:
-        await service(request).profiles.answer(session, participant.id, answers)
+        stored = await service(request).profiles.answer(session, participant.id, answers)
     except DomainError as error:
         return profile_page(
             request,
@@ -159,11 +239,16 @@ async def profile_form(request: Request, code: str) -> Response:
             error=error.detail,
             status_code=status_of(error),
         )
-    return RedirectResponse(f"/j/{session.code}", status_code=303)
+    response = RedirectResponse(f"/j/{session.code}", status_code=303)
+    await remember(request, response, session, stored)
+    return response
 
 
 async def maybe_ask(request: Request, participant: Participant) -> Response | None:
-    """The profile page when the phone should ask the questions first, else None."""
-    if await service(request).profiles.must_ask(participant.session, participant.id):
-        return profile_page(request, participant)
-    return None
+    """The profile page when the phone should ask the questions first, else None (also
+    when it answered the same questions in another room of the event)."""
+    if not await service(request).profiles.must_ask(participant.session, participant.id):
+        return None
+    if await answered_elsewhere(request, participant):
+        return None
+    return profile_page(request, participant)

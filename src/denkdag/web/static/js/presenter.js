@@ -26,7 +26,10 @@
   }
 
   async function refresh() {
-    host.innerHTML = await Denkdag.fetchFragment("/p/" + code + "/slide");
+    // The breakdown toggle (?by=p1) stays on while the slides change.
+    const by = new URLSearchParams(window.location.search).get("by");
+    const query = by ? "?by=" + encodeURIComponent(by) : "";
+    host.innerHTML = await Denkdag.fetchFragment("/p/" + code + "/slide" + query);
     fit();
     const current = slide();
     shownVersion = current ? current.dataset.version : null;
