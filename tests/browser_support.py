@@ -279,3 +279,53 @@ def running_server(tmp: Path) -> Iterator[Server]:
         yield server
     finally:
         stop_server(server)
+
+
+def import_deck(server: Server, deck_file: Path) -> str:
+    """Import `deck_file` into the server's database with the CLI (owned by the demo's
+    facilitator, so the server's API token controls it); the new session's join code."""
+    done = subprocess.run(
+        [sys.executable, "-m", "denkdag", "import", str(deck_file), "--database", server.database],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    code = done.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+", code), done.stdout
+    return code
+
+
+@dataclass
+class DeckServer:
+    """A seed-session server with one more session, imported from a deck file."""
+
+    server: Server
+    code: str
+
+    def url(self, path: str) -> str:
+        return self.server.base + path
+
+    def signin(self, target: str) -> str:
+        """The demo's sign-in link, sent on to `target` (e.g. /p/CODE)."""
+        link = self.server.presenter_url.split("?", 1)[0]
+        return f"{link}?next={target}"
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        return self.server.api(method, path, body)
+
+    def control(self, action: str, slide: str | None = None) -> Any:
+        body: dict[str, str] = {"action": action} | ({"slide": slide} if slide else {})
+        return self.api("POST", f"/api/v1/sessions/{self.code}/control", body)
+
+    def results(self, slide_id: str) -> dict[str, Any]:
+        document = self.api("GET", f"/api/v1/sessions/{self.code}/results")
+        found: dict[str, Any] = next(s for s in document["slides"] if s["id"] == slide_id)
+        return found
+
+
+@contextmanager
+def server_with_deck(tmp: Path, deck_file: Path) -> Iterator[DeckServer]:
+    """`running_server` with the session of `deck_file` imported, for the block."""
+    with running_server(tmp) as server:
+        yield DeckServer(server, import_deck(server, deck_file))

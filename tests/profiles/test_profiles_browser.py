@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,19 +24,8 @@ def profile_server(
     helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Any, str]]:
     """The browser tests' server plus the profile deck imported into its database."""
-    helpers.chromium_or_skip()
-    server = helpers.start_server(tmp_path_factory.mktemp("denkdag-profiles"))
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "denkdag", "import", str(DECK), "--database", server.database],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        yield server, done.stdout.strip().splitlines()[-1]
-    finally:
-        helpers.stop_server(server)
+    with helpers.server_with_deck(tmp_path_factory.mktemp("denkdag-profiles"), DECK) as found:
+        yield found.server, found.code
 
 
 def call(server: Any, method: str, path: str, token: str | None = None, body: Any = None) -> Any:

@@ -5,8 +5,6 @@ browser tests a real server with both decks imported."""
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -88,17 +86,6 @@ class DeckServer:
         return self.api("POST", f"/api/v1/sessions/{self.codes[deck]}/control", body)
 
 
-def _import(database: str, deck_file: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "denkdag", "import", str(deck_file), "--database", database],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout.strip().splitlines()[-1]
-
-
 @pytest.fixture(scope="module")
 def deck_server(
     helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory
@@ -107,8 +94,8 @@ def deck_server(
     server = helpers.start_server(tmp_path_factory.mktemp("denkdag-timers"))
     try:
         codes = {
-            "timed": _import(server.database, TIMED),
-            "survey": _import(server.database, SURVEY),
+            "timed": helpers.import_deck(server, TIMED),
+            "survey": helpers.import_deck(server, SURVEY),
         }
         yield DeckServer(server, codes)
     finally:

@@ -125,27 +125,49 @@ async def refuse_outage(
     return True
 
 
+class _VoteHeaders:
+    """The headers a vote's fast paths look at, each present at most once."""
+
+    __slots__ = ("authorization", "chunked", "content_type", "key", "length")
+
+    def __init__(self) -> None:
+        self.content_type: bytes | None = None
+        self.authorization: str | None = None
+        self.length: bytes | None = None
+        self.key: str | None = None
+        self.chunked = False
+
+
+_SEEN_ONCE = {
+    b"content-type": "content_type",
+    b"authorization": "authorization",
+    b"content-length": "length",
+    b"idempotency-key": "key",
+}
+
+
+def _scan_headers(raw: list[tuple[bytes, bytes]]) -> _VoteHeaders | None:
+    """The vote's headers; None (hand the request over) for a repeated header, an odd
+    Idempotency-Key or a content type other than JSON."""
+    found = _VoteHeaders()
+    for name, value in raw:
+        slot = _SEEN_ONCE.get(name)
+        if slot is None:
+            found.chunked = found.chunked or name == b"transfer-encoding"
+            continue
+        if getattr(found, slot) is not None:
+            return None
+        text = value if slot in {"content_type", "length"} else value.decode("latin-1")
+        setattr(found, slot, text)
+    if found.key is not None and not _IDEMPOTENCY_KEY.match(found.key):
+        return None
+    return found if found.content_type == b"application/json" else None
+
+
 def _vote_headers(raw: list[tuple[bytes, bytes]]) -> tuple[str, str | None] | None:
     """(authorization, idempotency key) of an ordinary JSON vote, or None to hand over."""
-    content_type = authorization = key = None
-    for name, value in raw:
-        if name == b"content-type":
-            if content_type is not None:
-                return None
-            content_type = value
-        elif name == b"authorization":
-            if authorization is not None:
-                return None
-            authorization = value.decode("latin-1")
-        elif name == b"idempotency-key":
-            if key is not None:
-                return None
-            key = value.decode("latin-1")
-            if not _IDEMPOTENCY_KEY.match(key):
-                return None
-    if content_type != b"application/json":
-        return None
-    return authorization or "", key
+    found = _scan_headers(raw)
+    return None if found is None else (found.authorization or "", found.key)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes | None, list[Message]]:
@@ -331,37 +353,17 @@ class LeanVote:
         Ordinary: JSON, one bearer token, a valid key if any, a small announced length,
         no repeated header and no transfer-encoding.
         """
-        content_type = authorization = key = length = None
-        for name, value in raw:
-            if name == b"content-type":
-                if content_type is not None:
-                    return None
-                content_type = value
-            elif name == b"authorization":
-                if authorization is not None:
-                    return None
-                authorization = value
-            elif name == b"content-length":
-                if length is not None:
-                    return None
-                length = value
-            elif name == b"idempotency-key":
-                if key is not None:
-                    return None
-                key = value.decode("latin-1")
-                if not _IDEMPOTENCY_KEY.match(key):
-                    return None
-            elif name == b"transfer-encoding":
-                return None
-        if content_type != b"application/json" or authorization is None or length is None:
+        found = _scan_headers(raw)
+        if found is None or found.chunked or found.authorization is None:
             return None
-        if not length.isdigit() or int(length) > max_body:
+        length = found.length
+        if length is None or not length.isdigit() or int(length) > max_body:
             return None
-        scheme, _, token = authorization.decode("latin-1").partition(" ")
+        scheme, _, token = found.authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             return None
-        return token, key
+        return token, found.key
 
 
 def _with_headers(send: Send, extra: Iterable[tuple[bytes, bytes]]) -> Send:
