@@ -40,6 +40,30 @@ def raise_open_files() -> int:
     return wanted
 
 
+def check_limits(phones: int, files: int) -> None:
+    """Stop early, saying which setting to raise, when N phones cannot fit on this machine.
+
+    Each stream is an open file in this process (the phone) and one in the server; and
+    every stream from 127.0.0.1 to the server's one port takes a local port of its own.
+    """
+    needed = phones + 1000  # the voters, the database, the server's listening sockets
+    if files < needed:
+        raise SystemExit(
+            f"--phones {phones} needs at least {needed} open files per process, and the hard "
+            f"limit here is {files}: raise it (`ulimit -Hn {needed}` as root, or "
+            "LimitNOFILE= in a systemd unit, or nofile in /etc/security/limits.conf)."
+        )
+    ports = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    if ports.exists():
+        low, high = (int(n) for n in ports.read_text().split())
+        if high - low + 1 < needed:
+            raise SystemExit(
+                f"--phones {phones} needs {needed} local ports to one server port, and "
+                f"net.ipv4.ip_local_port_range allows {high - low + 1}: widen it "
+                f"(`sysctl -w net.ipv4.ip_local_port_range='1024 65000'`)."
+            )
+
+
 def fmt(value: Any) -> str:
     if value is None:
         return ""
@@ -134,6 +158,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args()
     files = raise_open_files()
+    if args.phones:
+        check_limits(args.phones, files)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="denkdag-bench-") as tmp:
         rows = asyncio.run(run(args, Path(tmp)))

@@ -75,7 +75,7 @@ def check_username(username: str) -> str:
 
 def require_administrator(user: User | None) -> User:
     if user is None or user.role != ADMINISTRATOR:
-        raise NotAllowed("Only an administrator manages accounts.")
+        raise NotAllowed(N_("Only an administrator manages accounts."))
     return user
 
 
@@ -94,19 +94,19 @@ class Accounts:
         """Give an account another role; the last administrator cannot demote themself."""
         me = require_administrator(admin)
         if role not in ROLES:
-            raise NotFound("There is no such role.")
+            raise NotFound(N_("There is no such role."))
         if (await self.store.user_by_id(user_id)) is None:
-            raise NotFound("There is no such account.")
+            raise NotFound(N_("There is no such account."))
         if user_id == me.id and role != ADMINISTRATOR:
             if await self.rows.count_role(ADMINISTRATOR) <= 1:
-                raise NotAllowed("You are the last administrator; make another one first.")
+                raise NotAllowed(N_("You are the last administrator; make another one first."))
         await self.rows.set_role(user_id, role)
 
     async def invite(self, admin: User | None, role: str) -> str:
         """A new sign-up token for one account of `role` (shown once, stored hashed)."""
         me = require_administrator(admin)
         if role not in ROLES:
-            raise NotFound("There is no such role.")
+            raise NotFound(N_("There is no such role."))
         token = new_token()
         expires = datetime.now(UTC) + INVITATION_LIFETIME
         await self.rows.add_invitation(token_hash(token), role, me.id, expires)
@@ -147,7 +147,7 @@ class Accounts:
         """A one-time token that lets the user choose a new password (forgot password)."""
         require_administrator(admin)
         if (await self.store.user_by_id(user_id)) is None:
-            raise NotFound("There is no such account.")
+            raise NotFound(N_("There is no such account."))
         token = new_token()
         expires = datetime.now(UTC) + RESET_LIFETIME
         await self.store.add_token(user_id, token_hash(token), RESET_TOKEN, expires)
@@ -200,4 +200,4 @@ class Accounts:
     @staticmethod
     def _require_owner(user: User | None, session: Session) -> None:
         if user is None or session.owner_id != user.id:
-            raise NotAllowed("Only the session's owner invites co-facilitators.")
+            raise NotAllowed(N_("Only the session's owner invites co-facilitators."))

@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from denkdag.domain.errors import NotFound, SlideNotOpen
+from denkdag.domain.errors import N_, NotFound, SlideNotOpen
 from denkdag.domain.kinds.conversation import (
     NAME,
     RoundData,
@@ -267,8 +267,11 @@ class LiveRounds:
         statement = await self.store.set_status(session.id, slide_id, statement_id, chosen)
         if statement is None:
             raise NotFound(
-                f"This round has no statement '{statement_id}' written by the room "
-                "(the deck's own statements are changed in the deck)."
+                N_(
+                    "This round has no statement '%(statement_id)s' written by the room (the "
+                    "deck's own statements are changed in the deck)."
+                ),
+                statement_id=statement_id,
             )
         self._changed(session, slide_id)
         return statement

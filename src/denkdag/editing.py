@@ -18,9 +18,10 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from denkdag.domain import session_flow, timer
-from denkdag.domain.errors import DomainError, InvalidControl, UnknownSlide
+from denkdag.domain.errors import N_, DomainError, InvalidControl, Message, UnknownSlide
 from denkdag.domain.events import Event
 from denkdag.domain.images import IMAGE_FOLDER, stored_name
 from denkdag.domain.kinds import KINDS, kind_of
@@ -68,13 +69,20 @@ NEW_SLIDES: dict[str, str] = {
 NEW_SESSION = "---\ntitle: {title}\n---\n\n# {title}\nlayout: title\n"
 
 
+SLIDE = Message(N_("slide"))
+SESSION = Message(N_("session"))
+"""What a SlideTextError names before its line number: the slide's or the session's box."""
+
+
 class StaleDeck(DomainError):
     """The deck changed since the editor loaded it; `current` is the deck as it is now."""
 
     def __init__(self, current: EditorDeck) -> None:
         super().__init__(
-            "Someone else changed this session meanwhile. Their version is shown; "
-            "copy your text again if you still need it."
+            N_(
+                "Someone else changed this session meanwhile. Their version is shown; "
+                "copy your text again if you still need it."
+            )
         )
         self.current = current
 
@@ -82,17 +90,25 @@ class StaleDeck(DomainError):
 class SlideTextError(DomainError):
     """A slide's text that cannot be read: `WHERE:LINE: message`, line from the heading."""
 
-    def __init__(self, where: str, line: int, message: str) -> None:
-        super().__init__(f"{where}:{line}: {message}")
+    def __init__(
+        self, where: str | Message, line: int, message: str | Message, /, **params: Any
+    ) -> None:
+        reason = Message(message, **params) if isinstance(message, str) else message
+        # The frame is not marked for translation: only `where` and the reason are.
+        super().__init__(
+            Message("%(where)s:%(line)s: %(reason)s", where=where, line=line, reason=reason)
+        )
         self.line = line
-        self.message = message
+        self.reason = reason
+        """The sentence without `WHERE:LINE:`, to translate."""
+        self.message = str(reason)
 
 
 class ImageNotAccepted(DomainError):
     """An image (or its alt text) the editor does not take: `status` 413 or 422."""
 
-    def __init__(self, detail: str, status: int = 422) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str | Message, status: int = 422, /, **params: Any) -> None:
+        super().__init__(detail, **params)
         self.status = status
 
 
@@ -156,24 +172,24 @@ def slide_text(slide: Slide) -> str:
 
 
 def read_slide(
-    text: str, slide_id: str, where: str = "slide", images: ImageResolver | None = None
+    text: str, slide_id: str, where: str | Message = SLIDE, images: ImageResolver | None = None
 ) -> Slide:
     """One slide from its text block, read as a deck file reads it; SlideTextError if not.
     `images` checks the slide's `image:` (the editor: it must be stored for the session)."""
     try:
-        deck = parse_deck(_FRONT + text, source=where, images=images)
+        deck = parse_deck(_FRONT + text, source=str(where), images=images)
     except DeckError as error:
-        raise SlideTextError(where, max(1, error.line - _FRONT_LINES), error.message) from None
+        raise SlideTextError(where, max(1, error.line - _FRONT_LINES), error.sentence) from None
     lines = re.split(r"\r\n|\r|\n", text)
     if len(deck.slides) != 1:
         headings = [n for n, line in enumerate(lines, start=1) if line.startswith("# ")]
         raise SlideTextError(
-            where, headings[1], "one slide per box: this line starts another slide"
+            where, headings[1], N_("one slide per box: this line starts another slide")
         )
     slide = deck.slides[0]
     if slide.id != "s1":
         line = next(n for n, text in enumerate(lines, start=1) if text.startswith("id:"))
-        raise SlideTextError(where, line, "the editor keeps the slide's id: remove this line")
+        raise SlideTextError(where, line, N_("the editor keeps the slide's id: remove this line"))
     return replace(slide, id=slide_id)
 
 
@@ -184,14 +200,14 @@ def info_text(info: SessionInfo) -> str:
     return "\n".join(lines[1:closing])
 
 
-def read_info(text: str, where: str = "session") -> SessionInfo:
+def read_info(text: str, where: str | Message = SESSION) -> SessionInfo:
     """The front matter from its lines; SlideTextError (line from the first) if wrong."""
     if re.search(r"^---\s*$", text, re.MULTILINE):
-        raise SlideTextError(where, 1, "leave out the '---' lines; the editor adds them")
+        raise SlideTextError(where, 1, N_("leave out the '---' lines; the editor adds them"))
     try:
-        deck = parse_deck(f"---\n{text}\n---\n# -\n", source=where)
+        deck = parse_deck(f"---\n{text}\n---\n# -\n", source=str(where))
     except DeckError as error:
-        raise SlideTextError(where, max(1, error.line - 1), error.message) from None
+        raise SlideTextError(where, max(1, error.line - 1), error.sentence) from None
     return deck.info
 
 
@@ -253,7 +269,7 @@ class Editor:
     async def _view(self, session_id: int) -> EditorDeck:
         session = await self.service.store.session_by_id(session_id)
         if session is None:
-            raise InvalidControl("This session no longer exists.")
+            raise InvalidControl(N_("This session no longer exists."))
         revision = await self.revisions.current(session_id)
         version = revision.version if revision else 0
         can_undo = bool(revision and revision.previous is not None)
@@ -286,7 +302,7 @@ class Editor:
         self, code: str, user: User | None, version: int, kind: str, after: str | None
     ) -> tuple[EditorDeck, str]:
         if kind not in KINDS or kind not in NEW_SLIDES:
-            raise InvalidControl(f"Unknown slide kind '{kind}'.")
+            raise InvalidControl(N_("Unknown slide kind '%(kind)s'."), kind=kind)
         made: list[str] = []
 
         def change(deck: Deck) -> Deck:
@@ -304,14 +320,19 @@ class Editor:
         old = _slide(session.deck, slide_id)
         position = session.deck.slides.index(old) + 1
         stored = await self.images.names(session.id) if "image:" in text else set()
-        slide = read_slide(text, slide_id, f"slide {position}", _stored_only(stored))
+        slide = read_slide(
+            text,
+            slide_id,
+            Message(N_("slide %(position)s"), position=position),
+            _stored_only(stored),
+        )
         if slide.kind != old.kind and await self.service.store.slide_answers(session.id, slide_id):
             lines = text.splitlines()
             line = next((n for n, t in enumerate(lines, 1) if t.startswith("kind:")), 1)
             raise SlideTextError(
-                f"slide {position}",
+                Message(N_("slide %(position)s"), position=position),
                 line,
-                "this slide has answers, so its kind cannot change; add a new slide instead",
+                N_("this slide has answers, so its kind cannot change; add a new slide instead"),
             )
 
         def change(deck: Deck) -> Deck:
@@ -330,10 +351,14 @@ class Editor:
             lines = text.splitlines()
             line = next((n for n, t in enumerate(lines, 1) if t.startswith("profile:")), 1)
             raise SlideTextError(
-                "session",
+                SESSION,
                 line,
-                f"the event '{event.title}' sets the profile questions of its sessions: "
-                f"change them on the event's page (/events/{event.code})",
+                N_(
+                    "the event '%(title)s' sets the profile questions of its sessions: change "
+                    "them on the event's page (/events/%(code)s)"
+                ),
+                title=event.title,
+                code=event.code,
             )
         return await self._commit(
             code, user, version, "info", lambda deck: replace(deck, info=info)
@@ -349,7 +374,7 @@ class Editor:
         for _ in range(RETRIES):
             current = await self.service.store.session_by_id(session.id)
             if current is None:
-                raise InvalidControl("This session no longer exists.")
+                raise InvalidControl(N_("This session no longer exists."))
             if current.deck.info.profile == questions:
                 return
             revision = await self.revisions.current(session.id)
@@ -376,7 +401,7 @@ class Editor:
         def change(deck: Deck) -> Deck:
             by_id = {slide.id: slide for slide in deck.slides}
             if len(order) != len(by_id) or set(order) != set(by_id):
-                raise InvalidControl("The new order must name every slide of the session once.")
+                raise InvalidControl(N_("The new order must name every slide of the session once."))
             return replace(deck, slides=tuple(by_id[slide_id] for slide_id in order))
 
         return await self._commit(code, user, version, "move", change)
@@ -401,13 +426,13 @@ class Editor:
         _slide(session.deck, slide_id)
         if not confirmed and await self.service.store.slide_answers(session.id, slide_id):
             raise NeedsConfirmation(
-                "This slide has answers. Delete it anyway? (Undo brings it back with them.)"
+                N_("This slide has answers. Delete it anyway? (Undo brings it back with them.)")
             )
 
         def change(deck: Deck) -> Deck:
             _slide(deck, slide_id)
             if len(deck.slides) == 1:
-                raise InvalidControl("A session keeps at least one slide.")
+                raise InvalidControl(N_("A session keeps at least one slide."))
             return replace(deck, slides=tuple(s for s in deck.slides if s.id != slide_id))
 
         return await self._commit(code, user, version, "delete", change)
@@ -428,14 +453,16 @@ class Editor:
         alt = " ".join("".join(ch for ch in alt if ch.isprintable() or ch.isspace()).split())
         if not alt:
             raise ImageNotAccepted(
-                "Describe the image in a few words (alt text) for people who cannot see it."
+                N_("Describe the image in a few words (alt text) for people who cannot see it.")
             )
         if len(alt) > MAX_ALT:
-            raise ImageNotAccepted(f"The alt text is longer than {MAX_ALT} characters.")
+            raise ImageNotAccepted(
+                N_("The alt text is longer than %(most)s characters."), most=MAX_ALT
+            )
         names = await self.images.names(session.id)
         if image.name not in names and len(names) >= MAX_IMAGES:
             raise ImageNotAccepted(
-                f"This session has {MAX_IMAGES} images already: reuse one of them."
+                N_("This session has %(most)s images already: reuse one of them."), most=MAX_IMAGES
             )
         size = (image.width, image.height)
         await self.images.put(session.id, image.digest, image.media_type, size, image.data)
@@ -470,7 +497,7 @@ class Editor:
         target = revision.previous
         restored = None if target is None else await self.revisions.deck_at(session.id, target)
         if target is None or restored is None:
-            raise InvalidControl("There is nothing to undo.")
+            raise InvalidControl(N_("There is nothing to undo."))
         undone = await self.revisions.revision(session.id, target)
         back_to = undone.previous if undone else None
         return await self._commit(
@@ -493,7 +520,7 @@ class Editor:
         for _ in range(RETRIES):
             current = await self.service.store.session_by_id(session.id)
             if current is None:
-                raise InvalidControl("This session no longer exists.")
+                raise InvalidControl(N_("This session no longer exists."))
             revision = await self.revisions.current(session.id)
             at = revision.version if revision else 0
             if at != version:
@@ -563,8 +590,11 @@ def _stored_only(names: set[str]) -> ImageResolver:
         name = ref.removeprefix(IMAGE_FOLDER)
         if not ref.startswith(IMAGE_FOLDER) or name not in names:
             raise ImageRefError(
-                f"this session has no image '{ref}': add one with the image button "
-                "(the editor writes the image line for you)"
+                N_(
+                    "this session has no image '%(ref)s': add one with the image button (the "
+                    "editor writes the image line for you)"
+                ),
+                ref=ref,
             )
         return ref
 
@@ -574,7 +604,7 @@ def _stored_only(names: set[str]) -> ImageResolver:
 def _slide(deck: Deck, slide_id: str) -> Slide:
     slide = deck.slide(slide_id)
     if slide is None:
-        raise UnknownSlide(f"This session has no slide '{slide_id}'.")
+        raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
     return slide
 
 

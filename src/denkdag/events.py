@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from denkdag.accounts import ADMINISTRATOR, FACILITATOR, ORGANISER
-from denkdag.domain.errors import NotAllowed, NotFound
+from denkdag.domain.errors import N_, NotAllowed, NotFound
 from denkdag.domain.events import (
     MAX_LINK,
     MAX_ROOM,
@@ -67,7 +67,7 @@ EVENT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 EVENT_CODE_LENGTH = 6
 ORGANISING_ROLES = (ORGANISER, ADMINISTRATOR)
 ASSIGNABLE_ROLES = (FACILITATOR, ORGANISER, ADMINISTRATOR)
-NOT_ORGANISER = "Only the event's organiser manages this event."
+NOT_ORGANISER = N_("Only the event's organiser manages this event.")
 
 
 def new_event_code() -> str:
@@ -97,9 +97,9 @@ def require_organiser(user: User | None) -> User:
     """Organisers (and administrators, who may organise too) create events; facilitators
     run the sessions they are given."""
     if user is None:
-        raise NotAllowed("Sign in as an organiser to manage events.")
+        raise NotAllowed(N_("Sign in as an organiser to manage events."))
     if user.role not in ORGANISING_ROLES:
-        raise NotAllowed("Only organisers create and manage events.")
+        raise NotAllowed(N_("Only organisers create and manage events."))
     return user
 
 
@@ -170,15 +170,15 @@ class Events:
         """The given fields as stored values; InvalidEvent (422) names the first wrong one."""
         values: dict[str, Any] = {}
         if fields.title is not None or creating:
-            values["title"] = clean_text(fields.title or "", MAX_TITLE, "title", required=True)
+            values["title"] = clean_text(fields.title or "", MAX_TITLE, N_("title"), required=True)
         if fields.date is not None:
             values["date"] = parse_date(fields.date)
         if fields.venue is not None:
-            values["venue"] = clean_text(fields.venue, MAX_VENUE, "venue")
+            values["venue"] = clean_text(fields.venue, MAX_VENUE, N_("venue"))
         if fields.primary is not None:
-            values["primary_colour"] = parse_colour(fields.primary, "main colour")
+            values["primary_colour"] = parse_colour(fields.primary, N_("main colour"))
         if fields.secondary is not None:
-            values["secondary_colour"] = parse_colour(fields.secondary, "second colour")
+            values["secondary_colour"] = parse_colour(fields.secondary, N_("second colour"))
         if fields.profile is not None:
             questions = parse_profile(fields.profile)
             values["profile"] = "\n".join(write_question(q) for q in questions)
@@ -238,7 +238,7 @@ class Events:
         wanted = normalise_event_code(code)
         event = await self.rows.by_code(wanted) if wanted else None
         if event is None:
-            raise NotFound("No event has this code. Check the code and try again.")
+            raise NotFound(N_("No event has this code. Check the code and try again."))
         return event
 
     async def of_organiser(self, user: User | None) -> list[Event]:
@@ -248,7 +248,7 @@ class Events:
     async def _reload(self, event: Event) -> Event:
         fresh = await self.rows.by_id(event.id)
         if fresh is None:
-            raise NotFound("This event no longer exists.")
+            raise NotFound(N_("This event no longer exists."))
         return fresh
 
     # logo -----------------------------------------------------------------------------
@@ -270,7 +270,7 @@ class Events:
         event = await self.public(code)
         logo = await self.rows.logo(event.id)
         if logo is None:
-            raise NotFound("This event has no logo.")
+            raise NotFound(N_("This event has no logo."))
         return logo
 
     # sessions of an event -------------------------------------------------------------
@@ -316,7 +316,7 @@ class Events:
         assert user is not None
         session = await self.service.facilitated(session_code, user)
         if session.owner_id != user.id:
-            raise NotAllowed("Add only sessions you own; ask their owner to copy them to you.")
+            raise NotAllowed(N_("Add only sessions you own; ask their owner to copy them to you."))
         return await self._attach(event, session, role, room, facilitator)
 
     async def create_session(
@@ -333,7 +333,7 @@ class Events:
         assert user is not None
         checked_role = check_role(role)
         await self._check_plenary(event, checked_role)
-        clean_room = clean_text(room, MAX_ROOM, "room")
+        clean_room = clean_text(room, MAX_ROOM, N_("room"))
         assignee = await self._assignee(facilitator)
         if event.profile:  # the event's questions win over the deck's own
             deck = replace(deck, info=replace(deck.info, profile=event.profile))
@@ -350,7 +350,7 @@ class Events:
     ) -> Room:
         checked_role = check_role(role)
         await self._check_plenary(event, checked_role)
-        clean_room = clean_text(room, MAX_ROOM, "room")
+        clean_room = clean_text(room, MAX_ROOM, N_("room"))
         assignee = (
             facilitator if isinstance(facilitator, User) else await self._assignee(facilitator)
         )
@@ -366,7 +366,7 @@ class Events:
             )
         except SessionInEvent:
             raise InvalidEvent(
-                "This session is in an event already; remove it there first."
+                N_("This session is in an event already; remove it there first.")
             ) from None
         if event.profile and session.deck.info.profile != event.profile:
             owner = (
@@ -392,7 +392,7 @@ class Events:
         `change_facilitator`) assign another facilitator, or none."""
         event = await self.owned(code, user)
         member, session = await self._member(event, session_code)
-        clean_room = clean_text(room, MAX_ROOM, "room") if room is not None else None
+        clean_room = clean_text(room, MAX_ROOM, N_("room")) if room is not None else None
         new_role = check_role(role) if role is not None else None
         if new_role == PLENARY and member.role != PLENARY:
             await self._check_plenary(event, PLENARY)
@@ -422,19 +422,21 @@ class Events:
         try:
             session = await self.service.session(session_code)
         except NotFound:
-            raise NotFound("This event has no session with this join code.") from None
+            raise NotFound(N_("This event has no session with this join code.")) from None
         for member in await self.sessions_of_event(event.id):
             if member.session_id == session.id:
                 return member, session
-        raise NotFound("This event has no session with this join code.")
+        raise NotFound(N_("This event has no session with this join code."))
 
     async def _check_plenary(self, event: Event, role: str) -> None:
         if role != PLENARY:
             return
         if any(m.role == PLENARY for m in await self.sessions_of_event(event.id)):
             raise InvalidEvent(
-                "The event has a plenary already: add this one as a working session, "
-                "or make the plenary a working session first."
+                N_(
+                    "The event has a plenary already: add this one as a working session, or make "
+                    "the plenary a working session first."
+                )
             )
 
     async def _assignee(self, username: str | None) -> User | None:
@@ -443,7 +445,7 @@ class Events:
             return None
         found = await self.service.store.user_by_name(name)
         if found is None or found.role not in ASSIGNABLE_ROLES:
-            raise InvalidEvent(f"There is no facilitator account '{name[:80]}'.")
+            raise InvalidEvent(N_("There is no facilitator account '%(name)s'."), name=name[:80])
         return found
 
     # live dashboard -------------------------------------------------------------------
@@ -598,8 +600,8 @@ class Events:
         _, session = await self._member(event, session_code)
         slide = session.deck.slide(slide_id)
         if slide is None or slide.kind not in ("statement", "choice"):
-            raise NotFound("This session has no statement or choice slide with this id.")
-        clean = clean_text(label, MAX_LINK, "link name")
+            raise NotFound(N_("This session has no statement or choice slide with this id."))
+        clean = clean_text(label, MAX_LINK, N_("link name"))
         await self.rows.set_link(event.id, session.id, slide.id, clean)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from denkdag.domain.breakdowns import opinion_spread, profile_counts
-from denkdag.domain.errors import InvalidAnswer, NotFound
+from denkdag.domain.errors import N_, InvalidAnswer, NotFound
 from denkdag.domain.model import Session
 from denkdag.domain.profiles import check_answers
 from denkdag.formats.export_profiles import ProfileColumns
@@ -45,7 +45,7 @@ class Profiles:
     ) -> Answers:
         """Check and store a participant's answers (an empty mapping: skip them all)."""
         if not session.deck.info.profile:
-            raise InvalidAnswer("This session asks no profile questions.")
+            raise InvalidAnswer(N_("This session asks no profile questions."))
         stored = check_answers(session.deck.info.profile, answers)
         await self.store.put(session.id, participant_id, stored)
         return stored
@@ -84,7 +84,12 @@ class Profiles:
         if question is None:
             known = ", ".join(q.id for q in session.deck.info.profile) or "none"
             raise NotFound(
-                f"This session has no profile question '{question_id}' (its questions: {known})."
+                N_(
+                    "This session has no profile question '%(question_id)s' (its questions: "
+                    "%(known)s)."
+                ),
+                question_id=question_id,
+                known=known,
             )
         profiles = await self.store.of_session(session.id)
         participants = await self.store.participant_ids(session.id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from denkdag.domain.errors import NotFound
+from denkdag.domain.errors import N_, NotFound
 from denkdag.domain.model import Session
 from denkdag.domain.questions import (
     Question,
@@ -97,7 +97,9 @@ class LiveQuestions:
             session.id, question_id, status=status, answered=answered, on_screen=on_screen
         )
         if question is None:
-            raise NotFound(f"This session has no question {question_id}.")
+            raise NotFound(
+                N_("This session has no question %(question_id)s."), question_id=question_id
+            )
         self._changed(session)
         return question
 

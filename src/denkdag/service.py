@@ -20,6 +20,7 @@ from typing import Any
 from denkdag.conversation import LiveRounds
 from denkdag.domain import session_flow, timer
 from denkdag.domain.errors import (
+    N_,
     InvalidControl,
     NotAllowed,
     NotFound,
@@ -31,11 +32,13 @@ from denkdag.domain.images import stored_name
 from denkdag.domain.kinds import RecordKind, kind_of
 from denkdag.domain.kinds.base import PRIVATE_EXTRA
 from denkdag.domain.kinds.conversation import NAME as ROUND
+from denkdag.domain.kinds.wordcloud import KIND as CLOUD
+from denkdag.domain.kinds.wordcloud import hidden_key
 from denkdag.domain.model import AUDIENCE_PACE, Deck, Session, Slide
 from denkdag.domain.responses import accept_answer
 from denkdag.domain.tally import AnswerRecord, Tally
-from denkdag.formats.report import Report, build_report
-from denkdag.live import Broadcaster, Coalescer, Envelope, MemoryBroadcaster
+from denkdag.formats.report import Report, build_report, with_moderation
+from denkdag.live import Broadcaster, Coalescer, Envelope, MemoryBroadcaster, make_leases
 from denkdag.opinions import LiveOpinions
 from denkdag.profiles import Profiles, report_opinion_members
 from denkdag.questions import LiveQuestions
@@ -53,6 +56,7 @@ from denkdag.storage import CodeTaken, SqlStore, User, progress
 from denkdag.storage.accounts import AccountStore
 from denkdag.storage.images import SlideImageStore
 from denkdag.storage.store import REPLAYED, STORED, AnswerWrite
+from denkdag.storage.words import HiddenWordStore
 from denkdag.timers import TimerWatch
 
 log = logging.getLogger(__name__)
@@ -66,8 +70,14 @@ LOGIN_LIFETIME = timedelta(days=14)
 LINK_LIFETIME = timedelta(hours=12)
 PRESENCE = "__joined__"
 PARTICIPANT_CACHE = 200_000
+OPENING_SHARED_FOR = 2.0
+"""Seconds at most that new streams share one computed opening state (see opening_state)."""
+PREFETCH_PARTICIPANTS = 20_000
+"""When an instance first loads a session, it reads the tokens of this many of its newest
+participants into the cache in one query (about 0.3 MB per 1,000), so the first vote of
+each phone after a restart costs no database round trip of its own."""
 STALE_RETRIES = 5
-INVITATION_REFUSED = (
+INVITATION_REFUSED = N_(
     "This session needs a personal invitation code, and this one is unknown or used already."
 )
 
@@ -99,6 +109,12 @@ class Denkdag:
         )
         self._sessions: dict[str, Session] = {}
         self._participants: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self._prefetched: set[int] = set()
+        self._openings: dict[str, tuple[int, int, float, asyncio.Future[dict[str, Any]]]] = {}
+        self._heard: dict[str, int] = {}
+        """Events heard per session topic: a new stream's opening state stays shared only
+        while no event of its session has come since it was computed."""
+        self._loading: dict[str, asyncio.Future[Session | None]] = {}
         self._control_lock: dict[int, asyncio.Lock] = {}
         self._background: set[asyncio.Task[None]] = set()
         self.clock: Callable[[], float] = time.time
@@ -112,7 +128,12 @@ class Denkdag:
             store, broadcaster, topic, tally_interval, self._reload, self.coalescer.touch
         )
         self.opinions = LiveOpinions(
-            store, broadcaster, self._session_by_id, topic, rounds=self.rounds.opinion_columns
+            store,
+            broadcaster,
+            self._session_by_id,
+            topic,
+            rounds=self.rounds.opinion_columns,
+            leases=make_leases(broadcaster),
         )
         self.co_facilitators = AccountStore(store)
         self.questions = LiveQuestions(store, broadcaster, topic, tally_interval)
@@ -156,17 +177,42 @@ class Denkdag:
         cached = self._sessions.get(code)
         if cached is not None:
             return cached
-        session = await self.store.session_by_code(code) if code else None
+        session = await self._load_session(code) if code else None
         if session is None:
-            raise UnknownSession("No session has this join code. Check the code and try again.")
-        self._sessions[code] = session
-        self.timers.watch(session)
+            raise UnknownSession(N_("No session has this join code. Check the code and try again."))
         return session
+
+    async def _load_session(self, code: str) -> Session | None:
+        """Read a session not in the cache, once however many requests ask at the same
+        time (after a restart every phone reconnects at once), with its participants'
+        tokens (see PREFETCH_PARTICIPANTS)."""
+        loading = self._loading.get(code)
+        if loading is None:
+            loading = asyncio.ensure_future(self._read_session(code))
+            self._loading[code] = loading
+            loading.add_done_callback(lambda _done: self._loading.pop(code, None))
+        return await asyncio.shield(loading)
+
+    async def _read_session(self, code: str) -> Session | None:
+        session = await self.store.session_by_code(code)
+        if session is None:
+            return None
+        if session.id not in self._prefetched:
+            rows = await self.store.participants_of_session(session.id, PREFETCH_PARTICIPANTS)
+            self._prefetched.add(session.id)
+            for hashed, participant_id in reversed(rows):  # the newest stay longest
+                if hashed not in self._participants:
+                    self._remember_participant(hashed, participant_id, session.id)
+        return self._remember(session)
 
     async def tally(self, session: Session, slide: Slide) -> Tally:
         if slide.kind == ROUND:  # votes on its statements, not answers to the slide
             return await self.rounds.tally(session, slide)
         kind = kind_of(slide.kind)
+        if kind is CLOUD:  # less the words its facilitator hid
+            records = await self.store.slide_answer_records(session.id, slide.id)
+            hidden = await HiddenWordStore(self.store).of_slide(session.id, slide.id)
+            return CLOUD.tally_records(slide, records, hidden)
         if isinstance(kind, RecordKind):
             records = await self.store.slide_answer_records(session.id, slide.id)
             return kind.tally_records(slide, records)
@@ -187,25 +233,122 @@ class Denkdag:
         session = await self.facilitated(code, user)
         slide = session.deck.slide(slide_id)
         if slide is None:
-            raise UnknownSlide(f"This session has no slide '{slide_id}'.")
+            raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
         kind = kind_of(slide.kind)
         if not (isinstance(kind, RecordKind) and kind.moderated):
-            raise InvalidControl(f"Answers on a {slide.kind} slide are not moderated one by one.")
+            raise InvalidControl(
+                N_("Answers on a %(kind)s slide are not moderated one by one."), kind=slide.kind
+            )
         record = await self.store.moderate_answer(
             session.id, slide_id, answer_id, hidden=hidden, highlighted=highlighted
         )
         if record is None:
-            raise NotFound(f"Slide '{slide_id}' has no answer {answer_id}.")
+            raise NotFound(
+                N_("Slide '%(slide_id)s' has no answer %(answer_id)s."),
+                slide_id=slide_id,
+                answer_id=answer_id,
+            )
         self.coalescer.touch(session.id, slide_id)
         return record
 
+    async def hide_word(
+        self, code: str, user: User | None, slide_id: str, word: object, *, hidden: bool
+    ) -> Tally:
+        """Hide a word from a word cloud (every spelling of it), or show it again; the
+        slide's tally goes out to every screen at once. Returns the facilitator's tally."""
+        session = await self.facilitated(code, user)
+        slide = session.deck.slide(slide_id)
+        if slide is None:
+            raise UnknownSlide(N_("This session has no slide '%(slide)s'."), slide=slide_id)
+        if kind_of(slide.kind) is not CLOUD:
+            raise InvalidControl(
+                N_("Words are hidden on word-cloud slides only, and '%(slide)s' is not one."),
+                slide=slide_id,
+            )
+        key = hidden_key(word)
+        await HiddenWordStore(self.store).set_hidden(session.id, slide_id, key, hidden)
+        await self._publish_tallies(session.id, {slide_id})
+        return await self.tally(session, slide)
+
+    async def hidden_words(self, session: Session) -> dict[str, frozenset[str]]:
+        """Slide id → the word-cloud words its facilitator hid (keys), for the exports."""
+        return await HiddenWordStore(self.store).of_session(session.id)
+
     async def public_view(self, session: Session) -> dict[str, Any]:
         """The session as participants see it (API.md: GET /api/v1/sessions/{code})."""
-        info = session.deck.info
         revealed = {}
         for slide in session.deck.slides:
             if slide.id in session.state.revealed:
                 revealed[slide.id] = (await self.tally(session, slide)).as_dict()
+        return self._view(session, revealed)
+
+    async def live_view(self, session: Session) -> dict[str, Any]:
+        """The `state` event: the public view with the revealed results cut down to what
+        a slide change needs, since every phone and projector gets it at once.
+
+        `revealed` still names every revealed slide, but only the current slide's entry
+        holds results, and only the tally's core (`slide`, `respondents`, `counts`): not
+        the kind's own fields, which grow with the room (an open-answer wall, a word
+        cloud's words). Other revealed slides are `{"slide": id}`. Screens load the
+        current slide's results with its page fragment, and `GET /api/v1/sessions/{code}`
+        has all of them in full. One tally to compute, not one per revealed slide.
+        """
+        revealed: dict[str, dict[str, Any]] = {}
+        current = session.state.current_slide
+        for slide in session.deck.slides:
+            if slide.id not in session.state.revealed:
+                continue
+            if slide.id == current:
+                tally = await self.tally(session, slide)
+                revealed[slide.id] = {
+                    "slide": slide.id,
+                    "respondents": tally.respondents,
+                    "counts": dict(tally.counts),
+                }
+            else:
+                revealed[slide.id] = {"slide": slide.id}
+        return self._view(session, revealed)
+
+    async def opening_state(self, session: Session) -> dict[str, Any]:
+        """The `state` a new stream starts with (`live_view` and `joined`), computed once
+        for every stream that opens between two events of the session: after a restart
+        all phones reconnect at once, and each would cost a tally and a count.
+
+        Any event of the session (a state, a tally, presence) ends the sharing, so a
+        stream, which subscribes before it asks for this, never starts from a state older
+        than the events it hears next; so does OPENING_SHARED_FOR (events of other
+        instances may not arrive while the bus is away). `server_time` is each stream's own.
+        """
+        name = topic(session)
+        heard = self._heard.get(name, 0)
+        shared = self._openings.get(name)
+        now = time.monotonic()
+        if (
+            shared is None
+            or shared[0] != heard
+            or shared[1] != session.state.version
+            or now - shared[2] > OPENING_SHARED_FOR
+        ):
+            future = asyncio.ensure_future(self._opening_state(session))
+            shared = (heard, session.state.version, now, future)
+            self._openings[name] = shared
+
+            def failed(done: asyncio.Future[dict[str, Any]], entry: Any = shared) -> None:
+                if not done.cancelled() and done.exception() is not None:
+                    if self._openings.get(name) is entry:
+                        del self._openings[name]
+
+            future.add_done_callback(failed)
+        view = await asyncio.shield(shared[3])
+        return {**view, "server_time": self.clock()}
+
+    async def _opening_state(self, session: Session) -> dict[str, Any]:
+        view = await self.live_view(session)
+        view["joined"] = await self.joined(session)
+        return view
+
+    def _view(self, session: Session, revealed: dict[str, Any]) -> dict[str, Any]:
+        info = session.deck.info
         return {
             "code": session.code,
             "title": info.title,
@@ -283,11 +426,17 @@ class Denkdag:
         if len(self._participants) > PARTICIPANT_CACHE:
             self._participants.popitem(last=False)
 
+    def known_participant(self, session: Session, token: str) -> bool:
+        """Whether `token` is a participant's of `session` in this instance's cache (no
+        database): a stream opened with it needs no facilitator lookup."""
+        found = self._participants.get(token_hash(token))
+        return found is not None and found[1] == session.id
+
     async def participant(self, code: str, token: str | None) -> Participant:
         """The participant holding `token` in this session; NotAllowed otherwise."""
         session = await self.session(code)
         if not token:
-            raise NotAllowed("Join the session first: this request has no participant token.")
+            raise NotAllowed(N_("Join the session first: this request has no participant token."))
         hashed = token_hash(token)
         found = self._participants.get(hashed)
         if found is None:
@@ -295,7 +444,7 @@ class Denkdag:
             if found is not None:
                 self._remember_participant(hashed, *found)
         if found is None or found[1] != session.id:
-            raise NotAllowed("This participant token does not belong to this session.")
+            raise NotAllowed(N_("This participant token does not belong to this session."))
         return Participant(found[0], session)
 
     async def respond(
@@ -400,9 +549,9 @@ class Denkdag:
         """The session, if `user` facilitates it; NotAllowed (403) otherwise."""
         session = await self.session(code)
         if user is None:
-            raise NotAllowed("Sign in as a facilitator of this session.")
+            raise NotAllowed(N_("Sign in as a facilitator of this session."))
         if not await self.may_facilitate(session, user):
-            raise NotAllowed("You are not a facilitator of this session.")
+            raise NotAllowed(N_("You are not a facilitator of this session."))
         return session
 
     async def may_facilitate(self, session: Session, user: User | None) -> bool:
@@ -437,7 +586,7 @@ class Denkdag:
             for _ in range(5):
                 current = await self.store.session_by_id(session.id)
                 if current is None:
-                    raise UnknownSession("This session no longer exists.")
+                    raise UnknownSession(N_("This session no longer exists."))
                 state = session_flow.apply(
                     current.deck,
                     current.state,
@@ -505,9 +654,17 @@ class Denkdag:
         answers = await self.store.session_answers(session.id)
         joins = await self.store.join_times(session.id)
         rounds = await self.rounds.rounds(session)  # statement rounds' statements and votes
+        live = await self.opinions.for_report(session)  # the groups the room saw
         report = await asyncio.to_thread(
-            build_report, session, tallies, answers, joins, rounds=rounds
+            build_report,
+            session,
+            tallies,
+            answers,
+            joins,
+            rounds=rounds,
+            live=(live.map, live.fingerprint) if live and live.map is not None else None,
         )
+        report = with_moderation(report, rounds, await self.hidden_words(session))
         if session.deck.info.profile:
             members, columns = report_opinion_members(report)
             profiles = await self.profiles.report(session, answers, members, columns)
@@ -551,6 +708,8 @@ class Denkdag:
 
     def _forget_session(self, code: str, session_id: int) -> None:
         self._sessions.pop(code, None)
+        self._prefetched.discard(session_id)
+        self._openings.pop(f"session:{session_id}", None)
         self.opinions.forget(session_id)
         self.questions.forget(session_id)
         self.rounds.forget(session_id)
@@ -580,11 +739,13 @@ class Denkdag:
     async def _reload(self, session: Session) -> Session:
         fresh = await self.store.session_by_id(session.id)
         if fresh is None:
-            raise UnknownSession("This session no longer exists.")
+            raise UnknownSession(N_("This session no longer exists."))
         return self._remember(fresh)
 
     def _on_event(self, _topic: str, envelope: Envelope) -> None:
         """A `state` event (from this or any instance) replaces an older cached state."""
+        self._heard[_topic] = self._heard.get(_topic, 0) + 1
+        self._openings.pop(_topic, None)
         view = envelope.data
         if envelope.event == DELETED and isinstance(view, dict):
             gone = self._sessions.get(str(view.get("code")))
@@ -639,7 +800,7 @@ class Denkdag:
     # live -----------------------------------------------------------------------------
 
     async def publish_state(self, session: Session) -> None:
-        view = await self.public_view(session)
+        view = await self.live_view(session)
         view["joined"] = await self.joined(session)
         await self.broadcaster.publish(topic(session), "state", view, view)
 

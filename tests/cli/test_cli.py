@@ -73,7 +73,17 @@ def test_export_json_csv_and_deck(seed_file: Path, database_url: str, tmp_path: 
     out = tmp_path / "answers.csv"
     invoke("export", code, "--format", "csv", "--output", str(out), "--database", database_url)
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert rows[0] == ["session", "slide", "kind", "title", "participant", "answer", "answered_at"]
+    assert rows[0] == [
+        "session",
+        "slide",
+        "kind",
+        "title",
+        "participant",
+        "answer",
+        "answered_at",
+        "hidden",
+        "highlighted",
+    ]
     deck_text = invoke("export", code, "--format", "deck", "--database", database_url).output
     assert parse_deck(deck_text) == parse_deck(seed_deck_text())
 

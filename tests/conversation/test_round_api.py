@@ -384,3 +384,42 @@ async def test_many_phones_vote_at_once_through_the_batched_writer(room: Room) -
     assert (first["agree"], first["disagree"], first["votes"]) == (0, 30, 30)
     assert results["round"]["votes"] == 90
     assert svc.store.writer.batches - batches_before < 120  # votes shared transactions
+
+
+async def test_exports_keep_votes_on_a_hidden_statement_marked_the_report_does_not(
+    room: Room,
+) -> None:
+    """Issue 6: the CSV and the spreadsheet's Answers are the organiser's data, so votes on
+    a statement hidden after it was shown stay in, with `hidden` = yes; the report and the
+    round's own figures leave them out."""
+    await room.goto()
+    alice, bob = await room.join(2)
+    written = (await room.write(alice, "Shown first, hidden later.")).json()
+    assert (await room.moderate(written["id"], "approved")).status_code == 200
+    assert (await room.vote(bob, written["id"], "agree")).status_code == 200
+    seed = seed_id("Libraries should open in the evenings.")
+    assert (await room.vote(alice, seed, "disagree")).status_code == 200
+    assert (await room.moderate(written["id"], "hidden")).status_code == 200
+    headers = room.running.facilitator()
+
+    exported = await room.client.get(f"/r/{room.code}.csv", headers=headers)
+    votes = [r for r in csv.DictReader(io.StringIO(exported.text)) if r["kind"] == "conversation"]
+    marks = {(r["slide"], r["answer"]): (r["hidden"], r["highlighted"]) for r in votes}
+    assert marks == {
+        (f"round/{written['id']}", "agree"): ("yes", "no"),
+        (f"round/{seed}", "disagree"): ("no", "no"),
+    }
+    assert {r["participant"] for r in votes} == {"p1", "p2"}
+
+    book = load_workbook(
+        io.BytesIO((await room.client.get(f"/r/{room.code}.xlsx", headers=headers)).content)
+    )
+    rows = list(book["Answers"].iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header[-2:] == ["hidden", "highlighted"]
+    hidden_rows = [r for r in rows[1:] if r[header.index("hidden")] == "yes"]
+    assert [(r[header.index("title")], r[header.index("answer")]) for r in hidden_rows] == [
+        ("Shown first, hidden later.", "agree")
+    ]
+    report = await room.client.get(f"/r/{room.code}", headers=headers)
+    assert "Shown first, hidden later." not in report.text

@@ -71,7 +71,8 @@ async def test_a_broken_deck_shows_file_and_line_and_imports_nothing(running: An
     broken = b"---\ntitle: Kapot\n---\n# Vraag\nkind: choice\ncolour: red\n"
     response = await upload(running, "kapot.md", broken)
     assert response.status_code == 422
-    assert "kapot.md:6: unknown setting &#39;colour&#39;" in response.text
+    # The page is Dutch, and so is the sentence after FILE:LINE:.
+    assert "kapot.md:6: onbekende instelling &#39;colour&#39;" in response.text
     not_markdown = await upload(running, "photo.png", b"\x89PNG")
     assert not_markdown.status_code == 422 and "photo.png:1:" in not_markdown.text
     no_file = await running.client.post("/sessions/import", data={"csrf_token": CSRF})

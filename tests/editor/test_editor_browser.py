@@ -96,7 +96,7 @@ def test_a_broken_slide_shows_its_line_and_undo_brings_back_the_last_text(
         before = page.locator("#slide-text").input_value()
         page.fill("#slide-text", before + "\n\n# Second heading")
         expect(page.locator("#save-status")).to_have_attribute("data-state", "error")
-        expect(page.locator("#slide-error")).to_contain_text("one slide per box")
+        expect(page.locator("#slide-error")).to_contain_text("één slide per vak")
         page.fill("#slide-text", "# Nieuwe titel\n\nNieuwe tekst.")
         expect(page.locator("#save-status")).to_have_attribute("data-state", "saved")
         expect(page.locator("#slide-error")).to_be_hidden()

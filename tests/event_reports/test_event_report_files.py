@@ -116,6 +116,8 @@ async def test_csv_has_every_answer_once_with_event_wide_pseudonyms(
         "participant",
         "answer",
         "answered_at",
+        "hidden",
+        "highlighted",
         "profile_p1",
     ]
     assert len(rows) == ANSWER_ROWS

@@ -59,7 +59,9 @@ async def test_downloads_for_the_facilitator(built: Built, client: httpx.AsyncCl
     document = json.loads((await client.get(f"/r/{code}.json", headers=headers)).content)
     assert document["joined"] == JOINED
     text = (await client.get(f"/r/{code}.csv", headers=headers)).text
-    assert text.startswith("session,slide,kind,title,participant,answer,answered_at\n")
+    assert text.startswith(
+        "session,slide,kind,title,participant,answer,answered_at,hidden,highlighted\n"
+    )
 
 
 async def test_another_facilitator_is_refused_everywhere(

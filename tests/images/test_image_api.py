@@ -284,4 +284,6 @@ async def test_the_deck_zip_download_imports_back_with_its_image(running: Any) -
         files={"deck": ("dag.zip", broken.getvalue(), "application/zip")},
     )
     assert refused.status_code == 422
-    assert "dag.zip:deck.md:5: image &#39;images/weg.png&#39; is not in the zip" in refused.text
+    assert "dag.zip:deck.md:5: afbeelding &#39;images/weg.png&#39; staat niet in de zip" in (
+        refused.text
+    )

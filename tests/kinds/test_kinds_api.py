@@ -203,7 +203,7 @@ async def test_every_kind_answers_as_a_plain_form_post(kinds: Any) -> None:
         f"/j/{kinds.code}/answer", data=twice | {"csrf_token": csrf[1], "slide": "ranking"}
     )
     assert refused.status_code == 422
-    assert "Give each option a different place, from 1 to 3." in refused.text
+    assert "Geef elke optie een andere plaats, van 1 tot 3." in refused.text  # a Dutch page
 
 
 async def test_every_kind_renders_its_results_on_phone_and_projector(kinds: Any) -> None:

@@ -84,6 +84,28 @@ async def next_opinion(stream: AsyncIterator[tuple[str, dict[str, Any]]]) -> dic
     return await asyncio.wait_for(find(), 10)
 
 
+async def settled_opinion(
+    stream: AsyncIterator[tuple[str, dict[str, Any]]], client: httpx.AsyncClient, live: Live
+) -> dict[str, Any]:
+    """The stream's map once the recomputes caught up with every vote sent: a map computed
+    while a latecomer was still voting shows all dots but not yet all their votes."""
+    session = await live.service.session(live.code)
+    url = f"/api/v1/sessions/{live.code}/opinions"
+    latest = -1
+    while True:  # the same map twice, 0.3 s apart: every vote's tally is out and mapped
+        await asyncio.sleep(0.3)
+        while live.service.opinions.recomputer.busy(session.id):
+            await asyncio.sleep(0.02)
+        number = (await client.get(url, headers=live.headers)).json()["number"]
+        if number == latest:
+            break
+        latest = number
+    view = await next_opinion(stream)
+    while view["number"] < latest:
+        view = await next_opinion(stream)
+    return view
+
+
 async def collect_opinions(
     client: httpx.AsyncClient, code: str, token: str, into: list[dict[str, Any]]
 ) -> None:
@@ -161,7 +183,7 @@ async def test_a_room_of_camps_votes_and_the_facilitator_stream_shows_the_camps(
                     for statement, stance in ballot(camp, member).items():
                         await vote(client, live.code, token, statement, stance)
                 room.extend(batch)
-                view = await next_opinion(stream)
+                view = await settled_opinion(stream, client, live)
 
             collector.cancel()
     # Participants heard that there is a map, but not what it shows (hidden mode).

@@ -67,6 +67,7 @@ def test_a_phone_goes_through_the_survey_and_the_projector_shows_progress(
             re.compile(r"\bchosen\b")
         )
         phone.locator(".pace-next").tap()
+        expect(phone.locator("#slide")).to_have_attribute("data-slide", "word")
         phone.locator(".pace-next").tap()
         expect(phone.locator(".pace-done")).to_have_text("Dit was de laatste dia. Bedankt!")
 

@@ -3,6 +3,7 @@ as promised (the user's pick, then the session's language, then the browser's, t
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -288,3 +289,161 @@ def test_choose_language(
     picked: str | None, session_language: str | None, accept_language: str | None, expected: str
 ) -> None:
     assert i18n.choose_language(picked, session_language, accept_language) == expected
+
+
+# refusals are translated ------------------------------------------------------------------
+
+SOURCE = ROOT / "src" / "denkdag"
+REFUSAL_ROOTS = {
+    "DomainError",  # and every subclass, wherever it is defined
+    "DeckSyntaxError",
+    "DeckError",
+    "ProfileSyntaxError",
+    "ImageRefused",
+    "ImageRefError",
+    "AccountRefused",
+}
+SENTENCE_ARGUMENT = {"DeckSyntaxError": 1, "ImageRefused": 1, "DeckError": 2, "SlideTextError": 2}
+"""Which positional argument of a refusal is its sentence (the first one otherwise)."""
+
+
+def _trees() -> dict[Path, ast.Module]:
+    return {path: ast.parse(path.read_text(encoding="utf-8")) for path in SOURCE.rglob("*.py")}
+
+
+def _name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else None
+
+
+def _refusal_classes(trees: dict[Path, ast.Module]) -> set[str]:
+    """The refusal classes and, by their bases as written, all their subclasses."""
+    bases = {
+        node.name: {_name(base) for base in node.bases}
+        for tree in trees.values()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    }
+    found = set(REFUSAL_ROOTS)
+    while grown := {name for name, parents in bases.items() if parents & found} - found:
+        found |= grown
+    return found
+
+
+def _marked_constants(tree: ast.Module) -> set[str]:
+    """Module-level names bound to `N_("…")`."""
+    return {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and _name(node.value.func) == "N_"
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _is_text(node: ast.expr) -> bool:
+    """A sentence built in English at the raise: a literal, an f-string, `%` or `+` on one."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.BinOp):
+        return _is_text(node.left) or _is_text(node.right)
+    if isinstance(node, ast.Call) and _name(node.func) in {"format", "join", "str"}:
+        return True
+    return False
+
+
+def _domain_templates(trees: dict[Path, ast.Module]) -> set[str]:
+    return {
+        node.args[0].value
+        for path, tree in trees.items()
+        if SOURCE / "domain" in path.parents
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and _name(node.func) == "N_"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
+
+
+def test_every_refusal_is_a_marked_template_not_an_english_sentence() -> None:
+    """A refusal built from an English literal or f-string would reach Dutch and French
+    pages in English: its sentence must be `N_("… %(name)s …")` with parameters, a name
+    bound to `N_(…)`, or a Message / another refusal's sentence."""
+    trees = _trees()
+    refusals = _refusal_classes(trees)
+    assert {"InvalidAnswer", "InvalidEvent", "SlideTextError", "UnknownSlide"} <= refusals
+    problems = []
+    for path, tree in trees.items():
+        marked = _marked_constants(tree)
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and _name(node.func) in refusals):
+                continue
+            index = SENTENCE_ARGUMENT.get(_name(node.func) or "", 0)
+            if len(node.args) <= index:
+                continue
+            sentence = node.args[index]
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if _is_text(sentence):
+                problems.append(f"{where}: {ast.unparse(sentence)[:90]}")
+            elif isinstance(sentence, ast.Name) and sentence.id not in marked:
+                # a parameter (such as `detail` passed on) is fine; a module constant is not
+                if sentence.id.isupper():
+                    problems.append(f"{where}: {sentence.id} is not bound to N_(…)")
+            elif (
+                isinstance(sentence, ast.Call)
+                and _name(sentence.func) == "N_"
+                and not (
+                    len(sentence.args) == 1
+                    and isinstance(sentence.args[0], ast.Constant)
+                    and isinstance(sentence.args[0].value, str)
+                )
+            ):
+                problems.append(f"{where}: N_() takes one string literal")
+    assert not problems, "Refusals with an English sentence instead of N_():\n" + "\n".join(
+        problems
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES_WITH_CATALOGUE)
+def test_every_domain_error_template_is_translated(language: str) -> None:
+    templates = _domain_templates(_trees())
+    assert "Voting on this slide is closed." in templates
+    assert "Give at most %(limit)s words; you gave %(given)s." in templates
+    assert (None, "Voting on this slide is closed.") in _extracted()
+    catalog = _messages(_read(LOCALE / language / "LC_MESSAGES" / "messages.po", locale=language))
+    missing = sorted(
+        template
+        for template in templates
+        if (None, template) not in catalog
+        or catalog[(None, template)].fuzzy
+        or not all(s.strip() for s in _strings(catalog[(None, template)]))
+    )
+    assert not missing, (
+        f"Domain templates not translated in {language}:\n"
+        + "\n".join(f"  {template!r}" for template in missing)
+        + HOW_TO_FIX
+    )
+
+
+def test_a_refusal_renders_in_the_current_language() -> None:
+    from denkdag.domain.errors import N_, InvalidAnswer
+    from denkdag.formats.deck import DeckError
+
+    error = InvalidAnswer(N_("Give at most %(limit)s words; you gave %(given)s."), limit=3, given=4)
+    deck = DeckError("dag.md", 7, N_("an option needs a title after '- '"))
+    with _language("nl"):
+        assert i18n.refusal(error) == "Geef hoogstens 3 woorden; je gaf er 4."
+        assert str(i18n.Refusal(deck)) == "dag.md:7: een optie heeft een titel nodig na '- '"
+    with _language("fr"):
+        assert i18n.refusal(error) == "Donnez 3 mots au plus ; vous en avez donné 4."
+        assert i18n.Refusal(deck).__html__() == (
+            "dag.md:7: une option a besoin d’un titre après &#39;- &#39;"
+        )
+    with _language("en"):
+        assert i18n.refusal(error) == error.detail == "Give at most 3 words; you gave 4."

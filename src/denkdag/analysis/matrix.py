@@ -11,6 +11,7 @@ order, so the same votes always give the same matrix whatever order they arrived
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeAlias
@@ -185,6 +186,17 @@ class VoteMatrix:
         _, last = np.unique(flat[::-1], return_index=True)
         keep = len(flat) - 1 - last
         return cls(pids, sids, rows[keep], cols[keep], values[keep], excluded)
+
+    def fingerprint(self) -> str:
+        """A digest of the votes (ids, entries, exclusions): equal for equal votes, since
+        the entries are canonical. Tells whether a stored map was computed from these."""
+        digest = hashlib.sha256()
+        digest.update(repr((self.participant_ids, self.statement_ids)).encode())
+        digest.update(repr(sorted(map(str, self.excluded))).encode())
+        for array in (self.rows, self.cols):
+            digest.update(np.ascontiguousarray(array, dtype=np.int64).tobytes())
+        digest.update(np.ascontiguousarray(self.values, dtype=np.int8).tobytes())
+        return digest.hexdigest()
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -112,6 +112,50 @@ class OpinionMap:
             },
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OpinionMap:
+        """The map back from `to_dict` (after a JSON round trip): the same groups, the same
+        statement lists and the same state, so it serves as `previous` again."""
+        people = data["participants"]
+        state = data["state"]
+        smoother = state["k_smoother"]
+        return cls(
+            participant_ids=tuple(p["id"] for p in people),
+            statement_ids=tuple(state["statement_ids"]),
+            coordinates=np.array([[p["x"], p["y"]] for p in people], dtype=np.float64).reshape(
+                -1, 2
+            ),
+            groups=np.array([p["group"] for p in people], dtype=np.int64),
+            group_sizes=tuple(int(size) for size in data["group_sizes"]),
+            representative=tuple(
+                tuple(RepStatement(**r) for r in group) for group in data["representative"]
+            ),
+            consensus=tuple(ConsensusStatement(**c) for c in data["consensus"]),
+            group_informed_consensus=tuple(
+                GroupConsensus(**c) for c in data["group_informed_consensus"]
+            ),
+            divisive=tuple(
+                DivisiveStatement(**{**d, "agree_by_group": tuple(d["agree_by_group"])})
+                for d in data["divisive"]
+            ),
+            state=ClusterState(
+                components=np.array(state["components"], dtype=np.float64).reshape(
+                    2, len(state["statement_ids"])
+                ),
+                base_centres=np.array(state["base_centres"], dtype=np.float64).reshape(-1, 2),
+                group_centres={
+                    int(k): np.array(c, dtype=np.float64).reshape(-1, 2)
+                    for k, c in state["group_centres"].items()
+                },
+                smoother=KSmoother(
+                    int(smoother["last_k"]),
+                    int(smoother["last_k_count"]),
+                    int(smoother["smoothed_k"]),
+                ),
+                silhouettes={int(k): float(v) for k, v in state["silhouettes"].items()},
+            ),
+        )
+
 
 def compute(
     votes: VoteMatrix, previous: OpinionMap | None = None, settings: Settings = DEFAULTS

@@ -21,7 +21,7 @@ from denkdag.accounts import ROLES
 from denkdag.cli.analyse import analyse
 from denkdag.cli.events import event_app
 from denkdag.config import Settings
-from denkdag.domain.errors import DomainError, NotAllowed
+from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.editing import Editor
 from denkdag.formats.compare import compare as compare_reports
 from denkdag.formats.deck import DeckError, write_deck
@@ -148,7 +148,8 @@ def export(
             answers = await service.store.session_answers(session.id)
             rounds = await service.rounds.rounds(session)
             profile = await service.profiles.csv_columns(session, answers)
-            return answers_csv(session, answers, rounds, profile).encode("utf-8")
+            hidden = await service.hidden_words(session)
+            return answers_csv(session, answers, rounds, profile, hidden).encode("utf-8")
         if chosen == "json":
             document = results_document(
                 session, await service.results(session), await service.joined(session)
@@ -162,7 +163,7 @@ def export(
         if compare:
             other = await service.session(compare)
             if other.owner_id != session.owner_id:
-                raise NotAllowed("Both sessions must belong to the same facilitator.")
+                raise NotAllowed(N_("Both sessions must belong to the same facilitator."))
             comparison = compare_reports(report, await service.report(other))
         if chosen == "xlsx":
             return report_xlsx(report, comparison)

@@ -16,7 +16,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from denkdag.domain.errors import DomainError, NotFound
+from denkdag.domain.errors import N_, DomainError, NotFound
 from denkdag.domain.events import PLENARY, WORKING
 from denkdag.domain.model import LANGUAGES
 from denkdag.events import EventFields, Events
@@ -44,7 +44,11 @@ async def _organiser(events: Events, name: str) -> User:
     user = await events.service.store.user_by_name(name)
     if user is None:
         raise NotFound(
-            f"There is no account '{name}': add it with `denkdag user add {name} --role organiser`."
+            N_(
+                "There is no account '%(name)s': add it with `denkdag user add %(name)s --role "
+                "organiser`."
+            ),
+            name=name,
         )
     return user
 

@@ -1,17 +1,103 @@
-"""Domain errors: each carries a sentence a person can act on.
+"""Domain errors: each carries a sentence a person can act on, in any interface language.
 
-The web layer maps each class to one HTTP status; the CLI prints the sentence.
+A sentence is a `Message`: an English template with named parameters, marked with `N_()`
+so `pybabel extract` puts it in the catalogues, e.g.
+`InvalidAnswer(N_("Give at most %(limit)s words; you gave %(given)s."), limit=3, given=4)`.
+The domain does not translate (it imports nothing but the standard library): `detail` is
+the English sentence (the CLI prints it, logs show it), and the web layer renders
+`translated(gettext)` in the request's language. The web layer maps each class to one
+HTTP status.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Gettext = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    """Marks `message` for extraction into the catalogues; it is translated when shown."""
+    return message
+
+
+def _english(message: str) -> str:
+    return message
+
+
+class Message:
+    """A sentence to show: an English template and its parameters.
+
+    A parameter may itself be a `Message` (a reason inside a sentence): it is translated
+    too. The template is only %-formatted when it has parameters, so a sentence without
+    any may hold a literal `%`.
+    """
+
+    __slots__ = ("params", "template")
+
+    def __init__(self, template: str, /, **params: Any) -> None:
+        self.template = template
+        self.params: Mapping[str, Any] = params
+
+    def translated(self, gettext: Gettext) -> str:
+        text = gettext(self.template)
+        if not self.params:
+            return text
+        values = {
+            name: value.translated(gettext) if isinstance(value, Message) else value
+            for name, value in self.params.items()
+        }
+        return text % values
+
+    def __str__(self) -> str:
+        return self.translated(_english)
+
+    def __repr__(self) -> str:
+        return f"Message({self.template!r}, **{dict(self.params)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Message):
+            return (self.template, dict(self.params)) == (other.template, dict(other.params))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+
+class Capitalised(Message):
+    """`message` as a sentence of its own: a capital first letter and a full stop."""
+
+    __slots__ = ()
+
+    def __init__(self, message: Message) -> None:
+        super().__init__("%(message)s", message=message)
+
+    def translated(self, gettext: Gettext) -> str:
+        text = super().translated(gettext)
+        return text[:1].upper() + text[1:] + "."
+
+
+def as_message(text: str | Message) -> Message:
+    """`text` as a Message (a plain string is a template without parameters)."""
+    return text if isinstance(text, Message) else Message(text)
+
 
 class DomainError(Exception):
-    """Base class: something the user asked for cannot be done, and why."""
+    """Base class: something the user asked for cannot be done, and why.
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    `DomainError(N_("... %(name)s ..."), name=value)`, or a ready `Message`.
+    """
+
+    def __init__(self, detail: str | Message, /, **params: Any) -> None:
+        self.sentence = Message(detail, **params) if isinstance(detail, str) else detail
+        self.detail = str(self.sentence)
+        """The sentence in English (the source language)."""
+        super().__init__(self.detail)
+
+    def translated(self, gettext: Gettext) -> str:
+        """The sentence in the language of `gettext`."""
+        return self.sentence.translated(gettext)
 
 
 class NotFound(DomainError):

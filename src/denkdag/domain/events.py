@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from denkdag.domain.errors import DomainError
+from denkdag.domain.errors import N_, Capitalised, DomainError, Message
 from denkdag.domain.model import Slide
 from denkdag.domain.profiles import ProfileQuestion, ProfileSyntaxError, read_questions
 from denkdag.domain.tally import Tally
@@ -82,12 +82,14 @@ class EventSession:
 _HEX = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
-def parse_colour(text: str, field: str = "colour") -> str:
+def parse_colour(text: str, field: str = N_("colour")) -> str:
     """A colour as `#rrggbb` (lower case) from `#rgb` or `#rrggbb`; InvalidEvent otherwise."""
     match = _HEX.fullmatch(text.strip())
     if match is None:
         raise InvalidEvent(
-            f"The {field} '{text.strip()[:20]}' is not a colour: write it as #RRGGBB, e.g. #E4003A."
+            N_("The %(field)s '%(value)s' is not a colour: write it as #RRGGBB, e.g. #E4003A."),
+            field=field,
+            value=text.strip()[:20],
         )
     digits = match.group(1).lower()
     if len(digits) == 3:
@@ -96,14 +98,21 @@ def parse_colour(text: str, field: str = "colour") -> str:
 
 
 def clean_text(text: str, limit: int, what: str, *, required: bool = False) -> str:
-    """One line of plain text: whitespace collapsed, control characters refused."""
+    """One line of plain text: whitespace collapsed, control characters refused.
+
+    `what` names the field (`N_("title")`): it is translated with the sentence."""
+    field = Message(what)
     clean = " ".join(text.split())
     if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in clean):
-        raise InvalidEvent(f"The {what} holds characters that cannot be shown.")
+        raise InvalidEvent(N_("The %(what)s holds characters that cannot be shown."), what=field)
     if required and not clean:
-        raise InvalidEvent(f"Give the event a {what}.")
+        raise InvalidEvent(N_("Give the event a %(what)s."), what=field)
     if len(clean) > limit:
-        raise InvalidEvent(f"The {what} is longer than {limit} characters; shorten it.")
+        raise InvalidEvent(
+            N_("The %(what)s is longer than %(limit)s characters; shorten it."),
+            what=field,
+            limit=limit,
+        )
     return clean
 
 
@@ -115,7 +124,9 @@ def parse_date(text: str) -> date | None:
     try:
         return date.fromisoformat(clean)
     except ValueError:
-        raise InvalidEvent(f"'{clean[:20]}' is not a date: write it as YYYY-MM-DD.") from None
+        raise InvalidEvent(
+            N_("'%(value)s' is not a date: write it as YYYY-MM-DD."), value=clean[:20]
+        ) from None
 
 
 def parse_profile(values: Iterable[str]) -> tuple[ProfileQuestion, ...]:
@@ -125,13 +136,12 @@ def parse_profile(values: Iterable[str]) -> tuple[ProfileQuestion, ...]:
     try:
         return read_questions(values)
     except ProfileSyntaxError as error:
-        message = str(error)
-        raise InvalidEvent(message[:1].upper() + message[1:] + ".") from None
+        raise InvalidEvent(Capitalised(error.sentence)) from None
 
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise InvalidEvent("A session of an event is the plenary or a working session.")
+        raise InvalidEvent(N_("A session of an event is the plenary or a working session."))
     return role
 
 
@@ -147,9 +157,9 @@ def sniff_logo(data: bytes) -> str:
     SVG is refused on purpose: it can carry script, and it is served from our origin.
     """
     if not data:
-        raise InvalidEvent("The logo file is empty.")
+        raise InvalidEvent(N_("The logo file is empty."))
     if len(data) > MAX_LOGO_BYTES:
-        raise InvalidEvent("The logo is larger than 1 MB; save it smaller (PNG, JPEG or WebP).")
+        raise InvalidEvent(N_("The logo is larger than 1 MB; save it smaller (PNG, JPEG or WebP)."))
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     if data.startswith(b"\xff\xd8\xff"):
@@ -158,8 +168,10 @@ def sniff_logo(data: bytes) -> str:
         return "image/webp"
     head = data[:512].lstrip().lower()
     if head.startswith((b"<svg", b"<?xml", b"<!doctype svg")):
-        raise InvalidEvent("SVG logos are not accepted (they can hold scripts): use PNG or WebP.")
-    raise InvalidEvent("The logo must be a PNG, JPEG or WebP image.")
+        raise InvalidEvent(
+            N_("SVG logos are not accepted (they can hold scripts): use PNG or WebP.")
+        )
+    raise InvalidEvent(N_("The logo must be a PNG, JPEG or WebP image."))
 
 
 # colours that stay readable --------------------------------------------------------------

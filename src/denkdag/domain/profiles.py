@@ -29,8 +29,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.errors import N_, InvalidAnswer, Message
 from denkdag.domain.tally import PRIVACY_FLOOR, shown_groups
 
 MAX_QUESTIONS = 2
@@ -83,7 +84,13 @@ class ProfileQuestion:
 
 
 class ProfileSyntaxError(ValueError):
-    """A `profile:` line that cannot be read; the deck reader adds the line number."""
+    """A `profile:` line that cannot be read; the deck reader adds the line number.
+
+    Built like a DomainError: an `N_()` template and its parameters (see `Message`)."""
+
+    def __init__(self, message: str | Message, /, **params: Any) -> None:
+        self.sentence = Message(message, **params) if isinstance(message, str) else message
+        super().__init__(str(self.sentence))
 
 
 def option_slug(label: str) -> str:
@@ -105,35 +112,50 @@ def read_question(value: str, position: int) -> ProfileQuestion:
     head = _QUESTION_END.match(parts[0])
     if head is None or len(parts) < MIN_OPTIONS:
         raise ProfileSyntaxError(
-            "a profile question is 'question: option / option / …' (options separated by ' / ')"
+            N_("a profile question is 'question: option / option / …' (options separated by ' / ')")
         )
     text = head["question"].strip()
     text = text[:-1].rstrip() if text.endswith(":") else text
     labels = [head["first"].strip(), *parts[1:]]
     if not text:
-        raise ProfileSyntaxError("the profile question has no text before its ':'")
+        raise ProfileSyntaxError(N_("the profile question has no text before its ':'"))
     if len(text) > MAX_QUESTION:
-        raise ProfileSyntaxError(f"a profile question is at most {MAX_QUESTION} characters")
+        raise ProfileSyntaxError(
+            N_("a profile question is at most %(most)s characters"), most=MAX_QUESTION
+        )
     if not MIN_OPTIONS <= len(labels) <= MAX_OPTIONS:
         raise ProfileSyntaxError(
-            f"a profile question has {MIN_OPTIONS} to {MAX_OPTIONS} options, not {len(labels)}"
+            N_("a profile question has %(least)s to %(most)s options, not %(count)s"),
+            least=MIN_OPTIONS,
+            most=MAX_OPTIONS,
+            count=len(labels),
         )
     options: list[ProfileOption] = []
     for index, label in enumerate(labels, start=1):
         if not label:
-            raise ProfileSyntaxError(f"option {index} of the profile question is empty")
+            raise ProfileSyntaxError(
+                N_("option %(index)s of the profile question is empty"), index=index
+            )
         if len(label) > MAX_LABEL:
-            raise ProfileSyntaxError(f"a profile option is at most {MAX_LABEL} characters")
+            raise ProfileSyntaxError(
+                N_("a profile option is at most %(most)s characters"), most=MAX_LABEL
+            )
         if label.casefold().strip(" .…") in _NOT_SAID_LABELS:
             raise ProfileSyntaxError(
-                f"leave out '{label}': Denkdag adds 'prefer not to say' to every profile "
-                "question itself, and never shows it as a group"
+                N_(
+                    "leave out '%(label)s': Denkdag adds 'prefer not to say' to every profile "
+                    "question itself, and never shows it as a group"
+                ),
+                label=label,
             )
         option_id = option_slug(label) or f"o{index}"
         clash = next((o for o in options if o.id == option_id), None)
         if clash is not None:
             raise ProfileSyntaxError(
-                f"the options '{clash.label}' and '{label}' are too alike (both '{option_id}')"
+                N_("the options '%(other)s' and '%(label)s' are too alike (both '%(option_id)s')"),
+                other=clash.label,
+                label=label,
+                option_id=option_id,
             )
         options.append(ProfileOption(option_id, label))
     return ProfileQuestion(f"p{position}", text, tuple(options))
@@ -151,18 +173,25 @@ def read_questions(values: Iterable[str]) -> tuple[ProfileQuestion, ...]:
     given = [value.strip() for value in values if value and value.strip()]
     if len(given) > MAX_QUESTIONS:
         raise ProfileSyntaxError(
-            f"at most {MAX_QUESTIONS} profile questions, not {len(given)}: keep it short"
+            N_("at most %(most)s profile questions, not %(count)s: keep it short"),
+            most=MAX_QUESTIONS,
+            count=len(given),
         )
     questions: list[ProfileQuestion] = []
     for position, value in enumerate(given, start=1):
         if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in value):
             raise ProfileSyntaxError(
-                f"profile question {position} holds a line break or a control character"
+                N_("profile question %(position)s holds a line break or a control character"),
+                position=position,
             )
         try:
             questions.append(read_question(value, position))
         except ProfileSyntaxError as error:
-            raise ProfileSyntaxError(f"profile question {position}: {error}") from None
+            raise ProfileSyntaxError(
+                N_("profile question %(position)s: %(error)s"),
+                position=position,
+                error=error.sentence,
+            ) from None
     return tuple(questions)
 
 
@@ -186,7 +215,9 @@ def check_answers(
     if unknown:
         known = ", ".join(by_id) or "none"
         raise InvalidAnswer(
-            f"This session has no profile question '{unknown[0]}' (its questions: {known})."
+            N_("This session has no profile question '%(unknown)s' (its questions: %(known)s)."),
+            unknown=unknown[0],
+            known=known,
         )
     stored: dict[str, str | None] = {}
     for question_id, question in by_id.items():
@@ -197,8 +228,13 @@ def check_answers(
         if not isinstance(value, str) or question.option(value) is None:
             choices = ", ".join(o.id for o in question.options)
             raise InvalidAnswer(
-                f"'{value}' is not an option of profile question {question_id} "
-                f"(use {choices}, or null for 'prefer not to say')."
+                N_(
+                    "'%(value)s' is not an option of profile question %(question_id)s (use "
+                    "%(choices)s, or null for 'prefer not to say')."
+                ),
+                value=value,
+                question_id=question_id,
+                choices=choices,
             )
         stored[question_id] = value
     return stored

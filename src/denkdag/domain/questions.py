@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from denkdag.domain.errors import InvalidAnswer, NotFound, SlideNotOpen
+from denkdag.domain.errors import N_, InvalidAnswer, NotFound, SlideNotOpen
 from denkdag.domain.kinds.participant_text import clean_text, refuse_banned
 from denkdag.domain.model import Deck
 
@@ -88,18 +88,21 @@ def banned_words(deck: Deck) -> tuple[str, ...]:
 def check_open(deck: Deck) -> None:
     """SlideNotOpen (409) when the session takes no questions."""
     if mode_of(deck) == OFF:
-        raise SlideNotOpen("This session takes no questions.")
+        raise SlideNotOpen(N_("This session takes no questions."))
 
 
 def accept_question(deck: Deck, text: object) -> tuple[str, str]:
     """(text as stored, first status) of a new question; InvalidAnswer says what is wrong."""
     check_open(deck)
-    cleaned = clean_text(text, max_length=MAX_LENGTH, what="Your question")
+    cleaned = clean_text(text, max_length=MAX_LENGTH, what=N_("Your question"))
     try:
         refuse_banned(cleaned, banned_words(deck))
     except InvalidAnswer:
         raise InvalidAnswer(
-            "Your question holds a word the facilitator does not allow here; please rephrase it."
+            N_(
+                "Your question holds a word the facilitator does not allow here; please rephrase "
+                "it."
+            )
         ) from None
     status = APPROVED if mode_of(deck) == SHOW_AT_ONCE else PENDING
     return cleaned, status
@@ -108,13 +111,17 @@ def accept_question(deck: Deck, text: object) -> tuple[str, str]:
 def check_vote(question: Question | None) -> Question:
     """The question a participant may vote on; NotFound for one they cannot see."""
     if question is None or not question.visible:
-        raise NotFound("There is no such question (it may have been hidden).")
+        raise NotFound(N_("There is no such question (it may have been hidden)."))
     return question
 
 
 def check_status(status: str | None) -> None:
     if status is not None and status not in STATUSES:
-        raise InvalidAnswer(f"'status' must be one of {', '.join(STATUSES)}, not '{status}'.")
+        raise InvalidAnswer(
+            N_("'status' must be one of %(statuses)s, not '%(status)s'."),
+            statuses=", ".join(STATUSES),
+            status=status,
+        )
 
 
 def ordered(questions: Iterable[Question]) -> list[Question]:

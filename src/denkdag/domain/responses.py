@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from denkdag.domain import timer
-from denkdag.domain.errors import SlideNotOpen, UnknownSlide
+from denkdag.domain.errors import N_, SlideNotOpen, UnknownSlide
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Deck, LiveState
 
@@ -25,12 +25,12 @@ def accept_answer(
     """
     slide = deck.slide(slide_id)
     if slide is None:
-        raise UnknownSlide(f"This session has no slide '{slide_id}'.")
+        raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
     kind = kind_of(slide.kind)
     if not kind.asks:
-        raise SlideNotOpen("This slide is information only; there is nothing to answer.")
+        raise SlideNotOpen(N_("This slide is information only; there is nothing to answer."))
     if slide_id not in state.open_slides or (
         state.timers and timer.has_ended(state, slide_id, time.time() if now is None else now)
     ):
-        raise SlideNotOpen("Voting on this slide is closed.")
+        raise SlideNotOpen(N_("Voting on this slide is closed."))
     return kind.validate(slide, value)

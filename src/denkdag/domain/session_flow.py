@@ -10,7 +10,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from denkdag.domain import timer
-from denkdag.domain.errors import InvalidControl, UnknownSlide
+from denkdag.domain.errors import N_, InvalidControl, UnknownSlide
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import AUDIENCE_PACE, Deck, LiveState, ResultsMode
 
@@ -58,7 +58,7 @@ def _arrive(deck: Deck, state: LiveState, slide_id: str) -> LiveState:
     its results. A later visit keeps what the facilitator chose before."""
     slide = deck.slide(slide_id)
     if slide is None:
-        raise UnknownSlide(f"This session has no slide '{slide_id}'.")
+        raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
     open_slides, revealed = state.open_slides, state.revealed
     if slide_id not in state.visited and kind_of(slide.kind).asks:
         open_slides = open_slides | {slide_id}
@@ -85,7 +85,7 @@ def _reveals(kind_name: str) -> bool:
 def _neighbour(deck: Deck, state: LiveState, step: int) -> str:
     ids = [slide.id for slide in deck.slides]
     if not ids:
-        raise InvalidControl("This session has no slides.")
+        raise InvalidControl(N_("This session has no slides."))
     index = ids.index(state.current_slide) if state.current_slide in ids else -step
     return ids[max(0, min(len(ids) - 1, index + step))]
 
@@ -107,10 +107,12 @@ def apply(
         chosen = Action(action)
     except ValueError:
         names = ", ".join(a.value for a in Action)
-        raise InvalidControl(f"Unknown action '{action}'; use one of {names}.") from None
+        raise InvalidControl(
+            N_("Unknown action '%(action)s'; use one of %(names)s."), action=action, names=names
+        ) from None
     if chosen is Action.GOTO:
         if not slide_id:
-            raise InvalidControl("'goto' needs the id of the slide to show.")
+            raise InvalidControl(N_("'goto' needs the id of the slide to show."))
         return _arrive(deck, state, slide_id)
     if chosen in (Action.NEXT, Action.PREVIOUS):
         return _arrive(deck, state, _neighbour(deck, state, 1 if chosen is Action.NEXT else -1))
@@ -121,18 +123,18 @@ def apply(
     if chosen.value in timer.ACTIONS:
         target_id = slide_id or state.current_slide
         if target_id is None:
-            raise InvalidControl("No slide is shown yet; go to a slide first.")
+            raise InvalidControl(N_("No slide is shown yet; go to a slide first."))
         return timer.control(deck, state, chosen.value, target_id, now, seconds)
     current = state.current_slide
     if current is None:
-        raise InvalidControl("No slide is shown yet; go to a slide first.")
+        raise InvalidControl(N_("No slide is shown yet; go to a slide first."))
     target = slide_id or current
     slide = deck.slide(target)
     if slide is None:
-        raise UnknownSlide(f"This session has no slide '{target}'.")
+        raise UnknownSlide(N_("This session has no slide '%(target)s'."), target=target)
     revealing = chosen in (Action.REVEAL, Action.HIDE)
     if not (_reveals(slide.kind) if revealing else kind_of(slide.kind).asks):
-        raise InvalidControl("This slide is information only; there is no voting to change.")
+        raise InvalidControl(N_("This slide is information only; there is no voting to change."))
     if chosen is Action.OPEN:
         return replace(state, open_slides=state.open_slides | {target}, version=state.version + 1)
     if chosen is Action.CLOSE:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from denkdag.domain.errors import InvalidControl, UnknownSlide
+from denkdag.domain.errors import N_, InvalidControl, UnknownSlide
 from denkdag.domain.kinds import DeckSyntaxError, SlideSource, kind_of
 from denkdag.domain.kinds.base import parse_flag
 from denkdag.domain.model import Countdown, Deck, LiveState, Slide
@@ -74,15 +74,19 @@ def read_settings(source: SlideSource, asks: bool) -> dict[str, Any]:
         if seconds is None or not MIN_SECONDS <= seconds <= MAX_SECONDS:
             raise DeckSyntaxError(
                 source.setting_lines["timer"].number,
-                f"'timer' must be a duration from {MIN_SECONDS} second to 3 hours, "
-                f"such as 90s, 2m or 1m30s, not '{raw.strip()}'",
+                N_(
+                    "'timer' must be a duration from %(least)s second to 3 hours, such as 90s, 2m "
+                    "or 1m30s, not '%(value)s'"
+                ),
+                least=MIN_SECONDS,
+                value=raw.strip(),
             )
         extra["timer"] = seconds
     if parse_flag(source, "timer_closes"):
         if not asks:
             raise DeckSyntaxError(
                 source.setting_lines["timer_closes"].number,
-                "'timer_closes' is for questions: this slide has no voting to close",
+                N_("'timer_closes' is for questions: this slide has no voting to close"),
             )
         extra["timer_closes"] = True
     return extra
@@ -168,7 +172,7 @@ def control(
     (30 s unless `seconds` says otherwise) or stop."""
     slide = deck.slide(slide_id)
     if slide is None:
-        raise UnknownSlide(f"This session has no slide '{slide_id}'.")
+        raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
     asks = kind_of(slide.kind).asks
     countdown = timer_of(state, slide_id)
     ended = countdown is not None and countdown.ends_at is not None and countdown.ends_at <= now
@@ -178,8 +182,10 @@ def control(
         length = seconds or slide.extra.get("timer")
         if not isinstance(length, int):
             raise InvalidControl(
-                "This slide has no timer: add one with '+30 s', or write 'timer: 2m' "
-                "under the slide's heading."
+                N_(
+                    "This slide has no timer: add one with '+30 s', or write 'timer: 2m' under "
+                    "the slide's heading."
+                )
             )
         return _fresh(state, slide, asks, now, length)
     if action == ADD:
@@ -192,14 +198,18 @@ def control(
             longer = replace(countdown, remaining=countdown.remaining + extra)
         return _put(state, replace(longer, duration=countdown.duration + extra))
     if countdown is None:
-        raise InvalidControl("This slide's timer is not running.")
+        raise InvalidControl(N_("This slide's timer is not running."))
     if action == PAUSE:
         if countdown.ends_at is None or ended:
             return _put(state, countdown)
         return _put(state, replace(countdown, ends_at=None, remaining=countdown.ends_at - now))
     if action == STOP:
         return _put(state, None, slide_id)
-    raise InvalidControl(f"Unknown timer action '{action}'; use one of {', '.join(ACTIONS)}.")
+    raise InvalidControl(
+        N_("Unknown timer action '%(action)s'; use one of %(actions)s."),
+        action=action,
+        actions=", ".join(ACTIONS),
+    )
 
 
 def _fresh(state: LiveState, slide: Slide, asks: bool, now: float, length: int) -> LiveState:

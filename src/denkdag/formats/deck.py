@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from denkdag.domain import timer
+from denkdag.domain.errors import N_, Gettext, Message
 from denkdag.domain.kinds import KINDS, DeckSyntaxError, Line, SlideSource, kind_of
 from denkdag.domain.model import LANGUAGES, PACES, Deck, ResultsMode, SessionInfo, Slide
 from denkdag.domain.profiles import MAX_QUESTIONS as MAX_PROFILE_QUESTIONS
@@ -64,13 +66,32 @@ _FENCE = "---"
 PROFILE_KEY = "profile"
 
 
-@dataclass
 class DeckError(Exception):
-    """A deck that cannot be read: `FILE:LINE: what is wrong`."""
+    """A deck that cannot be read: `FILE:LINE: what is wrong`.
 
-    source: str
-    line: int
-    message: str
+    `message` is an `N_()` template with named `params` (or a ready `Message`): `message`
+    the attribute is the English sentence, `translated(gettext)` the whole line with the
+    sentence translated (the file and line stay as they are)."""
+
+    def __init__(self, source: str, line: int, message: str | Message, /, **params: Any) -> None:
+        self.source = source
+        self.line = line
+        self.sentence = Message(message, **params) if isinstance(message, str) else message
+        self.message = str(self.sentence)
+        super().__init__(source, line, self.message)
+
+    @property
+    def located(self) -> Message:
+        """`FILE:LINE: sentence` as a Message: only the sentence is translated."""
+        return Message(
+            "%(source)s:%(line)s: %(reason)s",
+            source=self.source,
+            line=self.line,
+            reason=self.sentence,
+        )
+
+    def translated(self, gettext: Gettext) -> str:
+        return self.located.translated(gettext)
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}: {self.message}"
@@ -79,6 +100,10 @@ class DeckError(Exception):
 class ImageRefError(Exception):
     """Raised by an image resolver (see `parse_deck`): the message names what is wrong
     with the image a slide refers to; the reader adds the file and line."""
+
+    def __init__(self, message: str | Message, /, **params: Any) -> None:
+        self.sentence = Message(message, **params) if isinstance(message, str) else message
+        super().__init__(str(self.sentence))
 
 
 ImageResolver = Callable[[str], str]
@@ -99,14 +124,14 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise DeckSyntaxError(line, "the file is not UTF-8 text") from None
+        raise DeckSyntaxError(line, N_("the file is not UTF-8 text")) from None
 
 
 def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
     """Read the front matter; return it and the index of the first line after it."""
     if not lines or lines[0].text.strip() != _FENCE:
         raise DeckSyntaxError(
-            1, "a deck starts with front matter: a '---' line, 'title: …', and '---'"
+            1, N_("a deck starts with front matter: a '---' line, 'title: …', and '---'")
         )
     values: dict[str, str] = {}
     profile: list[ProfileQuestion] = []
@@ -120,53 +145,70 @@ def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
         key, sep, value = text.partition(":")
         key = key.strip().lower()
         if not sep or not key:
-            raise DeckSyntaxError(line.number, "front matter lines are 'key: value'")
+            raise DeckSyntaxError(line.number, N_("front matter lines are 'key: value'"))
         if key not in FRONT_MATTER_KEYS:
             known = ", ".join(FRONT_MATTER_KEYS)
-            raise DeckSyntaxError(line.number, f"unknown front matter key '{key}' (use {known})")
+            raise DeckSyntaxError(
+                line.number,
+                N_("unknown front matter key '%(key)s' (use %(known)s)"),
+                key=key,
+                known=known,
+            )
         if key == PROFILE_KEY:
             profile.append(_profile_question(line, _unquote(value), len(profile) + 1))
             continue
         if key in values:
-            raise DeckSyntaxError(line.number, f"'{key}' is given twice")
+            raise DeckSyntaxError(line.number, N_("'%(key)s' is given twice"), key=key)
         values[key] = _unquote(value)
         if key == "language" and values[key] not in LANGUAGES:
             raise DeckSyntaxError(
-                line.number, f"language must be one of {', '.join(LANGUAGES)}, not '{values[key]}'"
+                line.number,
+                N_("language must be one of %(languages)s, not '%(value)s'"),
+                languages=", ".join(LANGUAGES),
+                value=values[key],
             )
         if key == "results" and values[key] not in {mode.value for mode in ResultsMode}:
             raise DeckSyntaxError(
-                line.number, f"results must be live or hidden, not '{values[key]}'"
+                line.number,
+                N_("results must be live or hidden, not '%(value)s'"),
+                value=values[key],
             )
         if key == "pace" and values[key] not in PACES:
             raise DeckSyntaxError(
-                line.number, f"pace must be one of {', '.join(PACES)}, not '{values[key]}'"
+                line.number,
+                N_("pace must be one of %(paces)s, not '%(value)s'"),
+                paces=", ".join(PACES),
+                value=values[key],
             )
         if key == "questions" and values[key] not in QUESTION_MODES:
             raise DeckSyntaxError(
                 line.number,
-                f"questions must be one of {', '.join(QUESTION_MODES)}, not '{values[key]}'",
+                N_("questions must be one of %(modes)s, not '%(value)s'"),
+                modes=", ".join(QUESTION_MODES),
+                value=values[key],
             )
-    raise DeckSyntaxError(lines[0].number, "the front matter has no closing '---' line")
+    raise DeckSyntaxError(lines[0].number, N_("the front matter has no closing '---' line"))
 
 
 def _profile_question(line: Line, value: str, position: int) -> ProfileQuestion:
     """One `profile:` line (the only front matter key that may be given more than once)."""
     if position > MAX_PROFILE_QUESTIONS:
         raise DeckSyntaxError(
-            line.number, f"at most {MAX_PROFILE_QUESTIONS} profile questions: keep it short"
+            line.number,
+            N_("at most %(most)s profile questions: keep it short"),
+            most=MAX_PROFILE_QUESTIONS,
         )
     try:
         return read_question(value, position)
     except ProfileSyntaxError as error:
-        raise DeckSyntaxError(line.number, str(error)) from None
+        raise DeckSyntaxError(line.number, error.sentence) from None
 
 
 def _session_info(
     values: dict[str, str], profile: tuple[ProfileQuestion, ...], closing: int
 ) -> SessionInfo:
     if not values.get("title", "").strip():
-        raise DeckSyntaxError(closing + 1, "the front matter needs a 'title: …'")
+        raise DeckSyntaxError(closing + 1, N_("the front matter needs a 'title: …'"))
     results = ResultsMode(values.pop("results", ResultsMode.LIVE.value))
     return SessionInfo(**values, results=results, profile=profile)
 
@@ -177,14 +219,14 @@ def _split_slides(lines: list[Line]) -> list[tuple[Line, list[Line]]]:
         if line.text.startswith("#"):
             if not re.match(r"^# \S", line.text):
                 raise DeckSyntaxError(
-                    line.number, "a slide heading is '# ' followed by its title (one '#')"
+                    line.number, N_("a slide heading is '# ' followed by its title (one '#')")
                 )
             blocks.append((line, []))
         elif blocks:
             blocks[-1][1].append(line)
         elif line.text.strip():
             raise DeckSyntaxError(
-                line.number, "text before the first slide: start a slide with '# '"
+                line.number, N_("text before the first slide: start a slide with '# '")
             )
     return blocks
 
@@ -192,7 +234,9 @@ def _split_slides(lines: list[Line]) -> list[tuple[Line, list[Line]]]:
 def _slide_source(heading: Line, body: list[Line]) -> SlideSource:
     title = heading.text[2:].strip()
     if len(title) > MAX_TITLE:
-        raise DeckSyntaxError(heading.number, f"the title is longer than {MAX_TITLE} characters")
+        raise DeckSyntaxError(
+            heading.number, N_("the title is longer than %(most)s characters"), most=MAX_TITLE
+        )
     settings: dict[str, str] = {}
     setting_lines: dict[str, Line] = {}
     index = 0
@@ -202,7 +246,9 @@ def _slide_source(heading: Line, body: list[Line]) -> SlideSource:
             break
         key = match["key"]
         if key in settings:
-            raise DeckSyntaxError(body[index].number, f"'{key}' is given twice for this slide")
+            raise DeckSyntaxError(
+                body[index].number, N_("'%(key)s' is given twice for this slide"), key=key
+            )
         settings[key] = (match["value"] or "").strip()
         setting_lines[key] = body[index]
         index += 1
@@ -221,19 +267,23 @@ def _image_ref(value: str, line: Line) -> str:
     if "://" in value or lowered.startswith(("data:", "//", "/")):
         raise DeckSyntaxError(
             line.number,
-            "an image is a file beside the deck (images/photo.jpg), not a web address: "
-            "images are never fetched from elsewhere",
+            N_(
+                "an image is a file beside the deck (images/photo.jpg), not a web address: images "
+                "are never fetched from elsewhere"
+            ),
         )
     if lowered.endswith(".svg"):
         raise DeckSyntaxError(
             line.number,
-            "SVG images are refused (they can carry script): use PNG, JPEG, WebP or GIF",
+            N_("SVG images are refused (they can carry script): use PNG, JPEG, WebP or GIF"),
         )
     if len(value) > MAX_IMAGE_REF or not _IMAGE_REF.match(value):
         raise DeckSyntaxError(
             line.number,
-            "an image is a file name such as images/photo.jpg (letters, digits, '.', '-', '_'; "
-            "a .png, .jpg, .webp or .gif file)",
+            N_(
+                "an image is a file name such as images/photo.jpg (letters, digits, '.', '-', "
+                "'_'; a .png, .jpg, .webp or .gif file)"
+            ),
         )
     return value
 
@@ -245,7 +295,7 @@ def _read_image(source: SlideSource, images: ImageResolver | None) -> dict[str, 
         if "alt" in settings:
             raise DeckSyntaxError(
                 lines["alt"].number,
-                "'alt' describes the slide's image: add 'image: …' or remove this line",
+                N_("'alt' describes the slide's image: add 'image: …' or remove this line"),
             )
         return {}
     line = lines["image"]
@@ -254,16 +304,20 @@ def _read_image(source: SlideSource, images: ImageResolver | None) -> dict[str, 
     if not alt:
         raise DeckSyntaxError(
             lines["alt"].number if "alt" in lines else line.number,
-            "a slide image needs alt text: add 'alt: …' saying what the image shows, "
-            "for people who cannot see it",
+            N_(
+                "a slide image needs alt text: add 'alt: …' saying what the image shows, for "
+                "people who cannot see it"
+            ),
         )
     if len(alt) > MAX_ALT:
-        raise DeckSyntaxError(lines["alt"].number, f"alt text is at most {MAX_ALT} characters")
+        raise DeckSyntaxError(
+            lines["alt"].number, N_("alt text is at most %(most)s characters"), most=MAX_ALT
+        )
     if images is not None:
         try:
             ref = images(ref)
         except ImageRefError as error:
-            raise DeckSyntaxError(line.number, str(error)) from None
+            raise DeckSyntaxError(line.number, error.sentence) from None
     return {"image": ref, "alt": alt}
 
 
@@ -280,7 +334,10 @@ def _read_slide(source: SlideSource, slide_id: str, images: ImageResolver | None
     if kind_name not in KINDS:
         known = ", ".join(sorted(KINDS))
         raise DeckSyntaxError(
-            source.setting_lines["kind"].number, f"unknown kind '{kind_name}' (use {known})"
+            source.setting_lines["kind"].number,
+            N_("unknown kind '%(kind_name)s' (use %(known)s)"),
+            kind_name=kind_name,
+            known=known,
         )
     kind = kind_of(kind_name)
     allowed = COMMON_SETTINGS | kind.settings
@@ -288,9 +345,13 @@ def _read_slide(source: SlideSource, slide_id: str, images: ImageResolver | None
         if key not in allowed:
             raise DeckSyntaxError(
                 line.number,
-                f"unknown setting '{key}' for a {kind_name} slide "
-                f"(use {', '.join(sorted(allowed))}); "
-                "leave a blank line under the heading if this is text",
+                N_(
+                    "unknown setting '%(key)s' for a %(kind_name)s slide (use %(allowed)s); leave "
+                    "a blank line under the heading if this is text"
+                ),
+                key=key,
+                kind_name=kind_name,
+                allowed=", ".join(sorted(allowed)),
             )
     content = kind.read(source)
     timer_settings = timer.read_settings(source, kind.asks)
@@ -315,10 +376,15 @@ def _slide_ids(sources: list[SlideSource]) -> list[str]:
         if "id" in source.settings:
             value, line = source.settings["id"], source.setting_lines["id"]
             if not _SLIDE_ID.match(value):
-                raise DeckSyntaxError(line.number, "a slide id is 1–40 letters, digits, '-' or '_'")
+                raise DeckSyntaxError(
+                    line.number, N_("a slide id is 1–40 letters, digits, '-' or '_'")
+                )
             if value in given:
                 raise DeckSyntaxError(
-                    line.number, f"slide id '{value}' is already used on line {given[value].number}"
+                    line.number,
+                    N_("slide id '%(value)s' is already used on line %(number)s"),
+                    value=value,
+                    number=given[value].number,
                 )
             given[value] = line
     ids: list[str] = []
@@ -344,10 +410,14 @@ def parse_deck(
     try:
         if isinstance(text, bytes):
             if len(text) > MAX_DECK_BYTES:
-                raise DeckSyntaxError(1, f"the file is larger than {MAX_DECK_BYTES} bytes")
+                raise DeckSyntaxError(
+                    1, N_("the file is larger than %(most)s bytes"), most=MAX_DECK_BYTES
+                )
             text = _decode(text)
         elif len(text) > MAX_DECK_BYTES:
-            raise DeckSyntaxError(1, f"the file is larger than {MAX_DECK_BYTES} characters")
+            raise DeckSyntaxError(
+                1, N_("the file is larger than %(most)s characters"), most=MAX_DECK_BYTES
+            )
         text = text.removeprefix("\ufeff")
         # Only \n, \r\n and \r end a line (as in editors); str.splitlines would also split
         # on \f, \v, \x1c-\x1e, \x85, \u2028 … and hide them from the control-character check.
@@ -358,21 +428,23 @@ def parse_deck(
         for line in lines:
             bad = next((ch for ch in line.text if ord(ch) < 32 and ch != "\t"), None)
             if bad is not None or any(0xD800 <= ord(ch) <= 0xDFFF for ch in line.text):
-                raise DeckSyntaxError(line.number, "the line holds a control character")
+                raise DeckSyntaxError(line.number, N_("the line holds a control character"))
         info, body_start = _front_matter(lines)
         blocks = _split_slides(lines[body_start:])
         if not blocks:
             last = lines[-1].number if lines else 1
-            raise DeckSyntaxError(last, "the deck has no slides: start one with '# Title'")
+            raise DeckSyntaxError(last, N_("the deck has no slides: start one with '# Title'"))
         if len(blocks) > MAX_SLIDES:
-            raise DeckSyntaxError(blocks[MAX_SLIDES][0].number, f"at most {MAX_SLIDES} slides")
+            raise DeckSyntaxError(
+                blocks[MAX_SLIDES][0].number, N_("at most %(most)s slides"), most=MAX_SLIDES
+            )
         sources = [_slide_source(heading, body) for heading, body in blocks]
         ids = _slide_ids(sources)
         slides = tuple(
             _read_slide(src, slide_id, images) for src, slide_id in zip(sources, ids, strict=True)
         )
     except DeckSyntaxError as error:
-        raise DeckError(source, error.line, error.message) from None
+        raise DeckError(source, error.line, error.sentence) from None
     return Deck(info=info, slides=slides)
 
 
@@ -381,7 +453,9 @@ def read_deck_file(path: Path) -> Deck:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise DeckError(str(path), 1, f"cannot read the file ({error.strerror})") from None
+        raise DeckError(
+            str(path), 1, N_("cannot read the file (%(reason)s)"), reason=error.strerror
+        ) from None
     return parse_deck(data, source=str(path))
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from denkdag.domain.errors import N_, Message
 from denkdag.domain.images import IMAGE_FOLDER
 from denkdag.domain.model import Deck
 from denkdag.formats.deck import MAX_DECK_BYTES, DeckError, ImageRefError, parse_deck, write_deck
@@ -64,7 +65,7 @@ def write_deck_zip(deck: Deck, images: Mapping[str, bytes]) -> bytes:
 class _Cleaner:
     """An image resolver for `parse_deck`: reads a named file, cleans it, renames it."""
 
-    def __init__(self, read: Callable[[str], bytes | None], where: str) -> None:
+    def __init__(self, read: Callable[[str], bytes | None], where: Message) -> None:
         self.read = read
         self.where = where
         self.images: dict[str, CleanImage] = {}
@@ -76,17 +77,19 @@ class _Cleaner:
             return self.done[ref]
         data = self.read(ref)
         if data is None:
-            raise ImageRefError(f"image '{ref}' is not {self.where}")
+            raise ImageRefError(N_("image '%(ref)s' is not %(where)s"), ref=ref, where=self.where)
         self.total += len(data)
         if self.total > MAX_IMAGES_READ:
             raise ImageRefError(
-                f"the images add up to more than {MAX_IMAGES_READ // 1_000_000} MB: "
-                "make them smaller"
+                N_("the images add up to more than %(most)s MB: make them smaller"),
+                most=MAX_IMAGES_READ // 1_000_000,
             )
         try:
             image = clean_image(data)
         except ImageRefused as refused:
-            raise ImageRefError(f"image '{ref}' is refused. {refused.message}") from None
+            raise ImageRefError(
+                N_("image '%(ref)s' is refused. %(reason)s"), ref=ref, reason=refused.sentence
+            ) from None
         self.images[image.name] = image
         self.done[ref] = f"{IMAGE_FOLDER}{image.name}"
         return self.done[ref]
@@ -107,28 +110,37 @@ def _deck_member(infos: Mapping[str, zipfile.ZipInfo], source: str) -> str:
         and not any(part.startswith(".") for part in name.split("/"))
     ]
     if not decks:
-        raise DeckError(source, 1, f"the zip holds no deck file ({DECK_NAME})")
+        raise DeckError(source, 1, N_("the zip holds no deck file (%(name)s)"), name=DECK_NAME)
     if len(decks) == 1:
         return decks[0]
     named = [name for name in decks if posixpath.basename(name).lower() == DECK_NAME]
     if len(named) == 1:
         return named[0]
     shown = ", ".join(sorted(decks)[:4])
-    raise DeckError(source, 1, f"the zip holds several deck files ({shown}): keep one")
+    raise DeckError(
+        source, 1, N_("the zip holds several deck files (%(shown)s): keep one"), shown=shown
+    )
 
 
 def read_deck_zip(data: bytes, source: str = "deck.zip") -> DeckBundle:
     """A deck and its images from a zip; DeckError (`ZIP:MEMBER:LINE: …`) if wrong."""
     if len(data) > MAX_ZIP_BYTES:
-        raise DeckError(source, 1, f"the zip is larger than {MAX_ZIP_BYTES // 1_000_000} MB")
+        raise DeckError(
+            source, 1, N_("the zip is larger than %(most)s MB"), most=MAX_ZIP_BYTES // 1_000_000
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise DeckError(source, 1, "the file is not a readable zip archive") from None
+        raise DeckError(source, 1, N_("the file is not a readable zip archive")) from None
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_ENTRIES:
-            raise DeckError(source, 1, f"the zip holds more than {MAX_ENTRIES} files")
+            raise DeckError(
+                source,
+                1,
+                N_("the zip holds more than %(most)s files"),
+                most=MAX_ENTRIES,
+            )
         infos: dict[str, zipfile.ZipInfo] = {}
         for info in entries:
             if not info.is_dir():
@@ -147,11 +159,11 @@ def read_deck_zip(data: bytes, source: str = "deck.zip") -> DeckBundle:
 
         try:
             text = _bounded(archive, infos[member], MAX_DECK_BYTES)
-            cleaner = _Cleaner(read, "in the zip")
+            cleaner = _Cleaner(read, Message(N_("in the zip")))
             deck = parse_deck(text, source=where, images=cleaner)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
             # damaged, encrypted or oddly compressed members
-            raise DeckError(where, 1, "the zip cannot be read (damaged or encrypted)") from None
+            raise DeckError(where, 1, N_("the zip cannot be read (damaged or encrypted)")) from None
     return DeckBundle(deck, cleaner.images)
 
 
@@ -161,12 +173,17 @@ def read_deck_path(path: Path) -> DeckBundle:
         if path.suffix.lower() == ".zip":
             if path.stat().st_size > MAX_ZIP_BYTES:
                 raise DeckError(
-                    str(path), 1, f"the zip is larger than {MAX_ZIP_BYTES // 1_000_000} MB"
+                    str(path),
+                    1,
+                    N_("the zip is larger than %(most)s MB"),
+                    most=MAX_ZIP_BYTES // 1_000_000,
                 )
             return read_deck_zip(path.read_bytes(), source=str(path))
         text = path.read_bytes()
     except OSError as error:
-        raise DeckError(str(path), 1, f"cannot read the file ({error.strerror})") from None
+        raise DeckError(
+            str(path), 1, N_("cannot read the file (%(reason)s)"), reason=error.strerror
+        ) from None
     folder = path.parent.resolve()
 
     def read(ref: str) -> bytes | None:
@@ -176,6 +193,6 @@ def read_deck_path(path: Path) -> DeckBundle:
         with target.open("rb") as handle:
             return handle.read(MAX_IMAGE_BYTES + 1)
 
-    cleaner = _Cleaner(read, f"in {path.parent}")
+    cleaner = _Cleaner(read, Message(N_("in %(folder)s"), folder=str(path.parent)))
     deck = parse_deck(text, source=str(path), images=cleaner)
     return DeckBundle(deck, cleaner.images)

@@ -26,7 +26,7 @@ from denkdag.domain.events import Event
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.conversation import NAME as ROUND
 from denkdag.domain.model import Session
-from denkdag.formats.export_csv import safe_cell
+from denkdag.formats.export_csv import hidden_mark, safe_cell, yes_no
 from denkdag.formats.export_json import results_document
 from denkdag.formats.export_xlsx import (
     _SHEET_UNSAFE,
@@ -38,7 +38,19 @@ from denkdag.formats.export_xlsx import (
 )
 from denkdag.formats.report import Report, pseudonyms
 
-CSV_HEADER = ("session", "room", "slide", "kind", "title", "participant", "answer", "answered_at")
+CSV_HEADER = (
+    "session",
+    "room",
+    "slide",
+    "kind",
+    "title",
+    "participant",
+    "answer",
+    "answered_at",
+    "hidden",
+    "highlighted",
+)
+"""`hidden` and `highlighted` mark moderation as in a session's CSV export (export_csv.py)."""
 PROFILE_IDS = ("p1", "p2")
 """A deck asks at most two profile questions, `p1` and `p2` (domain/profiles.py)."""
 
@@ -109,7 +121,8 @@ def _answer_text(value: object) -> str:
 
 def answer_rows(event: EventReport) -> Iterator[tuple[RoomReport, int, tuple[str, ...]]]:
     """(room, participant id, row of CSV_HEADER) of every answer, room by room, slide by
-    slide; a statement round's votes on its visible statements as rows of `round/id`."""
+    slide; a statement round's votes as rows of `round/id` (those on statements hidden or
+    waiting for approval last, marked hidden)."""
     names = event.pseudonyms()
     for room in event.rooms:
         report = room.report
@@ -127,6 +140,8 @@ def answer_rows(event: EventReport) -> Iterator[tuple[RoomReport, int, tuple[str
                 names[answer.participant_id],
                 _answer_text(answer.value),
                 answer.updated_at.isoformat(timespec="seconds"),
+                hidden_mark(slide, answer, report.hidden_words.get(slide.id, ())),
+                yes_no(answer.highlighted),
             )
             yield room, answer.participant_id, row
         texts = {
@@ -157,8 +172,15 @@ def answer_rows(event: EventReport) -> Iterator[tuple[RoomReport, int, tuple[str
                 names[vote.participant_id],
                 vote.value,
                 when,
+                "no",
+                "no",
             )
             yield room, vote.participant_id, row
+        for slide_id, vote, text in report.moderated_votes:  # on statements not shown
+            when = vote.updated_at.isoformat(timespec="seconds") if vote.updated_at else ""
+            column = f"{slide_id}/{vote.statement_id}"
+            values = (room.code, room.label, column, ROUND, text, names[vote.participant_id])
+            yield room, vote.participant_id, (*values, vote.value, when, "yes", "no")
 
 
 def _profile_cells(room: RoomReport, participant_id: int, wanted: Sequence[str]) -> list[str]:
@@ -348,7 +370,8 @@ def _answers(sheet: Worksheet, event: EventReport) -> None:
     put_row(sheet, 1, CSV_HEADER, bold=True)
     for number, (_, _, row) in enumerate(answer_rows(event), 2):
         put_row(sheet, number, row)
-    for column, width in zip("ABCDEFGH", (10, 16, 8, 10, 40, 11, 20, 22), strict=True):
+    widths = (10, 16, 8, 10, 40, 11, 20, 22, 10, 11)
+    for column, width in zip("ABCDEFGHIJ", widths, strict=True):
         sheet.column_dimensions[column].width = width
 
 

@@ -1,9 +1,15 @@
 """Answers as CSV in long form: one row per answer, with a pseudonymous participant id.
 
-A statement round's votes are rows too, one per vote on a visible statement: `slide` is
-`round/statement` (the statement's column in the opinion analysis), `title` the statement
-and `answer` the vote. Hidden and pending statements, and the votes on them, are left out
-(as in every export and the report); who wrote a statement is never exported.
+A statement round's votes are rows too, one per vote: `slide` is `round/statement` (the
+statement's column in the opinion analysis), `title` the statement and `answer` the vote;
+who wrote a statement is never exported.
+
+The export is the organiser's data, so what a facilitator moderated stays in it, marked:
+`hidden` is `yes` for a hidden open answer and a vote on a statement that is hidden or
+waiting for approval (the report leaves those out), and for a word-cloud answer whose
+every word is hidden; a word-cloud answer with some hidden words lists those words (as
+typed, `;` between them); otherwise `no`. `highlighted` is `yes` for a highlighted open
+answer. Filter on `hidden` = `no` for what the room saw.
 
 Cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
 return) get a leading apostrophe, so an export can never execute what someone typed.
@@ -14,18 +20,29 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from denkdag.domain.kinds.conversation import NAME as ROUND
 from denkdag.domain.kinds.conversation import RoundData
-from denkdag.domain.model import Session
+from denkdag.domain.kinds.wordcloud import normalise
+from denkdag.domain.model import Session, Slide
 from denkdag.storage import StoredAnswer
 
 if TYPE_CHECKING:
     from denkdag.formats.export_profiles import ProfileColumns
 
-HEADER = ("session", "slide", "kind", "title", "participant", "answer", "answered_at")
+HEADER = (
+    "session",
+    "slide",
+    "kind",
+    "title",
+    "participant",
+    "answer",
+    "answered_at",
+    "hidden",
+    "highlighted",
+)
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -42,21 +59,41 @@ def _answer_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def hidden_mark(slide: Slide, answer: StoredAnswer, hidden_words: Collection[str] = ()) -> str:
+    """The `hidden` cell of an answer: yes, no, or a word cloud's hidden words as typed."""
+    if answer.hidden:
+        return "yes"
+    if slide.kind != "wordcloud" or not hidden_words or not isinstance(answer.value, list):
+        return "no"
+    words = [word for word in answer.value if isinstance(word, str)]
+    taken_out = [word for word in words if normalise(word) in hidden_words]
+    if not taken_out:
+        return "no"
+    return "yes" if len(taken_out) == len(words) else ";".join(taken_out)
+
+
 def answers_csv(
     session: Session,
     answers: Iterable[StoredAnswer],
     rounds: Sequence[RoundData] = (),
     profile: ProfileColumns | None = None,
+    hidden_words: Mapping[str, Collection[str]] | None = None,
 ) -> str:
     """The CSV text: participants numbered 1, 2, 3 … in order of first appearance.
 
-    With `profile`, each row ends with the participant's profile groups, where disclosed
+    `hidden_words` are the word-cloud words a facilitator hid, per slide id. With
+    `profile`, each row ends with the participant's profile groups, where disclosed
     (formats/export_profiles.py)."""
+    hidden_words = hidden_words or {}
     slides = {slide.id: slide for slide in session.deck.slides}
     order = {slide.id: index for index, slide in enumerate(session.deck.slides)}
     pseudonyms: dict[int, str] = {}
     rows = sorted(answers, key=lambda a: (order.get(a.slide_id, 1 << 30), a.participant_id))
-    voters = [v.participant_id for data in rounds for v in data.visible_votes()]
+    voters = [v.participant_id for data in rounds for v in data.votes]
     for participant_id in sorted({a.participant_id for a in rows} | set(voters)):
         pseudonyms.setdefault(participant_id, f"p{len(pseudonyms) + 1}")
     buffer = io.StringIO()
@@ -77,13 +114,18 @@ def answers_csv(
                 pseudonyms[answer.participant_id],
                 safe_cell(_answer_text(answer.value)),
                 answer.updated_at.isoformat(timespec="seconds"),
+                safe_cell(hidden_mark(slide, answer, hidden_words.get(slide.id, ()))),
+                yes_no(answer.highlighted),
             ]
         )
     for data in sorted(rounds, key=lambda d: order.get(d.slide_id, 1 << 30)):
         if data.slide_id not in slides:
             continue
-        texts = {statement.id: statement.text for statement in data.visible}
-        for vote in sorted(data.visible_votes(), key=lambda v: (v.statement_id, v.participant_id)):
+        texts = {statement.id: statement.text for statement in data.statements}
+        shown = {statement.id for statement in data.visible}
+        for vote in sorted(data.votes, key=lambda v: (v.statement_id, v.participant_id)):
+            if vote.statement_id not in texts:
+                continue
             when = vote.updated_at.isoformat(timespec="seconds") if vote.updated_at else ""
             writer.writerow(
                 [
@@ -94,6 +136,8 @@ def answers_csv(
                     pseudonyms[vote.participant_id],
                     vote.value,
                     when,
+                    yes_no(vote.statement_id not in shown),
+                    "no",
                 ]
             )
     return buffer.getvalue()

@@ -1,6 +1,9 @@
 """A session's slides and results as JSON (API.md: `denkdag export CODE --format json`).
 
-Only tallies and pseudonymous answers: no token, no address, no name.
+Only tallies and pseudonymous answers: no token, no address, no name. The organiser's
+data, so moderated items stay in, marked: an open answer's `hidden` and `highlighted`,
+and a word cloud's words with `hidden` (`cloud` as the room saw it, `hidden_words` the
+ones its facilitator took out, with how many gave them).
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ def results_document(session: Session, tallies: Sequence[Tally], joined: int) ->
             "counts": dict(tally.counts),
             **tally.extra,
         }
+        if slide.kind == "wordcloud":
+            entry["cloud"] = [{**word, "hidden": False} for word in entry.get("cloud", ())]
+            entry["hidden_words"] = [
+                {**word, "hidden": True} for word in entry.get("hidden_words", ())
+            ]
         if slide.options:
             entry["options"] = [
                 {"id": o.id, "label": o.label, "description": o.description} for o in slide.options

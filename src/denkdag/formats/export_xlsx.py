@@ -4,8 +4,10 @@ Every cell holding deck or participant text is written as text: openpyxl would o
 store a string starting with `=` as a formula, so it gets the CSV export's leading
 apostrophe as well (`safe_cell`) and an explicit string type. Participants appear as
 pseudonyms only (p1, p2 …, as in the CSV export). A statement round's sheet lists its
-visible statements with their votes, and its votes are rows of the Answers sheet, as in
-the CSV export (hidden and pending statements left out, authors never named).
+visible statements with their votes, and those votes are rows of the Answers sheet
+(authors never named). The Answers sheet marks moderation as the CSV export does
+(`hidden`, `highlighted`): hidden open answers and words stay in, so an analyst can
+filter; the slide sheets, like the report, show what the room saw.
 """
 
 from __future__ import annotations
@@ -21,11 +23,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from denkdag.domain.kinds import kind_of
 from denkdag.formats.compare import Comparison
-from denkdag.formats.export_csv import safe_cell
+from denkdag.formats.export_csv import hidden_mark, safe_cell, yes_no
 from denkdag.formats.report import Report, SlideResult
 
 STANCE_ROWS = ("agree", "disagree", "pass")
-ANSWER_HEADER = ("session", "slide", "kind", "title", "participant", "answer", "answered_at")
+ANSWER_HEADER = (
+    "session",
+    "slide",
+    "kind",
+    "title",
+    "participant",
+    "answer",
+    "answered_at",
+    "hidden",
+    "highlighted",
+)
 MAX_SHEET_TITLE = 31
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 BOLD = Font(bold=True)
@@ -234,6 +246,8 @@ def _answers(sheet: Worksheet, report: Report) -> None:
                 report.pseudonyms[answer.participant_id],
                 _answer_text(answer.value),
                 answer.updated_at.isoformat(timespec="seconds"),
+                hidden_mark(slide, answer, report.hidden_words.get(slide.id, ())),
+                yes_no(answer.highlighted),
             ),
         )
     row = len(rows) + 1
@@ -251,8 +265,14 @@ def _answers(sheet: Worksheet, report: Report) -> None:
         when = vote.updated_at.isoformat(timespec="seconds") if vote.updated_at else ""
         values = (report.code, column, "conversation", texts[column])
         pseudonym = report.pseudonyms[vote.participant_id]
-        put_row(sheet, row, (*values, pseudonym, vote.value, when))
-    for column, width in zip("ABCDEFG", (10, 8, 10, 40, 11, 20, 22), strict=True):
+        put_row(sheet, row, (*values, pseudonym, vote.value, when, "no", "no"))
+    for slide_id, vote, text in report.moderated_votes:
+        row += 1
+        when = vote.updated_at.isoformat(timespec="seconds") if vote.updated_at else ""
+        values = (report.code, f"{slide_id}/{vote.statement_id}", "conversation", text)
+        pseudonym = report.pseudonyms[vote.participant_id]
+        put_row(sheet, row, (*values, pseudonym, vote.value, when, "yes", "no"))
+    for column, width in zip("ABCDEFGHI", (10, 8, 10, 40, 11, 20, 22, 10, 11), strict=True):
         sheet.column_dimensions[column].width = width
 
 

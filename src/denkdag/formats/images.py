@@ -19,9 +19,11 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from denkdag.domain.errors import N_, Message
 from denkdag.domain.images import DIGEST_HEX, MEDIA_TYPES, image_name
 
 MAX_IMAGE_BYTES = 2_000_000
@@ -54,11 +56,15 @@ class ImageRefused(ValueError):
     """An image that is not accepted; `status` is 413 (too large) or 422, `message` says
     why in a sentence a facilitator can act on (English; `reason` names it)."""
 
-    def __init__(self, reason: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
+    def __init__(
+        self, reason: str, message: str | Message, status: int = 422, /, **params: Any
+    ) -> None:
+        self.sentence = Message(message, **params) if isinstance(message, str) else message
+        """The sentence to translate (an `N_()` template and its parameters)."""
+        self.message = str(self.sentence)
+        super().__init__(self.message)
         self.reason = reason
-        """One of REASONS, for a translated message in the interface."""
-        self.message = message
+        """One of REASONS."""
         self.status = status
 
 
@@ -102,22 +108,28 @@ def clean_image(data: bytes) -> CleanImage:
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageRefused(
             "too_large",
-            f"The image is larger than {MAX_IMAGE_BYTES // 1_000_000} MB: "
-            "save it smaller (1920 pixels wide is plenty for a projector) and try again.",
+            N_(
+                "The image is larger than %(most)s MB: save it smaller (1920 pixels wide is "
+                "plenty for a projector) and try again."
+            ),
             413,
+            most=MAX_IMAGE_BYTES // 1_000_000,
         )
     if not data:
-        raise ImageRefused("empty", "The file is empty.")
+        raise ImageRefused("empty", N_("The file is empty."))
     kind = sniff(data)
     if kind is None:
         if _looks_like_markup(data):
             raise ImageRefused(
                 "markup",
-                "SVG and other markup files are refused (they can carry script): "
-                "use a PNG, JPEG, WebP or GIF image.",
+                N_(
+                    "SVG and other markup files are refused (they can carry script): use a PNG, "
+                    "JPEG, WebP or GIF image."
+                ),
             )
         raise ImageRefused(
-            "not_image", "This file is not a PNG, JPEG, WebP or GIF image, whatever its name says."
+            "not_image",
+            N_("This file is not a PNG, JPEG, WebP or GIF image, whatever its name says."),
         )
     try:
         with warnings.catch_warnings():
@@ -136,16 +148,32 @@ def clean_image(data: bytes) -> CleanImage:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as error:
         raise ImageRefused(
             "damaged",
-            f"The image cannot be read ({kind}, damaged or incomplete): export it again "
-            "from your image program.",
+            N_(
+                "The image cannot be read (%(kind)s, damaged or incomplete): export it again from "
+                "your image program."
+            ),
+            kind=kind,
         ) from error
 
 
-def _too_many_pixels(width: int, height: int) -> str:
-    size = f" ({width} × {height})" if width and height else ""
-    return (
-        f"The image has too many pixels{size}: at most {MAX_SIDE} on a side and "
-        f"{MAX_PIXELS // 1_000_000} million in all. Scale it down and try again."
+def _too_many_pixels(width: int, height: int) -> Message:
+    most = {"side": MAX_SIDE, "million": MAX_PIXELS // 1_000_000}
+    if width and height:
+        return Message(
+            N_(
+                "The image has too many pixels (%(width)s × %(height)s): at most %(side)s on "
+                "a side and %(million)s million in all. Scale it down and try again."
+            ),
+            width=width,
+            height=height,
+            **most,
+        )
+    return Message(
+        N_(
+            "The image has too many pixels: at most %(side)s on a side and %(million)s "
+            "million in all. Scale it down and try again."
+        ),
+        **most,
     )
 
 

@@ -9,10 +9,10 @@ An event report is a list of these, one per room.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from denkdag.analysis import VoteMatrix, compute
+from denkdag.analysis import OpinionMap, VoteMatrix, compute
 from denkdag.domain.kinds.conversation import RoundData, RoundVote, opinion_columns
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.model import Session, SessionInfo, Slide
@@ -134,6 +134,12 @@ class Report:
     """(slide id, vote) of every statement round's votes on its visible statements."""
     profiles: ProfileReport | None = None
     """Breakdowns by the deck's profile questions (None when it asks none)."""
+    hidden_words: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Slide id → the word-cloud words its facilitator hid (keys): the tallies already
+    leave them out; the spreadsheet's Answers sheet marks the answers holding them."""
+    moderated_votes: tuple[tuple[str, RoundVote, str], ...] = ()
+    """(slide id, vote, statement) of the votes on statements hidden or waiting for
+    approval: left out of the report, kept (marked hidden) in the spreadsheet's Answers."""
 
     @property
     def title(self) -> str:
@@ -155,11 +161,14 @@ def build_report(
     join_times: Sequence[datetime],
     now: datetime | None = None,
     rounds: Sequence[RoundData] = (),
+    live: tuple[OpinionMap, str] | None = None,
 ) -> Report:
     """The report of a session: CPU work (the opinion map), so callers run it in a thread.
 
     `rounds` are the statement rounds' statements and votes: votes on visible statements
-    count as participation and feed the opinion map; hidden statements are left out."""
+    count as participation and feed the opinion map; hidden statements are left out.
+    `live` is the last live opinion map and the fingerprint of its votes (opinions.py):
+    the report shows the groups the room saw (see `opinion_summary`)."""
     slides = tuple(
         SlideResult(slide, position, tally)
         for position, (slide, tally) in enumerate(zip(session.deck.slides, tallies, strict=True), 1)
@@ -184,11 +193,37 @@ def build_report(
         info=session.deck.info,
         slides=slides,
         participation=participation,
-        opinion=opinion_summary(slides, kept, rounds),
+        opinion=opinion_summary(slides, kept, rounds, live),
         answers=kept,
         pseudonyms=pseudonyms(voters),
         generated_at=now or datetime.now(UTC),
         round_votes=round_votes,
+    )
+
+
+def with_moderation(
+    report: Report, rounds: Sequence[RoundData], hidden_words: Mapping[str, frozenset[str]]
+) -> Report:
+    """`report` with what its facilitator moderated out, for the exports that keep it
+    marked: the hidden words, the votes on statements not shown (their voters get
+    pseudonyms too, numbered with the others in order of joining)."""
+    known = {result.slide.id for result in report.slides}
+    moderated: list[tuple[str, RoundVote, str]] = []
+    for data in rounds:
+        if data.slide_id not in known:
+            continue
+        unseen = {s.id: s.text for s in data.statements if not s.visible}
+        moderated += [
+            (data.slide_id, vote, unseen[vote.statement_id])
+            for vote in data.votes
+            if vote.statement_id in unseen
+        ]
+    voters = set(report.pseudonyms) | {vote.participant_id for _, vote, _ in moderated}
+    return replace(
+        report,
+        hidden_words=dict(hidden_words),
+        moderated_votes=tuple(moderated),
+        pseudonyms=pseudonyms(voters),
     )
 
 
@@ -231,11 +266,15 @@ def opinion_summary(
     slides: Sequence[SlideResult],
     answers: Sequence[StoredAnswer],
     rounds: Sequence[RoundData] = (),
+    live: tuple[OpinionMap, str] | None = None,
 ) -> OpinionSummary | None:
     """The opinion map from statement votes; groups under five are not shown as groups.
 
     A statement round's visible statements are columns like statement slides, each shown
-    as a statement of the round's slide."""
+    as a statement of the round's slide. `live` (the last live map, the fingerprint of its
+    votes): taken as it is when computed from these very votes, so the report shows the
+    room's groups; otherwise (votes since) recomputed with it as `previous`, which keeps
+    its group identities."""
     statements = {r.slide.id: r for r in slides if r.slide.kind == "statement"}
     votes = [
         (a.participant_id, a.slide_id, VOTE_ENCODING[a.value])
@@ -257,7 +296,11 @@ def opinion_summary(
     voters = len({pid for pid, _, _ in votes})
     if voters < MIN_MAP_PARTICIPANTS or len(statements) < MIN_MAP_STATEMENTS:
         return OpinionSummary(voters=voters, statements=len(statements), drawn=False)
-    result = compute(VoteMatrix.from_votes(votes))
+    matrix = VoteMatrix.from_votes(votes)
+    if live is not None and live[1] == matrix.fingerprint():
+        result = live[0]
+    else:
+        result = compute(matrix, live[0] if live is not None else None)
     sizes = {str(g): size for g, size in enumerate(result.group_sizes)}
     visible = sorted(int(g) for g in shown_groups(sizes))
     number = {g: index for index, g in enumerate(visible, 1)}

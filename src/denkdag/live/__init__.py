@@ -3,6 +3,7 @@
 from denkdag.live.broadcaster import Broadcaster, MemoryBroadcaster
 from denkdag.live.coalesce import Coalescer
 from denkdag.live.hub import Envelope, Hub
+from denkdag.live.leases import TTL, Leases, LeaseUnavailable, LocalLeases, RedisLeases
 
 
 def make_broadcaster(redis_url: str | None = None) -> Broadcaster:
@@ -14,4 +15,24 @@ def make_broadcaster(redis_url: str | None = None) -> Broadcaster:
     return MemoryBroadcaster()
 
 
-__all__ = ["Broadcaster", "Coalescer", "Envelope", "Hub", "MemoryBroadcaster", "make_broadcaster"]
+def make_leases(broadcaster: Broadcaster, ttl: float = TTL) -> Leases:
+    """Leases shared through the broadcaster's Redis, or local ones for one process."""
+    client = getattr(broadcaster, "client", None)
+    if client is not None:
+        return RedisLeases(client, getattr(broadcaster, "prefix", ""), ttl)
+    return LocalLeases(ttl)
+
+
+__all__ = [
+    "Broadcaster",
+    "Coalescer",
+    "Envelope",
+    "Hub",
+    "LeaseUnavailable",
+    "Leases",
+    "LocalLeases",
+    "MemoryBroadcaster",
+    "RedisLeases",
+    "make_broadcaster",
+    "make_leases",
+]

@@ -99,6 +99,11 @@ class RedisBroadcaster:
         self.local_only = 0
         """Events delivered on this instance only, because Redis was unreachable."""
 
+    @property
+    def client(self) -> aioredis.Redis:
+        """The Redis connection, for other shared state of this deployment (live/leases.py)."""
+        return self._redis
+
     async def start(self) -> None:
         self._listener = asyncio.create_task(self._listen(), name="denkdag-redis-listener")
         try:

@@ -62,6 +62,9 @@ class StoredAnswer:
     slide_id: str
     value: Any
     updated_at: datetime
+    hidden: bool = False
+    """A facilitator hid it (open answers): exports keep it, marked; screens never show it."""
+    highlighted: bool = False
 
 
 @dataclass(frozen=True)
@@ -303,6 +306,19 @@ class SqlStore:
         async with self.reader.connect() as conn:
             row = (await conn.execute(query)).first()
         return (int(row.id), int(row.session_id)) if row else None
+
+    async def participants_of_session(self, session_id: int, limit: int) -> list[tuple[str, int]]:
+        """(token hash, participant id) of the session's newest `limit` participants, in one
+        query: how an instance fills its token cache when it first loads a session."""
+        query = (
+            select(participants.c.token_hash, participants.c.id)
+            .where(participants.c.session_id == session_id)
+            .order_by(participants.c.id.desc())
+            .limit(limit)
+        )
+        async with self.reader.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [(str(row.token_hash), int(row.id)) for row in rows]
 
     async def count_participants(self, session_id: int) -> int:
         query = select(func.count()).where(participants.c.session_id == session_id)
@@ -585,15 +601,36 @@ class SqlStore:
         raise RuntimeError("the database stayed busy; the WAL could not be truncated")
 
     async def session_answers(self, session_id: int) -> list[StoredAnswer]:
+        """Every current answer of the session with its moderation (for exports)."""
         query = (
-            select(responses)
+            select(
+                responses.c.participant_id,
+                responses.c.slide_id,
+                responses.c.value,
+                responses.c.updated_at,
+                answer_moderation.c.hidden,
+                answer_moderation.c.highlighted,
+                answer_moderation.c.value_digest,
+            )
+            .select_from(
+                responses.outerjoin(
+                    answer_moderation, answer_moderation.c.response_id == responses.c.id
+                )
+            )
             .where(responses.c.session_id == session_id)
             .order_by(responses.c.slide_id, responses.c.participant_id)
         )
         async with self.reader.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [
-            StoredAnswer(row.participant_id, row.slide_id, json.loads(row.value), row.updated_at)
+            StoredAnswer(
+                row.participant_id,
+                row.slide_id,
+                json.loads(row.value),
+                row.updated_at,
+                hidden=bool(row.hidden),
+                highlighted=bool(row.highlighted) and row.value_digest == _value_digest(row.value),
+            )
             for row in rows
         ]
 

@@ -77,6 +77,7 @@ participants = Table(
     Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_participants_session", "session_id", "id"),
 )
 
 responses = Table(
@@ -370,3 +371,32 @@ slide_images = Table(
 """Slide images (formats/images.py: checked and re-encoded), per session, keyed by the
 SHA-256 of their bytes (128 bits, hex): in the database so every instance serves them,
 and gone with their session. The digest is the unguessable part of their address."""
+
+hidden_words = Table(
+    "hidden_words",
+    metadata,
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("slide_id", String(40), nullable=False),
+    Column("word", String(1000), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("session_id", "slide_id", "word", name="pk_hidden_words"),
+)
+"""Words a facilitator hid from a word cloud (issue 4), by their counting key (folded:
+`domain/kinds/wordcloud.normalise`): the tally leaves them out for every screen, the
+report and the public results; the answers that hold them stay. A row per hidden word,
+deleted to show it again; gone with its session. A word is at most 40 characters, but
+folding may lengthen one (compatibility forms: U+FDFA becomes 18 letters), hence 1000."""
+
+opinion_maps = Table(
+    "opinion_maps",
+    metadata,
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("fence", BigInteger, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+"""The last live opinion map of each session (opinions.py), as JSON: what every instance
+serves, what an instance that takes over the computation continues from (`previous`) and
+what the report shows. `fence` is the computing instance's lease token (live/leases.py): a
+write with a lower one is refused. Gone with its session."""

@@ -20,7 +20,7 @@ from denkdag.accounts import (
     Accounts,
     require_administrator,
 )
-from denkdag.domain.errors import NotAllowed
+from denkdag.domain.errors import N_, NotAllowed
 from denkdag.service import LOGIN_LIFETIME, LOGIN_TOKEN
 from denkdag.storage import User
 from denkdag.web import i18n
@@ -85,7 +85,7 @@ async def change_password(
     check_csrf(request, csrf_token)
     user = await signed_in(request)
     if user is None:
-        raise NotAllowed("Sign in first.")
+        raise NotAllowed(N_("Sign in first."))
     try:
         await accounts(request).change_password(user, current, password, repeated)
     except AccountRefused as refused:
@@ -110,7 +110,7 @@ async def _admin_page(
 async def _admin(request: Request) -> User | None:
     user = await signed_in(request)
     if user is not None and user.role != ADMINISTRATOR:
-        raise NotAllowed("Only an administrator manages accounts.")
+        raise NotAllowed(N_("Only an administrator manages accounts."))
     return user
 
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from denkdag.domain import timer
-from denkdag.domain.errors import InvalidAnswer, NotAllowed
+from denkdag.domain.errors import N_, InvalidAnswer, NotAllowed
+from denkdag.domain.kinds.wordcloud import hidden_key
 from denkdag.storage import User
 from denkdag.web import sse
 from denkdag.web.auth import bearer, facilitator, service
@@ -22,12 +23,14 @@ from denkdag.web.schemas import (
     JoinRequest,
     Metrics,
     ModeratedAnswer,
+    ModeratedWord,
     Moderation,
     OpinionOut,
     OpinionPosition,
     Results,
     SessionOut,
     Stored,
+    WordModeration,
 )
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -192,7 +195,7 @@ async def moderate(
     user: User | None = Depends(facilitator),
 ) -> dict[str, Any]:
     if body.hidden is None and body.highlighted is None:
-        raise InvalidAnswer("Send 'hidden', 'highlighted' or both, each true or false.")
+        raise InvalidAnswer(N_("Send 'hidden', 'highlighted' or both, each true or false."))
     record = await service(request).moderate(
         code, user, slide_id, answer_id, hidden=body.hidden, highlighted=body.highlighted
     )
@@ -201,6 +204,30 @@ async def moderate(
         "text": str(record.value),
         "hidden": record.hidden,
         "highlighted": record.highlighted,
+    }
+
+
+@router.post(
+    "/sessions/{code}/slides/{slide_id}/words",
+    response_model=ModeratedWord,
+    summary="Hide one word of a word cloud, or show it again (facilitator)",
+)
+async def moderate_word(
+    code: str,
+    slide_id: str,
+    body: WordModeration,
+    request: Request,
+    user: User | None = Depends(facilitator),
+) -> dict[str, Any]:
+    """The word leaves (or comes back to) the cloud on the projector, the phones, the
+    report and the public results; a `tally` event for the slide goes out at once."""
+    tally = await service(request).hide_word(code, user, slide_id, body.word, hidden=body.hidden)
+    return {
+        "slide": slide_id,
+        "word": hidden_key(body.word),
+        "hidden": body.hidden,
+        "cloud": tally.extra.get("cloud", []),
+        "hidden_words": tally.extra.get("hidden_words", []),
     }
 
 
@@ -217,7 +244,7 @@ async def events(code: str, request: Request) -> StreamingResponse:
 @router.get("/metrics", response_model=Metrics, summary="Refusal counts (any facilitator)")
 async def metrics(request: Request, user: User | None = Depends(facilitator)) -> dict[str, Any]:
     if user is None:
-        raise NotAllowed("Sign in as a facilitator to read the metrics.")
+        raise NotAllowed(N_("Sign in as a facilitator to read the metrics."))
     limits: Limits = request.app.state.limits
     assert limits.refusals is not None
     return {"refusals": dict(limits.refusals.counts), "streams_open": limits.streams_open}

@@ -15,7 +15,7 @@ import secrets
 from fastapi import Request, Response
 
 from denkdag.config import Settings
-from denkdag.domain.errors import NotAllowed
+from denkdag.domain.errors import N_, NotAllowed
 from denkdag.service import API_TOKEN, LOGIN_TOKEN, Denkdag
 from denkdag.storage import User
 
@@ -93,10 +93,10 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     """Refuse (403) a cookie-authenticated change without our token or from elsewhere."""
     cookie = request.cookies.get(CSRF_COOKIE)
     if not same_origin(request):
-        raise NotAllowed("This request comes from another site and was refused.")
+        raise NotAllowed(N_("This request comes from another site and was refused."))
     # Bytes: compare_digest refuses str with non-ASCII characters (a 500 otherwise).
     if not cookie or not submitted or not hmac.compare_digest(_raw(cookie), _raw(submitted)):
-        raise NotAllowed("The form has expired. Reload the page and try again.")
+        raise NotAllowed(N_("The form has expired. Reload the page and try again."))
 
 
 def _raw(text: str) -> bytes:

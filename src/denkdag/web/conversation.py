@@ -24,12 +24,12 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from denkdag.domain.errors import DomainError, NotAllowed, NotFound
+from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound
 from denkdag.domain.kinds.conversation import LONGEST, PENDING, round_slide
 from denkdag.domain.model import Session
 from denkdag.security import normalise_code
 from denkdag.storage import User
-from denkdag.web import pages
+from denkdag.web import i18n, pages
 from denkdag.web.api import ERRORS
 from denkdag.web.auth import bearer, check_csrf, facilitator, participant_cookie, service
 from denkdag.web.errors import status_of
@@ -269,7 +269,7 @@ async def _phone_error(
     request: Request, participant: Any, error: DomainError, more: dict[str, Any]
 ) -> Response:
     context = await pages._phone_context(request, participant)
-    context |= {"error": error.detail, **more}
+    context |= {"error": i18n.Refusal(error), **more}
     return pages.render(
         request,
         "phone.html",
@@ -284,7 +284,7 @@ async def remote_list(request: Request, code: str, slide_id: str) -> Response:
     """The moderation list of one round, as the remote shows it (a fragment)."""
     user = await pages.facilitator_from_cookie(request)
     if user is None:
-        raise NotAllowed("Sign in as a facilitator of this session.")
+        raise NotAllowed(N_("Sign in as a facilitator of this session."))
     svc = service(request)
     session = await svc.facilitated(code, user)
     slide = round_slide(session.deck, slide_id)
@@ -307,6 +307,6 @@ async def remote_moderate(
     svc = service(request)
     session = await svc.facilitated(code, user)
     if change not in CHANGES:
-        raise NotFound("There is no such change of a statement.")
+        raise NotFound(N_("There is no such change of a statement."))
     await svc.rounds.moderate(session, slide_id, statement_id, CHANGES[change])
     return RedirectResponse(f"/c/{session.code}#statement-{statement_id}", status_code=303)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from denkdag.domain.errors import DomainError, NotAllowed
+from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.domain.kinds import KINDS, kind_of
 from denkdag.editing import (
     NEW_SLIDES,
@@ -41,7 +41,7 @@ from denkdag.formats.images import (
 from denkdag.storage import User
 from denkdag.web import i18n
 from denkdag.web.auth import check_csrf, facilitator, service
-from denkdag.web.errors import status_of
+from denkdag.web.errors import choose_request_language, status_of
 from denkdag.web.pages import LANG_COOKIE, facilitator_from_cookie, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -86,7 +86,7 @@ async def _user(request: Request) -> User:
     dependency it runs before the body is read: a stranger gets 403, never a 422."""
     user = await facilitator(request)
     if user is None:
-        raise NotAllowed("Sign in as a facilitator of this session.")
+        raise NotAllowed(N_("Sign in as a facilitator of this session."))
     return user
 
 
@@ -97,19 +97,21 @@ def _deck_json(view: EditorDeck, status: int = 200, **more: Any) -> JSONResponse
     return JSONResponse({**view.as_dict(), **more}, status_code=status)
 
 
-def _refusal(error: DomainError) -> JSONResponse:
-    """An editor error as JSON: a conflict carries the deck as it is now, a slide's text
-    error its line."""
+async def _refusal(request: Request, error: DomainError, code: str) -> JSONResponse:
+    """An editor error as JSON, in the page's language: a conflict carries the deck as it
+    is now, a slide's text error its line."""
+    await choose_request_language(request, error, code)
+    detail = i18n.refusal(error)
     if isinstance(error, StaleDeck):
-        return _deck_json(error.current, 409, detail=error.detail, conflict=True)
+        return _deck_json(error.current, 409, detail=detail, conflict=True)
     if isinstance(error, SlideTextError):
-        body = {"detail": error.detail, "line": error.line, "message": error.message}
+        body = {"detail": detail, "line": error.line, "message": i18n.refusal(error.reason)}
         return JSONResponse(body, status_code=422)
     if isinstance(error, NeedsConfirmation):
-        return JSONResponse({"detail": error.detail, "confirm": True}, status_code=409)
+        return JSONResponse({"detail": detail, "confirm": True}, status_code=409)
     if isinstance(error, ImageNotAccepted):
-        return JSONResponse({"detail": error.detail}, status_code=error.status)
-    return JSONResponse({"detail": error.detail}, status_code=status_of(error))
+        return JSONResponse({"detail": detail}, status_code=error.status)
+    return JSONResponse({"detail": detail}, status_code=status_of(error))
 
 
 class Versioned(BaseModel):
@@ -157,7 +159,7 @@ async def editor_deck(request: Request, code: str, user: Signed) -> JSONResponse
     try:
         return _deck_json(await _editor(request).open(code, user))
     except DomainError as error:
-        return _refusal(error)
+        return await _refusal(request, error, code)
 
 
 @router.post("/e/{code}/slides")
@@ -165,7 +167,7 @@ async def add_slide(request: Request, code: str, body: NewSlide, user: Signed) -
     try:
         view, slide_id = await _editor(request).add(code, user, body.version, body.kind, body.after)
     except DomainError as error:
-        return _refusal(error)
+        return await _refusal(request, error, code)
     return _deck_json(view, 201, slide=slide_id)
 
 
@@ -176,7 +178,7 @@ async def edit_slide(
     try:
         view = await _editor(request).edit(code, user, body.version, slide_id, body.text)
     except DomainError as error:
-        return _refusal(error)
+        return await _refusal(request, error, code)
     return _deck_json(view)
 
 
@@ -185,7 +187,7 @@ async def edit_info(request: Request, code: str, body: SlideText, user: Signed) 
     try:
         view = await _editor(request).edit_info(code, user, body.version, body.text)
     except DomainError as error:
-        return _refusal(error)
+        return await _refusal(request, error, code)
     return _deck_json(view)
 
 
@@ -194,7 +196,7 @@ async def reorder(request: Request, code: str, body: Order, user: Signed) -> JSO
     try:
         view = await _editor(request).move(code, user, body.version, body.order)
     except DomainError as error:
-        return _refusal(error)
+        return await _refusal(request, error, code)
     return _deck_json(view)
 
 
@@ -205,7 +207,7 @@ async def duplicate_slide(
     try:
         view, copy = await _editor(request).duplicate(code, user, body.version, slide_id)
     except DomainError as error:
-        return _refusal(error)
+        return await _refusal(request, error, code)
     return _deck_json(view, 201, slide=copy)
 
 
@@ -216,7 +218,7 @@ async def delete_slide(
     try:
         view = await _editor(request).delete(code, user, body.version, slide_id, body.confirm)
     except DomainError as error:
-        return _refusal(error)
+        return await _refusal(request, error, code)
     return _deck_json(view)
 
 
@@ -225,7 +227,7 @@ async def undo(request: Request, code: str, body: Versioned, user: Signed) -> JS
     try:
         view = await _editor(request).undo(code, user, body.version)
     except DomainError as error:
-        return _refusal(error)
+        return await _refusal(request, error, code)
     return _deck_json(view)
 
 
@@ -246,15 +248,13 @@ async def upload_image(request: Request, code: str, slide_id: str, user: Signed)
             alt = form.get("alt")
             version = str(form.get("version", ""))
             if not isinstance(upload, StarletteUpload):
-                raise ImageNotAccepted(i18n.gettext("Choose an image file to upload."))
+                raise ImageNotAccepted(N_("Choose an image file to upload."))
             if not isinstance(alt, str) or not alt.strip():
                 raise ImageNotAccepted(
-                    i18n.gettext(
-                        "Describe the image in a few words (alt text) for people who cannot see it."
-                    )
+                    N_("Describe the image in a few words (alt text) for people who cannot see it.")
                 )
             if not version.isdigit() or len(version) > 9:
-                raise ImageNotAccepted("The field 'version' must be the deck's version number.")
+                raise ImageNotAccepted(N_("The field 'version' must be the deck's version number."))
             data = await upload.read(MAX_IMAGE_BYTES + 1)
         try:
             image = await asyncio.to_thread(clean_image, data)
@@ -262,7 +262,7 @@ async def upload_image(request: Request, code: str, slide_id: str, user: Signed)
             raise ImageNotAccepted(_refused(refused), refused.status) from None
         view = await _editor(request).set_image(code, user, int(version), slide_id, image, alt)
     except DomainError as error:
-        return _refusal(error)
+        return await _refusal(request, error, code)
     return _deck_json(view, 201)
 
 
@@ -301,7 +301,7 @@ async def remove_image(
     try:
         view = await _editor(request).remove_image(code, user, body.version, slide_id)
     except DomainError as error:
-        return _refusal(error)
+        return await _refusal(request, error, code)
     return _deck_json(view)
 
 
@@ -373,7 +373,7 @@ async def _signed_in(request: Request, csrf: str) -> User:
     check_csrf(request, csrf)
     user = await facilitator_from_cookie(request)
     if user is None:
-        raise NotAllowed("Sign in first.")
+        raise NotAllowed(N_("Sign in first."))
     return user
 
 
@@ -411,10 +411,12 @@ async def import_deck(
             bundle = DeckBundle(parse_deck(data, source=name), {})
         else:
             raise DeckError(
-                name, 1, i18n.gettext("a deck file is a Markdown file (.md) or a zip with images")
+                name, 1, N_("a deck file is a Markdown file (.md) or a zip with images")
             )
     except DeckError as error:
-        return render(request, "editor_import.html", {"error": str(error)}, status_code=422)
+        return render(
+            request, "editor_import.html", {"error": i18n.Refusal(error)}, status_code=422
+        )
     session = await _editor(request).create(user, bundle.deck, bundle.images)
     return RedirectResponse(f"/e/{session.code}", status_code=303)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from denkdag.domain.errors import NotFound
+from denkdag.domain.errors import N_, NotFound
 from denkdag.events import Events
 from denkdag.formats.event_report import EventReport
 from denkdag.formats.report_html import render_event_report
@@ -60,7 +60,7 @@ async def report_page(request: Request, event_code: str) -> Response:
 @router.get("/events/{event_code}/report.{extension}")
 async def report_download(request: Request, event_code: str, extension: str) -> Response:
     if extension not in MEDIA_TYPES:
-        raise NotFound("The event report comes as .pdf, .xlsx, .csv or .json.")
+        raise NotFound(N_("The event report comes as .pdf, .xlsx, .csv or .json."))
     report = await _report(request, event_code)
     if isinstance(report, Response):
         return report

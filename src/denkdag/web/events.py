@@ -17,7 +17,7 @@ import segno
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from denkdag.domain.errors import DomainError, NotAllowed
+from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.domain.events import MAX_LOGO_BYTES, PLENARY, WORKING, Brand, Event
 from denkdag.domain.profiles import write_question
 from denkdag.editing import new_deck
@@ -54,7 +54,7 @@ async def _form_user(request: Request) -> AsyncIterator[User]:
     check_csrf(request, submitted)
     user = await facilitator_from_cookie(request)
     if user is None:
-        raise NotAllowed("Sign in first.")
+        raise NotAllowed(N_("Sign in first."))
     yield user
     forget_brands(request)
 
@@ -96,7 +96,7 @@ async def create_event(
         if isinstance(error, NotAllowed):
             raise
         mine = await events.of_organiser(user)
-        context = {"user": user, "events": mine, "error": error.detail, "typed": fields}
+        context = {"user": user, "events": mine, "error": i18n.Refusal(error), "typed": fields}
         return render(request, "events.html", context, status_code=status_of(error))
     return RedirectResponse(f"/events/{event.code}", status_code=303)
 
@@ -106,7 +106,7 @@ async def _manage(
     event: Event,
     user: User,
     *,
-    error: str | None = None,
+    error: str | i18n.Refusal | None = None,
     status_code: int = 200,
     typed: list[str] | None = None,
 ) -> Response:
@@ -148,7 +148,9 @@ async def _refused(request: Request, code: str, user: User, error: DomainError) 
     if isinstance(error, NotAllowed):
         raise error
     event = await _events(request).owned(code, user)
-    return await _manage(request, event, user, error=error.detail, status_code=status_of(error))
+    return await _manage(
+        request, event, user, error=i18n.Refusal(error), status_code=status_of(error)
+    )
 
 
 @router.post("/events/{event_code}")
@@ -195,7 +197,12 @@ async def set_profile(
         event = await _events(request).owned(event_code, user)
         typed = [profile1, profile2]
         return await _manage(
-            request, event, user, error=error.detail, status_code=status_of(error), typed=typed
+            request,
+            event,
+            user,
+            error=i18n.Refusal(error),
+            status_code=status_of(error),
+            typed=typed,
         )
     return RedirectResponse(f"/events/{event.code}#profile", status_code=303)
 
@@ -251,7 +258,7 @@ async def new_session(
             name = deck.filename.replace("\\", "/").rsplit("/", 1)[-1][:100]
             data = await deck.read(settings(request).max_body_bytes + 1)
             if not name.lower().endswith(DECK_SUFFIXES):
-                raise DeckError(name, 1, i18n.gettext("a deck file is a Markdown file (.md)"))
+                raise DeckError(name, 1, N_("a deck file is a Markdown file (.md)"))
             parsed = parse_deck(data, source=name)
         else:
             parsed = new_deck(title or room or i18n.gettext("New session"))
@@ -260,7 +267,7 @@ async def new_session(
         )
     except DeckError as error:
         event = await events.owned(event_code, user)
-        return await _manage(request, event, user, error=str(error), status_code=422)
+        return await _manage(request, event, user, error=i18n.Refusal(error), status_code=422)
     except DomainError as error:
         return await _refused(request, event_code, user, error)
     if deck is not None and deck.filename:
@@ -354,7 +361,7 @@ async def compare_fragment(request: Request, event_code: str) -> Response:
     """The side-by-side bars alone, fetched every few seconds by the page."""
     user = await facilitator(request)
     if user is None:
-        raise NotAllowed("Sign in as the event's organiser.")
+        raise NotAllowed(N_("Sign in as the event's organiser."))
     context = await _compare_context(request, event_code, user)
     return render(request, "event_compare_list.html", context)
 

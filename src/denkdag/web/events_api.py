@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from denkdag.domain.errors import NotAllowed
+from denkdag.domain.errors import N_, NotAllowed
 from denkdag.domain.events import InvalidEvent
 from denkdag.editing import new_deck
 from denkdag.events import EventFields, Events, Room, event_view, room_view
@@ -40,7 +40,7 @@ async def _user(request: Request) -> AsyncIterator[User]:
     cached branding goes, so new colours or a new logo show at once on this instance."""
     user = await facilitator(request)
     if user is None:
-        raise NotAllowed("Sign in as the event's organiser (or send an API token).")
+        raise NotAllowed(N_("Sign in as the event's organiser (or send an API token)."))
     yield user
     if request.method != "GET":
         forget_brands(request)
@@ -345,7 +345,7 @@ async def add_session(
         try:
             deck = parse_deck(body.deck, source="deck")
         except DeckError as error:
-            raise InvalidEvent(str(error)) from None
+            raise InvalidEvent(error.located) from None
     else:
         deck = new_deck(body.title or body.room or "New session")
     room = await events.create_session(

@@ -30,10 +30,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from pydantic import ValidationError
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from denkdag.domain.errors import DomainError
-from denkdag.web.errors import status_of
+from denkdag.web.errors import status_of, translated_detail
 from denkdag.web.faults import DATABASE_ERRORS, RETRY_AFTER_SECONDS, UNAVAILABLE, is_outage
 from denkdag.web.middleware import BodyLimit, SecurityHeaders
 from denkdag.web.ratelimit import Guard, Limits, TooMany, client_address, send_refusal
@@ -98,7 +99,8 @@ async def answer_vote(
         )
     except DomainError as error:
         status = status_of(error)
-        await reply(send, status, {"detail": error.detail}, extra=extra)
+        detail = await translated_detail(Request(scope), error, code)  # in the phone's language
+        await reply(send, status, {"detail": detail}, extra=extra)
         return status
     except TooMany as refused:
         await reply(send, 429, {"detail": refused.detail}, refused.retry_after, extra=extra)

@@ -9,18 +9,24 @@ the template's `_()`.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
+from typing import Protocol
 
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup, escape
 
+from denkdag.domain.errors import Message
 from denkdag.domain.model import LANGUAGES
 
 DEFAULT_LANGUAGE = "nl"
+LANG_COOKIE = "dd_lang"
+"""The cookie holding the language a user picked (`?lang=`)."""
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "fr": "Français"}
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
 
@@ -45,6 +51,57 @@ def gettext(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_language.get()).ngettext(singular, plural, n)
+
+
+class Translatable(Protocol):
+    """A refusal that renders itself in a language: DomainError, DeckError …"""
+
+    def translated(self, gettext: Callable[[str], str]) -> str: ...
+
+
+def refusal(error: Translatable | Message | BaseException | str) -> str:
+    """What went wrong, in the current language.
+
+    Domain errors, deck errors and the like carry an English template and its parameters
+    (see `denkdag.domain.errors.Message`); they are translated here, never in the domain.
+    An error with no template (a `sentence`) is shown as it is.
+    """
+    if isinstance(error, Message):
+        return error.translated(gettext)
+    translated = getattr(error, "translated", None)
+    if callable(translated):
+        return str(translated(gettext))
+    sentence = getattr(error, "sentence", None)
+    if isinstance(sentence, Message):
+        return sentence.translated(gettext)
+    return gettext(error) if isinstance(error, str) else str(error)
+
+
+class Refusal:
+    """A refusal on a page, translated when the template shows it: `render` chooses the
+    page's language after the handler has built its context."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Translatable | Message | BaseException | str) -> None:
+        self.error = error
+
+    def __str__(self) -> str:
+        return refusal(self.error)
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Refusal):
+            return str(self) == str(other)
+        return str(self) == other if isinstance(other, str) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
 
 
 def choose_language(

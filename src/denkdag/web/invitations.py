@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.security import format_code
 from denkdag.web.auth import check_csrf, facilitator, service
 from denkdag.web.pages import facilitator_from_cookie, join_url, render
@@ -40,7 +40,7 @@ async def make_invitations(request: Request, code: str) -> Response:
     except ValueError:
         count = 0
     if not 1 <= count <= MAX_CODES:
-        raise InvalidAnswer(f"Ask for 1 to {MAX_CODES} codes.")
+        raise InvalidAnswer(N_("Ask for 1 to %(most)s codes."), most=MAX_CODES)
     codes = await svc.create_invitations(session, count)
     context = {
         "session": session,

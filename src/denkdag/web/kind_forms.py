@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.model import Slide
 
 Reader = Callable[[Slide, FormData], Any]
@@ -58,11 +58,17 @@ def _ranking(slide: Slide, form: FormData) -> Any:
     for option in slide.options:
         raw = form.get(f"rank-{option.id}")
         if not isinstance(raw, str) or not raw.strip().isdigit():
-            raise InvalidAnswer(f"Give '{option.label}' a place from 1 to {len(slide.options)}.")
+            raise InvalidAnswer(
+                N_("Give '%(label)s' a place from 1 to %(count)s."),
+                label=option.label,
+                count=len(slide.options),
+            )
         places[option.id] = int(raw)
     taken = sorted(places.values())
     if taken != list(range(1, len(slide.options) + 1)):
-        raise InvalidAnswer(f"Give each option a different place, from 1 to {len(slide.options)}.")
+        raise InvalidAnswer(
+            N_("Give each option a different place, from 1 to %(count)s."), count=len(slide.options)
+        )
     return sorted(places, key=lambda option_id: places[option_id])
 
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denkdag.accounts import Accounts
-from denkdag.domain.errors import DomainError, NotAllowed, NotFound, SlideNotOpen
+from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound, SlideNotOpen
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
@@ -46,7 +46,7 @@ from denkdag.web.markup import inline, render_body
 from denkdag.web.presenter_breakdown import breakdown_context
 from denkdag.web.ratelimit import Limits
 
-LANG_COOKIE = "dd_lang"
+LANG_COOKIE = i18n.LANG_COOKIE
 router = APIRouter(include_in_schema=False)
 _environment = Environment(
     loader=FileSystemLoader(str(resources.files("denkdag.web") / "templates")),
@@ -239,7 +239,7 @@ async def _phone_context(request: Request, participant: Participant) -> dict[str
 async def phone_slide(request: Request, code: str) -> Response:
     participant = await _participant(request, code)
     if participant is None:
-        raise NotAllowed("Join the session first.")
+        raise NotAllowed(N_("Join the session first."))
     context = await _phone_context(request, participant)
     return render(request, "phone_slide.html", context, session=participant.session)
 
@@ -257,7 +257,7 @@ async def join(
     try:
         token = await svc.join(session.code, invitation or None)
     except NotAllowed as refused:
-        context = {"session": session, "needs_invitation": True, "error": refused.detail}
+        context = {"session": session, "needs_invitation": True, "error": i18n.Refusal(refused)}
         return render(request, "join.html", context, session=session, status_code=403)
     response = RedirectResponse(f"/j/{session.code}", status_code=303)
     response.set_cookie(
@@ -294,7 +294,7 @@ async def answer_form(request: Request, code: str) -> Response:
             and slide is not None
             and slide.id in {s.id for s in participant.session.deck.slides if kind_of(s.kind).asks}
         )
-        context["error"] = i18n.gettext("Voting is closed.") if closed else error.detail
+        context["error"] = i18n.gettext("Voting is closed.") if closed else i18n.Refusal(error)
         return render(
             request,
             "phone.html",
@@ -389,9 +389,25 @@ async def remote_moderate(
     check_csrf(request, csrf_token)
     user = await facilitator_from_cookie(request)
     if flag not in {"hidden", "highlighted"}:
-        raise NotFound("There is no such moderation.")
+        raise NotFound(N_("There is no such moderation."))
     await service(request).moderate(code, user, slide, answer_id, **{flag: on == "yes"})
     return RedirectResponse(f"/c/{normalise_code(code)}#answer-{answer_id}", status_code=303)
+
+
+@router.post("/c/{code}/words")
+async def remote_hide_word(
+    request: Request,
+    code: str,
+    slide: str = Form(""),
+    word: str = Form(""),
+    on: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Hide a word of the word cloud (`on=yes`) or show it again, as a plain form post."""
+    check_csrf(request, csrf_token)
+    user = await facilitator_from_cookie(request)
+    await service(request).hide_word(code, user, slide, word, hidden=on == "yes")
+    return RedirectResponse(f"/c/{normalise_code(code)}#moderation", status_code=303)
 
 
 async def facilitator_from_cookie(request: Request) -> User | None:
@@ -514,7 +530,7 @@ def install(app: FastAPI) -> None:
             return render(
                 request,
                 "error.html",
-                {"detail": error.detail, "not_found": isinstance(error, NotFound)},
+                {"detail": i18n.Refusal(error), "not_found": isinstance(error, NotFound)},
                 status_code=status_of(error),
             )
         return await _call(json_domain, request, error)

@@ -22,6 +22,7 @@ from denkdag.domain.profiles import MAX_OPTION_ID, MAX_QUESTIONS, questions_dige
 from denkdag.events import Events
 from denkdag.security import normalise_code
 from denkdag.service import Participant
+from denkdag.web import i18n
 from denkdag.web.api import ERRORS
 from denkdag.web.auth import (
     CSRF_FIELD,
@@ -198,7 +199,7 @@ def profile_page(
     participant: Participant,
     *,
     chosen: dict[str, str | None] | None = None,
-    error: str | None = None,
+    error: str | i18n.Refusal | None = None,
     status_code: int = 200,
 ) -> Response:
     """The profile questions, as the phone shows them before the first slide."""
@@ -236,7 +237,7 @@ async def profile_form(request: Request, code: str) -> Response:
             request,
             participant,
             chosen=answers,
-            error=error.detail,
+            error=i18n.Refusal(error),
             status_code=status_of(error),
         )
     response = RedirectResponse(f"/j/{session.code}", status_code=303)

@@ -11,11 +11,11 @@ from typing import Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from denkdag.domain.errors import DomainError, NotAllowed, NotFound
+from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound
 from denkdag.domain.model import Session
 from denkdag.domain.questions import APPROVED, HIDDEN, PENDING, mode_of
 from denkdag.security import normalise_code
-from denkdag.web import pages
+from denkdag.web import i18n, pages
 from denkdag.web.auth import check_csrf, participant_cookie, service
 from denkdag.web.errors import status_of
 
@@ -67,7 +67,7 @@ async def phone_ask(
         question = await service(request).questions.ask(session, participant.id, text)
     except DomainError as error:
         context = await _phone_context(request, session, participant.id)
-        context |= {"error": error.detail, "draft": text}
+        context |= {"error": i18n.Refusal(error), "draft": text}
         return pages.render(
             request, "qa_phone.html", context, session=session, status_code=status_of(error)
         )
@@ -104,7 +104,7 @@ async def remote_questions(request: Request, code: str, fragment: bool = False) 
     context = await _remote_context(request, code)
     if context is None:
         if fragment:
-            raise NotAllowed("Sign in as a facilitator of this session.")
+            raise NotAllowed(N_("Sign in as a facilitator of this session."))
         return pages._to_login(request)
     template = "qa_remote_list.html" if fragment else "qa_remote.html"
     return pages.render(request, template, context, session=context["session"])
@@ -123,6 +123,6 @@ async def remote_moderate(
     svc = service(request)
     session = await svc.facilitated(code, user)
     if change not in CHANGES:
-        raise NotFound("There is no such change of a question.")
+        raise NotFound(N_("There is no such change of a question."))
     await svc.questions.moderate(session, question_id, **CHANGES[change])
     return RedirectResponse(f"/c/{session.code}/questions#question-{question_id}", status_code=303)

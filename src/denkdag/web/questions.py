@@ -12,7 +12,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.model import Session
 from denkdag.domain.questions import MAX_LENGTH, Question, mode_of
 from denkdag.formats.export_questions import questions_csv
@@ -142,7 +142,7 @@ async def moderate(
     session: Session = Depends(_facilitated),
 ) -> dict[str, Any]:
     if body.status is None and body.answered is None and body.on_screen is None:
-        raise InvalidAnswer("Send 'status', 'answered' or 'on_screen'.")
+        raise InvalidAnswer(N_("Send 'status', 'answered' or 'on_screen'."))
     svc = service(request)
     question: Question = await svc.questions.moderate(
         session, question_id, status=body.status, answered=body.answered, on_screen=body.on_screen

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from denkdag.domain.errors import DomainError
+from denkdag.domain.errors import N_, DomainError
 from denkdag.domain.model import Session
 from denkdag.formats.compare import Comparison, compare
 from denkdag.formats.export_csv import answers_csv
@@ -117,7 +117,8 @@ async def report_csv(request: Request, code: str) -> Response:
     svc = service(request)
     answers = await svc.store.session_answers(session.id)
     profile = await svc.profiles.csv_columns(session, answers)
-    text = answers_csv(session, answers, await svc.rounds.rounds(session), profile)
+    rounds = await svc.rounds.rounds(session)
+    text = answers_csv(session, answers, rounds, profile, await svc.hidden_words(session))
     return _download(text.encode("utf-8"), "text/csv; charset=utf-8", session.code, "csv")
 
 
@@ -175,6 +176,6 @@ async def delete_session(
     svc = service(request)
     session = await svc.facilitated(code, await facilitator_from_cookie(request))
     if confirm != "yes":
-        raise DomainError("Tick the box to confirm that the session is deleted for good.")
+        raise DomainError(N_("Tick the box to confirm that the session is deleted for good."))
     await svc.delete_session(session)
     return RedirectResponse("/sessions", status_code=303)

@@ -192,6 +192,32 @@ class ModeratedAnswer(BaseModel):
     highlighted: bool
 
 
+class WordModeration(BaseModel):
+    """A facilitator hides one word of a word cloud, or shows it again."""
+
+    model_config = ConfigDict(extra="forbid")
+    word: str = Field(
+        ...,
+        description="The word as the cloud shows it (or its key, `word` in the results); "
+        "case, accents and punctuation around it do not count, so every spelling goes.",
+    )
+    hidden: bool = Field(..., description="true: leave it out of the cloud; false: show again.")
+
+
+class CloudWord(BaseModel):
+    word: str = Field(..., description="The key the word is counted under.")
+    text: str = Field(..., description="The word as most participants typed it.")
+    count: int
+
+
+class ModeratedWord(BaseModel):
+    slide: str
+    word: str = Field(..., description="The key that is now hidden or shown.")
+    hidden: bool
+    cloud: list[CloudWord] = Field(..., description="The cloud everyone sees now.")
+    hidden_words: list[CloudWord] = Field(..., description="Every word hidden on the slide.")
+
+
 class ControlDone(BaseModel):
     current_slide: str | None
     open_slides: list[str]

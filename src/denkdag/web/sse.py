@@ -23,11 +23,11 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from denkdag.domain.errors import DomainError, NotAllowed
+from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.live.hub import Envelope, Hub, Subscription, encode
 from denkdag.service import DELETED, Denkdag, topic
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
-from denkdag.web.errors import status_of
+from denkdag.web.errors import status_of, translated_detail
 from denkdag.web.fastvote import refuse_outage, reply
 from denkdag.web.middleware import RAW_SEND
 
@@ -40,12 +40,16 @@ KEEP_ALIVE = b": keep-alive\n\n"
 async def stream(code: str, request: Request) -> StreamingResponse:
     svc = service(request)
     session = await svc.session(code)
-    user = await facilitator(request)
+    token = bearer(request)
+    if token is not None and svc.known_participant(session, token):
+        user = None  # a phone's own token (cached): not a facilitator's, no lookup
+    else:
+        user = await facilitator(request)
     is_facilitator = await svc.may_facilitate(session, user)
     if not is_facilitator:
         token = bearer(request) or request.cookies.get(participant_cookie(session.code))
         if token is None and user is not None:
-            raise NotAllowed("You are not a facilitator of this session.")
+            raise NotAllowed(N_("You are not a facilitator of this session."))
         await svc.participant(code, token)
     config = settings(request)
     return EventStream(
@@ -116,8 +120,7 @@ class EventStream(StreamingResponse):
         else:
             svc = self._svc
             session = await svc.session(self._code)
-            view = await svc.public_view(session)
-            view["joined"] = await svc.joined(session)
+            view = await svc.opening_state(session)
             frames = [encode(hub.next_id(), "state", view)]
         frames.append(RETRY)
         return b"".join(frames)
@@ -192,9 +195,11 @@ class FastEvents:
             await self.app(scope, receive, send)
             return
         try:
-            response = await stream(match.group(1), Request(scope, receive))
+            request = Request(scope, receive)
+            response = await stream(match.group(1), request)
         except DomainError as error:
-            await reply(send, status_of(error), {"detail": error.detail})
+            detail = await translated_detail(request, error, match.group(1))
+            await reply(send, status_of(error), {"detail": detail})
             return
         except Exception as error:
             if not await refuse_outage(scope, send, error):

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from denkdag.domain.errors import N_, Message
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import AnswerRecord, Tally
 
@@ -19,12 +20,17 @@ PRIVATE_EXTRA = frozenset({"banned"})
 
 
 class DeckSyntaxError(Exception):
-    """A deck line that cannot be read: the line number (1-based) and what is wrong."""
+    """A deck line that cannot be read: the line number (1-based) and what is wrong.
 
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(f"{line}: {message}")
+    `message` is an `N_()` template with named `params` (or a ready `Message`); `message`
+    the attribute is the English sentence, `sentence` the one to translate.
+    """
+
+    def __init__(self, line: int, message: str | Message, /, **params: Any) -> None:
+        self.sentence = Message(message, **params) if isinstance(message, str) else message
         self.line = line
-        self.message = message
+        self.message = str(self.sentence)
+        super().__init__(f"{line}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,12 @@ def parse_int(source: SlideSource, name: str, default: int, low: int, high: int)
     if not digits.isascii() or not digits.isdigit() or not low <= int(text) <= high:
         line = source.setting_lines[name]
         raise DeckSyntaxError(
-            line.number, f"'{name}' must be a whole number from {low} to {high}, not '{text}'"
+            line.number,
+            N_("'%(name)s' must be a whole number from %(low)s to %(high)s, not '%(text)s'"),
+            name=name,
+            low=low,
+            high=high,
+            text=text,
         )
     return int(text)
 
@@ -133,4 +144,9 @@ def parse_flag(source: SlideSource, name: str) -> bool:
     if value in {"no", "false", "nee", "non", "0"}:
         return False
     line = source.setting_lines[name]
-    raise DeckSyntaxError(line.number, f"'{name}' must be yes or no, not '{raw.strip()}'")
+    raise DeckSyntaxError(
+        line.number,
+        N_("'%(name)s' must be yes or no, not '%(value)s'"),
+        name=name,
+        value=raw.strip(),
+    )

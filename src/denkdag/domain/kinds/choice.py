@@ -16,7 +16,7 @@ import string
 from collections.abc import Iterable
 from typing import Any
 
-from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.kinds.base import (
     DeckSyntaxError,
     Line,
@@ -49,25 +49,29 @@ def read_options(lines: list[Line]) -> tuple[str, tuple[Option, ...]]:
         elif items:
             raise DeckSyntaxError(
                 line.number,
-                "text after the options must be indented under an option "
-                "(start an option with '- ')",
+                N_(
+                    "text after the options must be indented under an option (start an option "
+                    "with '- ')"
+                ),
             )
         else:
             prompt.append(line)
     if len(items) > MAX_OPTIONS:
-        raise DeckSyntaxError(items[MAX_OPTIONS][0].number, f"at most {MAX_OPTIONS} options")
+        raise DeckSyntaxError(
+            items[MAX_OPTIONS][0].number, N_("at most %(most)s options"), most=MAX_OPTIONS
+        )
     options = []
     for index, (first, continuation) in enumerate(items):
         text = first.text[2:].strip()
         if not text:
-            raise DeckSyntaxError(first.number, "an option needs a title after '- '")
+            raise DeckSyntaxError(first.number, N_("an option needs a title after '- '"))
         match = _BOLD_LABEL.match(text)
         if match:
             label, rest = match["label"].strip(), match["rest"].strip()
         else:
             label, rest = text, ""
         if not label:
-            raise DeckSyntaxError(first.number, "an option needs a title after '- '")
+            raise DeckSyntaxError(first.number, N_("an option needs a title after '- '"))
         description_lines = [rest] if rest else []
         description_lines += [line.text.strip() for line in continuation]
         description = "\n".join(description_lines).strip()
@@ -101,12 +105,16 @@ class ChoiceKind:
         if len(options) < 2:
             raise DeckSyntaxError(
                 source.heading.number,
-                "a choice question needs at least two options, each a line starting with '- '",
+                N_("a choice question needs at least two options, each a line starting with '- '"),
             )
         labels = [option.label for option in options]
         duplicate = next((label for label in labels if labels.count(label) > 1), None)
         if duplicate is not None:
-            raise DeckSyntaxError(source.heading.number, f"option '{duplicate}' appears twice")
+            raise DeckSyntaxError(
+                source.heading.number,
+                N_("option '%(duplicate)s' appears twice"),
+                duplicate=duplicate,
+            )
         return SlideContent(body=prompt, options=options, multiple=parse_flag(source, "multiple"))
 
     def write(self, slide: Slide) -> tuple[dict[str, str], list[str]]:
@@ -118,21 +126,27 @@ class ChoiceKind:
         if slide.multiple:
             chosen = [value] if isinstance(value, str) else value
             if not isinstance(chosen, list) or not chosen:
-                raise InvalidAnswer("Choose at least one option: a list of option ids.")
+                raise InvalidAnswer(N_("Choose at least one option: a list of option ids."))
             if not all(isinstance(item, str) for item in chosen):
-                raise InvalidAnswer("Every chosen option must be an option id (a string).")
+                raise InvalidAnswer(N_("Every chosen option must be an option id (a string)."))
             unknown = [item for item in chosen if item not in known]
             if unknown:
                 raise InvalidAnswer(
-                    f"Unknown option '{unknown[0]}'; this question has {', '.join(known)}."
+                    N_("Unknown option '%(unknown)s'; this question has %(known)s."),
+                    unknown=unknown[0],
+                    known=", ".join(known),
                 )
             if len(set(chosen)) != len(chosen):
-                raise InvalidAnswer("Choose each option at most once.")
+                raise InvalidAnswer(N_("Choose each option at most once."))
             return [option_id for option_id in known if option_id in chosen]
         if not isinstance(value, str):
-            raise InvalidAnswer("Choose one option: its id as a string.")
+            raise InvalidAnswer(N_("Choose one option: its id as a string."))
         if value not in known:
-            raise InvalidAnswer(f"Unknown option '{value}'; this question has {', '.join(known)}.")
+            raise InvalidAnswer(
+                N_("Unknown option '%(value)s'; this question has %(known)s."),
+                value=value,
+                known=", ".join(known),
+            )
         return value
 
     def tally(self, slide: Slide, answers: Iterable[Any]) -> Tally:

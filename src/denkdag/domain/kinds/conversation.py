@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from denkdag.domain.errors import InvalidAnswer, NotFound, SlideNotOpen, UnknownSlide
+from denkdag.domain.errors import N_, InvalidAnswer, NotFound, SlideNotOpen, UnknownSlide
 from denkdag.domain.kinds.base import (
     DeckSyntaxError,
     SlideContent,
@@ -173,7 +173,9 @@ class ConversationKind:
             if chosen not in MODERATIONS:
                 raise DeckSyntaxError(
                     source.setting_lines["moderation"].number,
-                    f"'moderation' must be {' or '.join(MODERATIONS)}, not '{raw.strip()}'",
+                    N_("'moderation' must be %(moderations)s, not '%(value)s'"),
+                    moderations=" or ".join(MODERATIONS),
+                    value=raw.strip(),
                 )
             if chosen != APPROVE_FIRST:
                 extra["moderation"] = chosen
@@ -195,24 +197,28 @@ class ConversationKind:
                 continue
             statement = " ".join(text[1:].split())
             if not statement:
-                raise DeckSyntaxError(line.number, "a seed statement after '>' is empty")
+                raise DeckSyntaxError(line.number, N_("a seed statement after '>' is empty"))
             if len(statement) > LONGEST:
                 raise DeckSyntaxError(
-                    line.number, f"a seed statement is at most {LONGEST} characters"
+                    line.number, N_("a seed statement is at most %(most)s characters"), most=LONGEST
                 )
             key = seed_id(statement)
             if key in taken:
                 raise DeckSyntaxError(
-                    line.number, f"this statement is already given on line {taken[key]}"
+                    line.number,
+                    N_("this statement is already given on line %(number)s"),
+                    number=taken[key],
                 )
             taken[key] = line.number
             found.append(statement)
         if len(found) > MAX_SEEDS:
-            raise DeckSyntaxError(source.heading.number, f"at most {MAX_SEEDS} seed statements")
+            raise DeckSyntaxError(
+                source.heading.number, N_("at most %(most)s seed statements"), most=MAX_SEEDS
+            )
         if not found and not takes_submissions(Slide("", NAME, "", extra=extra)):
             raise DeckSyntaxError(
                 source.heading.number,
-                "a statement round without 'submissions' needs seed statements ('> …' lines)",
+                N_("a statement round without 'submissions' needs seed statements ('> …' lines)"),
             )
         if found:
             extra["seeds"] = found
@@ -236,8 +242,10 @@ class ConversationKind:
 
     def validate(self, slide: Slide, value: object) -> Any:
         raise InvalidAnswer(
-            "A statement round is voted one statement at a time: "
-            "PUT …/slides/{slide}/statements/{statement}/vote."
+            N_(
+                "A statement round is voted one statement at a time: PUT "
+                "…/slides/{slide}/statements/{statement}/vote."
+            )
         )
 
     def tally(self, slide: Slide, answers: Iterable[Any]) -> Tally:
@@ -255,27 +263,34 @@ def round_slide(deck: Deck, slide_id: str) -> Slide:
     """The statement round `slide_id`; UnknownSlide (404) for anything else."""
     slide = deck.slide(slide_id)
     if slide is None or slide.kind != NAME:
-        raise UnknownSlide(f"This session has no statement round '{slide_id}'.")
+        raise UnknownSlide(
+            N_("This session has no statement round '%(slide_id)s'."), slide_id=slide_id
+        )
     return slide
 
 
 def check_open(state: LiveState, slide: Slide) -> None:
     if slide.id not in state.open_slides:
-        raise SlideNotOpen("Voting on this statement round is closed.")
+        raise SlideNotOpen(N_("Voting on this statement round is closed."))
 
 
 def accept_statement(deck: Deck, state: LiveState, slide_id: str, text: object) -> tuple[str, str]:
     """(text as stored, first status) of a participant's new statement, or why not."""
     slide = round_slide(deck, slide_id)
     if not takes_submissions(slide):
-        raise SlideNotOpen("On this statement round only the facilitator's statements are voted.")
+        raise SlideNotOpen(
+            N_("On this statement round only the facilitator's statements are voted.")
+        )
     check_open(state, slide)
-    cleaned = clean_text(text, max_length=max_length(slide), what="Your statement", lines=False)
+    cleaned = clean_text(text, max_length=max_length(slide), what=N_("Your statement"), lines=False)
     try:
         refuse_banned(cleaned, slide.extra.get("banned", ()))
     except InvalidAnswer:
         raise InvalidAnswer(
-            "Your statement holds a word the facilitator does not allow here; please rephrase it."
+            N_(
+                "Your statement holds a word the facilitator does not allow here; please rephrase "
+                "it."
+            )
         ) from None
     status = APPROVED if moderation(slide) == SHOW_AT_ONCE else PENDING
     return cleaned, status
@@ -287,16 +302,20 @@ def accept_vote(
     """The vote to store, or why not: the round is open and the statement visible."""
     slide = round_slide(deck, slide_id)
     if value not in STANCES:
-        raise InvalidAnswer("Vote on a statement with 'agree', 'disagree' or 'pass'.")
+        raise InvalidAnswer(N_("Vote on a statement with 'agree', 'disagree' or 'pass'."))
     check_open(state, slide)
     if statement is None or not statement.visible:
-        raise NotFound("There is no such statement to vote on (it may have been hidden).")
+        raise NotFound(N_("There is no such statement to vote on (it may have been hidden)."))
     return str(value)
 
 
 def check_status(status: object) -> str:
     if status not in STATUSES:
-        raise InvalidAnswer(f"'status' must be one of {', '.join(STATUSES)}, not '{status}'.")
+        raise InvalidAnswer(
+            N_("'status' must be one of %(statuses)s, not '%(status)s'."),
+            statuses=", ".join(STATUSES),
+            status=status,
+        )
     return str(status)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from denkdag.domain.errors import SlideNotOpen
+from denkdag.domain.errors import N_, SlideNotOpen
 from denkdag.domain.kinds.base import DeckSyntaxError, SlideContent, SlideSource, body_text
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import Tally
@@ -29,7 +29,10 @@ class InfoKind:
         if layout not in LAYOUTS:
             line = source.setting_lines["layout"]
             raise DeckSyntaxError(
-                line.number, f"layout must be one of {', '.join(LAYOUTS)}, not '{layout}'"
+                line.number,
+                N_("layout must be one of %(layouts)s, not '%(layout)s'"),
+                layouts=", ".join(LAYOUTS),
+                layout=layout,
             )
         extra = {"layout": layout} if layout != "text" else {}
         return SlideContent(body=body_text(source.body), extra=extra)
@@ -41,7 +44,7 @@ class InfoKind:
         return settings, slide.body.split("\n") if slide.body else []
 
     def validate(self, slide: Slide, value: object) -> Any:
-        raise SlideNotOpen("This slide is information only; there is nothing to answer.")
+        raise SlideNotOpen(N_("This slide is information only; there is nothing to answer."))
 
     def tally(self, slide: Slide, answers: Iterable[Any]) -> Tally:
         return Tally(slide_id=slide.id, kind=self.name, respondents=0)

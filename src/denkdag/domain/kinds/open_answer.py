@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from denkdag.domain.errors import N_
 from denkdag.domain.kinds.base import (
     SlideContent,
     SlideSource,
@@ -79,7 +80,7 @@ class OpenAnswerKind:
         return settings, slide.body.split("\n") if slide.body else []
 
     def validate(self, slide: Slide, value: object) -> Any:
-        text = clean_text(value, max_length=max_length(slide), what="Your answer")
+        text = clean_text(value, max_length=max_length(slide), what=N_("Your answer"))
         refuse_banned(text, slide.extra.get("banned", ()))
         return text
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from denkdag.domain.errors import SlideNotOpen
+from denkdag.domain.errors import N_, SlideNotOpen
 from denkdag.domain.kinds.base import SlideContent, SlideSource, body_text, parse_flag
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import Tally
@@ -47,7 +47,7 @@ class OpinionsKind:
         return settings, slide.body.split("\n") if slide.body else []
 
     def validate(self, slide: Slide, value: object) -> Any:
-        raise SlideNotOpen("This slide shows the opinion map; there is nothing to answer.")
+        raise SlideNotOpen(N_("This slide shows the opinion map; there is nothing to answer."))
 
     def tally(self, slide: Slide, answers: Iterable[Any]) -> Tally:
         return Tally(slide_id=slide.id, kind=self.name, respondents=0)

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.errors import N_, InvalidAnswer, Message
 from denkdag.domain.kinds.base import DeckSyntaxError, SlideSource
 
 MAX_BANNED = 200
@@ -33,34 +33,41 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def _bad_character(text: str) -> str | None:
+def _bad_character(text: str) -> Message | None:
     for ch in text:
         code = ord(ch)
         if 0xD800 <= code <= 0xDFFF:
-            return "an invalid character (a lone surrogate)"
+            return Message(N_("an invalid character (a lone surrogate)"))
         if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc":
-            return f"a control character (U+{code:04X})"
+            return Message(N_("a control character (U+%(code)s)"), code=f"{code:04X}")
     return None
 
 
 def clean_text(value: object, *, max_length: int, what: str, lines: bool = True) -> str:
     """The text as stored: trimmed, line ends as \\n; InvalidAnswer says what is wrong.
 
-    `what` names the thing in the sentence ("Your answer", "A word").
+    `what` names the thing in the sentence (`N_("Your answer")`, `N_("A word")`): it is
+    translated with the sentence.
     """
+    subject = Message(what)
     if not isinstance(value, str):
-        raise InvalidAnswer(f"{what} must be text (a JSON string).")
+        raise InvalidAnswer(N_("%(what)s must be text (a JSON string)."), what=subject)
     text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
-        raise InvalidAnswer(f"{what} is empty; type something first.")
+        raise InvalidAnswer(N_("%(what)s is empty; type something first."), what=subject)
     bad = _bad_character(text)
     if bad is not None:
-        raise InvalidAnswer(f"{what} holds {bad}; remove it and send again.")
+        raise InvalidAnswer(
+            N_("%(what)s holds %(bad)s; remove it and send again."), what=subject, bad=bad
+        )
     if not lines and ("\n" in text or "\t" in text):
-        raise InvalidAnswer(f"{what} must fit on one line.")
+        raise InvalidAnswer(N_("%(what)s must fit on one line."), what=subject)
     if len(text) > max_length:
         raise InvalidAnswer(
-            f"{what} is {len(text)} characters long; at most {max_length} are allowed."
+            N_("%(what)s is %(length)s characters long; at most %(max_length)s are allowed."),
+            what=subject,
+            length=len(text),
+            max_length=max_length,
         )
     return text
 
@@ -77,10 +84,12 @@ def read_banned(source: SlideSource) -> tuple[str, ...]:
             phrases.append(" ".join(words))
     if not phrases:
         line = source.setting_lines["banned"]
-        raise DeckSyntaxError(line.number, "'banned' lists words separated by commas")
+        raise DeckSyntaxError(line.number, N_("'banned' lists words separated by commas"))
     if len(phrases) > MAX_BANNED:
         line = source.setting_lines["banned"]
-        raise DeckSyntaxError(line.number, f"'banned' lists at most {MAX_BANNED} words")
+        raise DeckSyntaxError(
+            line.number, N_("'banned' lists at most %(most)s words"), most=MAX_BANNED
+        )
     return tuple(dict.fromkeys(phrases))
 
 
@@ -99,5 +108,8 @@ def refuse_banned(text: str, banned: Iterable[str]) -> None:
     for phrase in phrases:
         if f" {phrase} " in padded:
             raise InvalidAnswer(
-                "Your answer holds a word the facilitator does not allow here; please rephrase it."
+                N_(
+                    "Your answer holds a word the facilitator does not allow here; please "
+                    "rephrase it."
+                )
             )

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.kinds.base import DeckSyntaxError, SlideContent, SlideSource
 from denkdag.domain.kinds.choice import read_options, write_options
 from denkdag.domain.model import Slide
@@ -39,12 +39,16 @@ class RankingKind:
         if len(options) < 2:
             raise DeckSyntaxError(
                 source.heading.number,
-                "a ranking needs at least two options, each a line starting with '- '",
+                N_("a ranking needs at least two options, each a line starting with '- '"),
             )
         labels = [option.label for option in options]
         duplicate = next((label for label in labels if labels.count(label) > 1), None)
         if duplicate is not None:
-            raise DeckSyntaxError(source.heading.number, f"option '{duplicate}' appears twice")
+            raise DeckSyntaxError(
+                source.heading.number,
+                N_("option '%(duplicate)s' appears twice"),
+                duplicate=duplicate,
+            )
         return SlideContent(body=prompt, options=options)
 
     def write(self, slide: Slide) -> tuple[dict[str, str], list[str]]:
@@ -54,20 +58,27 @@ class RankingKind:
         known = [option.id for option in slide.options]
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise InvalidAnswer(
-                f"Put every option in your order: a list of option ids such as {known}."
+                N_("Put every option in your order: a list of option ids such as %(known)s."),
+                known=known,
             )
         unknown = [item for item in value if item not in known]
         if unknown:
             raise InvalidAnswer(
-                f"Unknown option '{unknown[0]}'; this ranking has {', '.join(known)}."
+                N_("Unknown option '%(unknown)s'; this ranking has %(known)s."),
+                unknown=unknown[0],
+                known=", ".join(known),
             )
         twice = next((item for item in value if value.count(item) > 1), None)
         if twice is not None:
-            raise InvalidAnswer(f"Option '{twice}' is ranked twice; give each option one place.")
+            raise InvalidAnswer(
+                N_("Option '%(twice)s' is ranked twice; give each option one place."), twice=twice
+            )
         missing = [item for item in known if item not in value]
         if missing:
             raise InvalidAnswer(
-                f"Option '{missing[0]}' has no place; rank every option ({', '.join(known)})."
+                N_("Option '%(missing)s' has no place; rank every option (%(known)s)."),
+                missing=missing[0],
+                known=", ".join(known),
             )
         return list(value)
 

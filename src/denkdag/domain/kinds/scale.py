@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.kinds.base import (
     DeckSyntaxError,
     Line,
@@ -52,7 +52,7 @@ def _labels(source: SlideSource) -> list[str]:
     if len(parts) != 2 or not all(parts) or any(len(part) > MAX_LABEL for part in parts):
         line = source.setting_lines["labels"]
         raise DeckSyntaxError(
-            line.number, "'labels' are the two ends of the scale: 'low label | high label'"
+            line.number, N_("'labels' are the two ends of the scale: 'low label | high label'")
         )
     return parts
 
@@ -64,13 +64,13 @@ def _items(source: SlideSource) -> tuple[str, list[dict[str, str]]]:
         if line.text.startswith(("- ", "* ")):
             label = line.text[2:].strip()
             if not label:
-                raise DeckSyntaxError(line.number, "an item needs a text after '- '")
+                raise DeckSyntaxError(line.number, N_("an item needs a text after '- '"))
             if len(items) == MAX_OPTIONS:
-                raise DeckSyntaxError(line.number, f"at most {MAX_OPTIONS} items")
+                raise DeckSyntaxError(line.number, N_("at most %(most)s items"), most=MAX_OPTIONS)
             items.append({"id": option_id(len(items)), "label": label})
         elif items and line.text.strip():
             raise DeckSyntaxError(
-                line.number, "text after the items: write each item on its own '- ' line"
+                line.number, N_("text after the items: write each item on its own '- ' line")
             )
         elif not items:
             prompt.append(line)
@@ -91,7 +91,12 @@ class ScaleKind:
         high = _number(source, "max", DEFAULT_MAX)
         if low >= high:
             line = source.setting_lines.get("max") or source.setting_lines["min"]
-            raise DeckSyntaxError(line.number, f"'max' ({high}) must be above 'min' ({low})")
+            raise DeckSyntaxError(
+                line.number,
+                N_("'max' (%(high)s) must be above 'min' (%(low)s)"),
+                high=high,
+                low=low,
+            )
         prompt, items = _items(source)
         extra: dict[str, Any] = {"items": items, "min": low, "max": high}
         labels = _labels(source)
@@ -120,7 +125,11 @@ class ScaleKind:
         low, high = scale_range(slide)
         known = [item["id"] for item in slide.extra["items"]]
         if not isinstance(value, dict) or not value:
-            raise InvalidAnswer(f'Rate at least one item: an object like {{"{known[0]}": {high}}}.')
+            raise InvalidAnswer(
+                N_('Rate at least one item: an object like {"%(example)s": %(high)s}.'),
+                example=known[0],
+                high=high,
+            )
         rated: dict[str, int] = {}
         for item_id in known:
             if item_id not in value:
@@ -128,16 +137,30 @@ class ScaleKind:
             number = value[item_id]
             if isinstance(number, bool) or not isinstance(number, int):
                 raise InvalidAnswer(
-                    f"Rate item '{item_id}' with a whole number from {low} to {high}."
+                    N_("Rate item '%(item_id)s' with a whole number from %(low)s to %(high)s."),
+                    item_id=item_id,
+                    low=low,
+                    high=high,
                 )
             if not low <= number <= high:
                 raise InvalidAnswer(
-                    f"{number} is off the scale for item '{item_id}': use {low} to {high}."
+                    N_(
+                        "%(number)s is off the scale for item '%(item_id)s': use %(low)s to "
+                        "%(high)s."
+                    ),
+                    number=number,
+                    item_id=item_id,
+                    low=low,
+                    high=high,
                 )
             rated[item_id] = number
         unknown = [key for key in value if key not in known]
         if unknown:
-            raise InvalidAnswer(f"Unknown item '{unknown[0]}'; this scale has {', '.join(known)}.")
+            raise InvalidAnswer(
+                N_("Unknown item '%(unknown)s'; this scale has %(known)s."),
+                unknown=unknown[0],
+                known=", ".join(known),
+            )
         return rated
 
     def tally(self, slide: Slide, answers: Iterable[Any]) -> Tally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.kinds.base import DeckSyntaxError, SlideContent, SlideSource
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import Tally
@@ -39,7 +39,7 @@ class StatementKind:
         if not statement.strip():
             raise DeckSyntaxError(
                 source.heading.number,
-                "a statement slide needs the statement below its heading (e.g. '> …')",
+                N_("a statement slide needs the statement below its heading (e.g. '> …')"),
             )
         return SlideContent(statement=statement)
 
@@ -48,7 +48,7 @@ class StatementKind:
 
     def validate(self, slide: Slide, value: object) -> Any:
         if value not in STANCES:
-            raise InvalidAnswer("Answer a statement with 'agree', 'disagree' or 'pass'.")
+            raise InvalidAnswer(N_("Answer a statement with 'agree', 'disagree' or 'pass'."))
         return value
 
     def tally(self, slide: Slide, answers: Iterable[Any]) -> Tally:

@@ -13,16 +13,21 @@ folds them: case and accents do not matter, punctuation around a word is dropped
 Dutch, French and English stop words are refused and never counted. The cloud shows a
 word in the form most participants typed, and lists words in order of first appearance,
 so a screen can place each word once and only let it grow.
+
+A facilitator may hide a word (by its counting key, so every spelling of it goes): the
+cloud and `words` leave it out for everyone, and the facilitator's tally lists it under
+`hidden_words` (with how many gave it) so it can be shown again. The answers holding it
+are kept as given.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
-from denkdag.domain.errors import InvalidAnswer
+from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.kinds.base import (
     SlideContent,
     SlideSource,
@@ -64,6 +69,22 @@ def normalise(word: str) -> str:
     return fold(shown_form(word))
 
 
+def hidden_key(word: object) -> str:
+    """The counting key of a word a facilitator hides or shows again; InvalidAnswer when it
+    is not a word the cloud could show."""
+    if not isinstance(word, str):
+        raise InvalidAnswer(N_("Name the word to hide as text."))
+    text = " ".join(word.split())
+    if len(text) > MAX_WORD_LENGTH:
+        raise InvalidAnswer(
+            N_("A word in the cloud has at most %(limit)s characters."), limit=MAX_WORD_LENGTH
+        )
+    key = normalise(text)
+    if not key:
+        raise InvalidAnswer(N_("Name the word to hide: it has no letters or digits."))
+    return key
+
+
 def word_limit(slide: Slide) -> int:
     """How many words one participant may give on this slide."""
     return int(slide.extra.get("words", MAX_WORDS))
@@ -95,19 +116,30 @@ class WordCloudKind:
         limit = word_limit(slide)
         words = [value] if isinstance(value, str) else value
         if not isinstance(words, list) or not words:
-            raise InvalidAnswer(f"Give one to {limit} words: a list of short texts.")
+            raise InvalidAnswer(
+                N_("Give one to %(limit)s words: a list of short texts."), limit=limit
+            )
         if len(words) > limit:
-            raise InvalidAnswer(f"Give at most {limit} words; you gave {len(words)}.")
+            raise InvalidAnswer(
+                N_("Give at most %(limit)s words; you gave %(given)s."),
+                limit=limit,
+                given=len(words),
+            )
         kept: dict[str, str] = {}
         for word in words:
-            text = clean_text(word, max_length=MAX_WORD_LENGTH, what="A word", lines=False)
+            text = clean_text(word, max_length=MAX_WORD_LENGTH, what=N_("A word"), lines=False)
             key = normalise(text)
             if not key:
-                raise InvalidAnswer(f"'{text}' has no letters or digits; type a word.")
+                raise InvalidAnswer(
+                    N_("'%(text)s' has no letters or digits; type a word."), text=text
+                )
             if key in STOP_WORDS:
                 raise InvalidAnswer(
-                    f"'{text}' is too common a word to show in the cloud; "
-                    "choose one that says more."
+                    N_(
+                        "'%(text)s' is too common a word to show in the cloud; choose one that "
+                        "says more."
+                    ),
+                    text=text,
                 )
             refuse_banned(text, slide.extra.get("banned", ()))
             kept.setdefault(key, text)
@@ -118,7 +150,14 @@ class WordCloudKind:
         records = (AnswerRecord(id=index, value=value) for index, value in enumerate(answers))
         return self.tally_records(slide, records)
 
-    def tally_records(self, slide: Slide, records: Iterable[AnswerRecord]) -> Tally:
+    def tally_records(
+        self,
+        slide: Slide,
+        records: Iterable[AnswerRecord],
+        hidden: Collection[str] = frozenset(),
+    ) -> Tally:
+        """The cloud; words whose key is in `hidden` are left out but for the facilitator's
+        `hidden_words` list."""
         banned = slide.extra.get("banned", ())
         counts: Counter[str] = Counter()
         forms: dict[str, Counter[str]] = {}
@@ -140,14 +179,29 @@ class WordCloudKind:
                 seen = (record.id, position)
                 first_seen[key] = min(first_seen.get(key, seen), seen)
         order = sorted(counts, key=lambda key: (first_seen[key], key))
+        shown = [key for key in order if key not in hidden]
         cloud = [
-            {"word": key, "text": _commonest(forms[key]), "count": counts[key]} for key in order
+            {"word": key, "text": _commonest(forms[key]), "count": counts[key]} for key in shown
+        ]
+        public = {"words": {key: counts[key] for key in shown}, "cloud": cloud}
+        if not hidden:
+            return Tally(slide_id=slide.id, kind=self.name, respondents=respondents, extra=public)
+        taken_out = [key for key in order if key in hidden]
+        taken_out += sorted(key for key in hidden if key not in counts)  # nobody gives it now
+        hidden_words = [
+            {
+                "word": key,
+                "text": _commonest(forms[key]) if key in forms else key,
+                "count": counts.get(key, 0),
+            }
+            for key in taken_out
         ]
         return Tally(
             slide_id=slide.id,
             kind=self.name,
             respondents=respondents,
-            extra={"words": {key: counts[key] for key in order}, "cloud": cloud},
+            extra=public | {"hidden_words": hidden_words},
+            public_extra=public,
         )
 
 

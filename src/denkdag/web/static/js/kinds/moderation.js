@@ -1,5 +1,6 @@
-// Moderation of open answers on the facilitator's remote: hide/show and highlight through
-// the JSON API, and the list of answers kept current as answers arrive (tally events).
+// Moderation on the facilitator's remote: an open answer's hide/show and highlight, and a
+// word cloud's hide / show again, through the JSON API; the list (answers or words) is
+// kept current as answers arrive (tally events).
 "use strict";
 (function () {
   const root = document.getElementById("remote");
@@ -25,10 +26,18 @@
     if (!flag) return;
     event.preventDefault();
     const slide = form.querySelector('input[name="slide"]').value;
-    const id = form.action.split("/").pop();
-    const body = {};
-    body[flag] = form.querySelector('input[name="on"]').value === "yes";
-    const response = await fetch("/api/v1/sessions/" + encodeURIComponent(code) + "/slides/" + encodeURIComponent(slide) + "/answers/" + encodeURIComponent(id), {
+    const on = form.querySelector('input[name="on"]').value === "yes";
+    const base = "/api/v1/sessions/" + encodeURIComponent(code) + "/slides/" + encodeURIComponent(slide);
+    let url, body;
+    if (flag === "word") {
+      url = base + "/words";
+      body = { word: form.querySelector('input[name="word"]').value, hidden: on };
+    } else {
+      url = base + "/answers/" + encodeURIComponent(form.action.split("/").pop());
+      body = {};
+      body[flag] = on;
+    }
+    const response = await fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content },
