@@ -9,9 +9,16 @@
 
   function nav() { return host.querySelector(".pace-nav"); }
 
+  // Only the last slide asked for is shown: two quick taps can get their pages back in
+  // either order, and an older one must not replace a newer one.
+  let latest = 0;
+
   async function show(slideId) {
     const code = phone.dataset.code;
-    host.innerHTML = await Denkdag.fetchFragment("/j/" + code + "/slide?slide=" + encodeURIComponent(slideId));
+    const mine = ++latest;
+    const fragment = await Denkdag.fetchFragment("/j/" + code + "/slide?slide=" + encodeURIComponent(slideId));
+    if (mine !== latest) return;
+    host.innerHTML = fragment;
     window.history.replaceState(null, "", "/j/" + code + "?slide=" + encodeURIComponent(slideId));
     const title = host.querySelector(".slide-title");
     if (title) { title.setAttribute("tabindex", "-1"); title.focus(); }
