@@ -38,7 +38,7 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from denkdag.analysis import OpinionMap, VoteMatrix, compute
+from denkdag.analysis import GROUP_LABELS, OpinionMap, VoteMatrix, compute
 from denkdag.domain.kinds.opinions import shows_own
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.model import Session, Slide
@@ -67,7 +67,7 @@ OPINIONS = "opinions"
 STATEMENT = "statement"
 ROUND = "conversation"
 """A statement round (domain/kinds/conversation.py): its visible statements are columns."""
-LABELS = "ABCDEFGHIJ"
+LABELS = GROUP_LABELS
 NOT_SHOWN: dict[str, Any] = {"shown": False}
 """What participants receive while the map is not revealed to them."""
 NO_POSITION: dict[str, Any] = {

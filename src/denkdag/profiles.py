@@ -131,13 +131,14 @@ def live_opinion_members(live: LiveMap) -> tuple[dict[int, int], list[str]]:
 
 
 def report_opinion_members(report: Report) -> tuple[dict[int, int], list[str]]:
-    """Participant id → column, and the columns ("1", "2" … for the report's shown opinion
-    groups, then "" for those drawn without a group), from a report's opinion map."""
+    """Participant id → column, and the columns (the room's names "A", "B" … of the
+    report's shown opinion groups, then "" for those drawn without a group), from a
+    report's opinion map."""
     opinion = report.opinion
     if opinion is None or not opinion.drawn:
         return {}, []
     count = len(opinion.groups)
-    columns = [str(group.number) for group in opinion.groups]
+    columns = [group.label for group in opinion.groups]
     members = {pid: (number - 1 if number else count) for pid, number in opinion.members.items()}
     if any(index == count for index in members.values()):
         columns.append("")

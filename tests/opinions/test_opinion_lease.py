@@ -25,6 +25,7 @@ from denkdag.opinions import LiveMap, Recomputer, RoomVotes, decode_live, encode
 from denkdag.service import Denkdag
 from denkdag.storage import open_store
 from denkdag.storage.opinion_maps import OpinionMapStore
+from denkdag.web.auth import LOGIN_COOKIE
 
 pytestmark = pytest.mark.anyio
 
@@ -305,5 +306,13 @@ async def test_the_report_shows_the_groups_the_room_saw(round_: Any) -> None:
     assert report.opinion is not None and report.opinion.drawn
     shown = sorted(set(seen.values()))
     assert dict(report.opinion.members) == {pid: shown.index(g) + 1 for pid, g in seen.items()}
+    # Named and coloured as on the projector: the room's letters, by the map's group index.
+    room = {g["label"]: g["size"] for g in live.view()["groups"]}
+    assert {g.label: g.size for g in report.opinion.groups} == room
+    assert [g.colour for g in report.opinion.groups] == [g + 1 for g in shown]
+    owner = await running.service.store.ensure_user("facilitator")
+    running.client.cookies.set(LOGIN_COOKIE, await running.service.create_login(owner))
+    page = (await running.client.get(f"/r/{running.code}?lang=en")).text
+    assert all(f"Group {label}" in page for label in room), room
     stored = await running.service.opinions.maps.get(session.id)  # and it is stored
     assert stored is not None and stored.number == live.number

@@ -7,7 +7,7 @@ Build a :class:`VoteMatrix` from (participant, statement, vote) triples and call
 
 from denkdag.analysis.clustering import KSmoother
 from denkdag.analysis.matrix import AGREE, DISAGREE, PASS, VOTES, Id, VoteMatrix
-from denkdag.analysis.opinion_map import ClusterState, OpinionMap, compute
+from denkdag.analysis.opinion_map import GROUP_LABELS, ClusterState, OpinionMap, compute
 from denkdag.analysis.representative import (
     ConsensusStatement,
     DivisiveStatement,
@@ -20,6 +20,7 @@ __all__ = [
     "AGREE",
     "DEFAULTS",
     "DISAGREE",
+    "GROUP_LABELS",
     "PASS",
     "VOTES",
     "ClusterState",

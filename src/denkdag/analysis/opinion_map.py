@@ -31,6 +31,9 @@ from denkdag.analysis.representative import (
 )
 from denkdag.analysis.settings import DEFAULTS, Settings
 
+GROUP_LABELS = "ABCDEFGHIJ"
+"""How a group is named wherever it is shown (projector, phones, report): by its index."""
+
 
 @dataclass(frozen=True, eq=False)
 class ClusterState:

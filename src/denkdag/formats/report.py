@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from denkdag.analysis import OpinionMap, VoteMatrix, compute
+from denkdag.analysis import GROUP_LABELS, OpinionMap, VoteMatrix, compute
 from denkdag.domain.kinds.conversation import RoundData, RoundVote, opinion_columns
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.model import Session, SessionInfo, Slide
@@ -86,9 +86,13 @@ class StatementShare:
 @dataclass(frozen=True)
 class OpinionGroup:
     number: int
-    """1-based, as shown."""
+    """1-based among the shown groups (the report's own columns and colours)."""
     size: int
     representative: tuple[StatementShare, ...]
+    label: str = ""
+    """The group's name as the room saw it on the projector and phones (A, B …)."""
+    colour: int = 0
+    """The room's colour of the group: its index on the map, plus one (0: no group)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,10 @@ class OpinionSummary:
     members: Mapping[int, int] = field(default_factory=dict)
     """Participant id → the group number they are drawn in (0: without a group), for the
     profile breakdown of the map (formats/profile_report.py); never shown as such."""
+
+    def colour_of(self, number: int) -> int:
+        """The room's colour (OpinionGroup.colour) of the shown group `number` (0: none)."""
+        return next((g.colour for g in self.groups if g.number == number), 0)
 
 
 @dataclass(frozen=True)
@@ -330,6 +338,8 @@ def opinion_summary(
                 )
                 for rep in result.representative[g]
             ),
+            label=GROUP_LABELS[g],
+            colour=g + 1,
         )
         for g in visible
     )

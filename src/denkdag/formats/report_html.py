@@ -30,8 +30,9 @@ from denkdag.formats.report import Report
 from denkdag.security import format_code
 
 TEMPLATES = resources.files("denkdag") / "web" / "templates"
-GROUP_COLOURS = ("#9aa3b2", "#1d4ed8", "#e4003a", "#1b7f3b", "#b45309", "#7c3aed")
-"""Fill per shown group number (index 0: participants drawn without a group)."""
+GROUP_COLOURS = ("#9aa3b2", "#2b59c3", "#e4003a", "#1b7f3b", "#b8860b", "#7a4fb5")
+"""Fill per OpinionGroup.colour: the projector's colours of groups A, B … (denkdag.css
+`.group-N`), after grey for participants drawn without a group."""
 STANCE_COLOURS = {"agree": "#1b7f3b", "disagree": "#c0262d", "pass": "#6b7280"}
 
 
