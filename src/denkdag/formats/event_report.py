@@ -26,30 +26,19 @@ from denkdag.domain.events import Event
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.conversation import NAME as ROUND
 from denkdag.domain.model import Session
-from denkdag.formats.export_csv import hidden_mark, safe_cell, yes_no
+from denkdag.formats.export_csv import ANSWER_HEADER, hidden_mark, safe_cell, yes_no
 from denkdag.formats.export_json import results_document
 from denkdag.formats.export_xlsx import (
-    _SHEET_UNSAFE,
     MAX_SHEET_TITLE,
-    _slide_sheet,
-    _summary,
+    SHEET_UNSAFE,
     put_row,
     put_text,
+    slide_sheet,
+    summary_sheet,
 )
 from denkdag.formats.report import Report, pseudonyms
 
-CSV_HEADER = (
-    "session",
-    "room",
-    "slide",
-    "kind",
-    "title",
-    "participant",
-    "answer",
-    "answered_at",
-    "hidden",
-    "highlighted",
-)
+CSV_HEADER = (*ANSWER_HEADER[:1], "room", *ANSWER_HEADER[1:])
 """`hidden` and `highlighted` mark moderation as in a session's CSV export (export_csv.py)."""
 PROFILE_IDS = ("p1", "p2")
 """A deck asks at most two profile questions, `p1` and `p2` (domain/profiles.py)."""
@@ -356,7 +345,7 @@ def _side_by_side(sheet: Worksheet, event: EventReport) -> None:
 def _room_sheet_title(prefix: str, title: str, taken: set[str]) -> str:
     """`R2 Zaal 1`, `R2.3 Akkoord…`: the room's number first, names unique (Excel's
     rules kept, as `export_xlsx.sheet_title` does for a session's slides)."""
-    base = f"{prefix} {_SHEET_UNSAFE.sub(' ', title)}".strip()[:MAX_SHEET_TITLE].strip()
+    base = f"{prefix} {SHEET_UNSAFE.sub(' ', title)}".strip()[:MAX_SHEET_TITLE].strip()
     name, suffix = base, 2
     while name.casefold() in taken:
         tail = f" ({suffix})"
@@ -391,10 +380,10 @@ def event_xlsx(event: EventReport) -> bytes:
     names = event.pseudonyms()
     for index, room in enumerate(event.rooms, 1):
         sheet = workbook.create_sheet(_room_sheet_title(f"R{index}", room.label, taken))
-        _summary(sheet, room.report)
+        summary_sheet(sheet, room.report)
         for result in room.report.slides:
             title = _room_sheet_title(f"R{index}.{result.position}", result.slide.title, taken)
-            _slide_sheet(workbook.create_sheet(title), result)
+            slide_sheet(workbook.create_sheet(title), result)
         if room.report.profiles is not None:
             title = _room_sheet_title(f"R{index}", "Breakdown", taken)
             named = {pid: names[pid] for pid in room.report.pseudonyms}  # the event's names

@@ -32,7 +32,7 @@ from denkdag.storage import StoredAnswer
 if TYPE_CHECKING:
     from denkdag.formats.export_profiles import ProfileColumns
 
-HEADER = (
+ANSWER_HEADER = (
     "session",
     "slide",
     "kind",
@@ -43,6 +43,8 @@ HEADER = (
     "hidden",
     "highlighted",
 )
+"""The columns of one answer in every long-form export (this CSV, the spreadsheet's
+answers, an event's CSV and answers with a room column after the session)."""
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -100,7 +102,7 @@ def answers_csv(
     writer = csv.writer(buffer, lineterminator="\n")
     if profile is not None:
         writer = profile.wrap(writer, pseudonyms)
-    writer.writerow(HEADER)
+    writer.writerow(ANSWER_HEADER)
     for answer in rows:
         slide = slides.get(answer.slide_id)
         if slide is None:

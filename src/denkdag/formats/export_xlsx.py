@@ -23,23 +23,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from denkdag.domain.kinds import kind_of
 from denkdag.formats.compare import Comparison
-from denkdag.formats.export_csv import hidden_mark, safe_cell, yes_no
+from denkdag.formats.export_csv import ANSWER_HEADER, hidden_mark, safe_cell, yes_no
 from denkdag.formats.report import Report, SlideResult
 
 STANCE_ROWS = ("agree", "disagree", "pass")
-ANSWER_HEADER = (
-    "session",
-    "slide",
-    "kind",
-    "title",
-    "participant",
-    "answer",
-    "answered_at",
-    "hidden",
-    "highlighted",
-)
 MAX_SHEET_TITLE = 31
-_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
+SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 BOLD = Font(bold=True)
 _NOT_XML = re.compile("[\ufffe\uffff]")
 """Characters XML 1.0 cannot hold (control characters never reach here: participant text
@@ -77,7 +66,7 @@ def put_row(sheet: Worksheet, row: int, values: tuple[Any, ...], bold: bool = Fa
 
 def sheet_title(position: int, title: str, taken: set[str]) -> str:
     """`3 Hoe wil je …`: position first so titles stay unique, Excel's rules kept."""
-    base = f"{position} {_SHEET_UNSAFE.sub(' ', title)}".strip()[:MAX_SHEET_TITLE].strip()
+    base = f"{position} {SHEET_UNSAFE.sub(' ', title)}".strip()[:MAX_SHEET_TITLE].strip()
     name, suffix = base, 2
     while name.casefold() in taken:
         tail = f" ({suffix})"
@@ -95,7 +84,7 @@ def _answer_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _summary(sheet: Worksheet, report: Report) -> None:
+def summary_sheet(sheet: Worksheet, report: Report) -> None:
     info = report.info
     facts = (
         ("Session", info.title),
@@ -150,7 +139,7 @@ def _rows_of(result: SlideResult) -> list[tuple[str, str]]:
     return [(key, key) for key in result.tally.counts]
 
 
-def _slide_sheet(sheet: Worksheet, result: SlideResult) -> None:
+def slide_sheet(sheet: Worksheet, result: SlideResult) -> None:
     slide = result.slide
     put_text(sheet, 1, 1, "Slide", bold=True)
     put_number(sheet, 1, 2, result.position)
@@ -310,11 +299,11 @@ def report_xlsx(report: Report, comparison: Comparison | None = None) -> bytes:
     summary = workbook.active
     assert summary is not None
     summary.title = "Summary"
-    _summary(summary, report)
+    summary_sheet(summary, report)
     taken = {"summary", "answers", "comparison", "breakdown"}
     for result in report.slides:
         title = sheet_title(result.position, result.slide.title, taken)
-        _slide_sheet(workbook.create_sheet(title), result)
+        slide_sheet(workbook.create_sheet(title), result)
     _answers(workbook.create_sheet("Answers"), report)
     if report.profiles is not None:
         from denkdag.formats.export_profiles import breakdown_sheet  # it uses put_row above
