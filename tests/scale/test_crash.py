@@ -88,7 +88,9 @@ class Server:
                     self.log.read_text()
                 )
                 try:
-                    if (await client.get(f"/api/v1/sessions/{code}")).status_code == 200:
+                    reply = await client.get(f"/api/v1/sessions/{code}")
+                    if reply.status_code == 200:
+                        assert "server" not in reply.headers  # `serve` names no software
                         return
                 except httpx.TransportError:
                     pass

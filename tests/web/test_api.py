@@ -250,6 +250,18 @@ async def test_security_headers(running) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
+async def test_json_replies_get_the_api_policy(running) -> None:
+    """A JSON reply is no page: its CSP loads nothing, with the same framing rule."""
+    reply = await running.client.get(f"/api/v1/sessions/{running.code}")
+    assert reply.headers["content-type"].startswith("application/json")
+    assert reply.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert reply.headers["x-frame-options"] == "DENY"
+    assert reply.headers["x-content-type-options"] == "nosniff"
+    missing = await running.client.get("/api/v1/sessions/00000000")
+    assert missing.status_code == 404
+    assert missing.headers["content-security-policy"] == reply.headers["content-security-policy"]
+
+
 async def test_unknown_api_path_is_json_404(running) -> None:
     response = await running.client.get("/api/v1/nothing")
     assert response.status_code == 404

@@ -42,6 +42,8 @@ async def test_the_vote_fast_path_answers_as_the_route_does(running) -> None:
             )
         fast, route = replies
         assert (fast.status_code, fast.json()) == (route.status_code, route.json()), body
+        if fast.status_code == 200:
+            assert fast.content == route.content  # rendered byte for byte alike
         for name in ("content-type", "content-security-policy", "retry-after"):
             assert fast.headers.get(name) == route.headers.get(name)
 
@@ -58,21 +60,26 @@ async def test_the_vote_fast_path_answers_as_the_route_does(running) -> None:
     await both("s4", b'{"value": NaN}', "fresh")
     await both("s4", b"[1]", "fresh")
     await both("s4", b"{", "fresh")
+    await both("s4", b'\xef\xbb\xbf{"value": "a"}', "fresh")  # a byte-order mark
+    await both("s4", '{"value": "a"}'.encode("utf-16"), "fresh")
+    await both("s4", b'{"value": "\xff"}', "fresh")  # not UTF-8
 
 
 async def test_a_fast_vote_is_committed_and_counted(running, monkeypatch) -> None:
     fast_replies: list[int] = []
-    original = fastvote.reply
+    original = fastvote.send_json
 
-    async def counted(send, status, content, retry_after=None, **extra):  # type: ignore[no-untyped-def]
+    async def counted(send, status, body, extra=()):  # type: ignore[no-untyped-def]
         fast_replies.append(status)
-        await original(send, status, content, retry_after, **extra)
+        await original(send, status, body, extra)
 
-    monkeypatch.setattr(fastvote, "reply", counted)
+    monkeypatch.setattr(fastvote, "send_json", counted)
     await running.control("goto", "s4")
     tokens = [await running.join() for _ in range(3)]
     for token, value in zip(tokens, ("a", "b", "a"), strict=True):
-        assert (await running.answer(token, "s4", value)).status_code == 200
+        voted = await running.answer(token, "s4", value)
+        assert voted.status_code == 200
+        assert voted.content == b'{"slide":"s4","value":"%s"}' % value.encode()  # as the route
     assert (await running.answer(tokens[1], "s4", "a")).status_code == 200
     assert fast_replies == [200, 200, 200, 200]  # the fast path answered, not the route
     assert (await running.results())["s4"]["counts"]["a"] == 3
@@ -99,10 +106,13 @@ async def test_an_ordinary_vote_takes_the_lean_path_with_every_limit_and_header(
 
     monkeypatch.setattr(lean, "fallback", counted)
     page = await running.client.get(f"/j/{running.code}")
+    stack_json = await running.client.get(f"/api/v1/sessions/{running.code}")
     voted = await running.answer(token, "s4", "b")
     assert voted.status_code == 200 and handed == []  # answered by the lean path
     for name in ("content-security-policy", "x-frame-options", "referrer-policy"):
-        assert voted.headers[name] == page.headers[name]
+        assert voted.headers[name] == stack_json.headers[name]  # as the stack gives JSON
+    assert voted.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert "script-src 'self'" in page.headers["content-security-policy"]  # pages: their own
     assert voted.headers["x-content-type-options"] == "nosniff"
     transport = httpx.ASGITransport(app=running.app)
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as tls:
@@ -120,7 +130,7 @@ async def test_an_ordinary_vote_takes_the_lean_path_with_every_limit_and_header(
     assert (await running.answer(token, "s4", "a")).status_code == 200
     refused = await running.answer(token, "s4", "b")
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
-    assert refused.headers["content-security-policy"] == page.headers["content-security-policy"]
+    assert refused.headers["content-security-policy"] == voted.headers["content-security-policy"]
     assert handed == [] and limits.refusals.counts["answer"] == 1
 
     limits.answers = Limiter(Rate(100, 0.0))

@@ -306,6 +306,7 @@ def _serve(settings: Settings, workers: int = 1) -> None:
         workers=workers,
         log_level="warning",
         access_log=False,  # even suppressed, it formats the client and path per request
+        server_header=False,  # names no server software to a scanner (and is one less header)
         timeout_graceful_shutdown=3,
         # X-Forwarded-* only from the configured proxies (DENKDAG_TRUSTED_PROXIES).
         proxy_headers=bool(settings.trusted_proxies),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -98,8 +99,15 @@ class Deck:
     slides: tuple[Slide, ...]
 
     def slide(self, slide_id: str) -> Slide | None:
-        """The slide with this id, if the deck has it."""
-        return next((s for s in self.slides if s.id == slide_id), None)
+        """The slide with this id, if the deck has it (every vote asks)."""
+        return self._by_id.get(slide_id)
+
+    @cached_property
+    def _by_id(self) -> Mapping[str, Slide]:
+        by_id: dict[str, Slide] = {}
+        for slide in self.slides:
+            by_id.setdefault(slide.id, slide)  # the first, should a deck repeat an id
+        return by_id
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from denkdag.domain.model import Deck, LiveState, Session
 from denkdag.domain.tally import AnswerRecord
 from denkdag.storage import codec
+from denkdag.storage.driver_sql import DriverStatement
 from denkdag.storage.engine import create_engines
 from denkdag.storage.tables import (
     answer_keys,
@@ -42,6 +43,11 @@ from denkdag.storage.writer import BatchWriter
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+_json = json.JSONEncoder(ensure_ascii=False).encode
+"""An answer's value as stored (json.dumps(value, ensure_ascii=False), without building
+an encoder per call)."""
 
 
 @dataclass(frozen=True)
@@ -331,10 +337,10 @@ class SqlStore:
         """Record or replace an answer, unguarded; returns once it is committed."""
         await self.write_answer(AnswerWrite(session_id, slide_id, participant_id, value))
 
-    async def write_answer(self, answer: AnswerWrite) -> AnswerOutcome:
-        """Record or replace an answer through the batched writer; returns once committed."""
-        outcome: AnswerOutcome = await self.writer.submit_grouped(self._write_answers, answer)
-        return outcome
+    def write_answer(self, answer: AnswerWrite) -> Awaitable[AnswerOutcome]:
+        """Record or replace an answer through the batched writer: the outcome, once
+        committed, to await (the writer's future itself, see BatchWriter.submit_grouped)."""
+        return self.writer.submit_grouped(self._write_answers, answer)
 
     async def _write_answers(
         self, conn: AsyncConnection, batch: Sequence[AnswerWrite]
@@ -369,7 +375,15 @@ class SqlStore:
             writes[(answer.participant_id, answer.slide_id)] = answer  # the last one wins
             outcomes[index] = AnswerOutcome(STORED, answer.value)
         if writes:
-            await conn.execute(self._answer_upsert, [self._row(a) for a in writes.values()])
+            upsert = self._answer_upsert
+            stamp = upsert.bind("updated_at", now())  # one commit, one time for every row
+            await upsert.run(
+                conn,
+                [
+                    (a.session_id, a.slide_id, a.participant_id, _json(a.value), stamp)
+                    for a in writes.values()
+                ],
+            )
         if replays:
             stored = await self._stored_values(conn, [batch[i] for i in replays])
             for index in replays:
@@ -427,22 +441,14 @@ class SqlStore:
         )
 
     @cached_property
-    def _answer_upsert(self) -> Any:
+    def _answer_upsert(self) -> DriverStatement:
         stmt = self._insert(responses)
-        return stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=["participant_id", "slide_id"],
             set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
         )
-
-    @staticmethod
-    def _row(answer: AnswerWrite) -> dict[str, Any]:
-        return {
-            "session_id": answer.session_id,
-            "slide_id": answer.slide_id,
-            "participant_id": answer.participant_id,
-            "value": json.dumps(answer.value, ensure_ascii=False),
-            "updated_at": now(),
-        }
+        columns = ("session_id", "slide_id", "participant_id", "value", "updated_at")
+        return DriverStatement(upsert, self.engine.dialect, [responses.c[n] for n in columns])
 
     @staticmethod
     async def _stored_values(

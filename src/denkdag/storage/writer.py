@@ -82,6 +82,9 @@ class BatchWriter:
         self._engine = engine
         self._max_batch = max_batch
         self._inline: AsyncEngine | None = None
+        self._inline_conn: AsyncConnection | None = None
+        """The inline engine's one connection, kept between batches (a checkout and a
+        return to the pool per batch cost more than the batch's own statements)."""
         self._waiting: list[_Pending] = []
         self._wakeup: asyncio.Future[None] | None = None
         self._stopping = False
@@ -115,18 +118,30 @@ class BatchWriter:
             self._wake()
             await self._task
             self._task = None
+        await self._drop_inline_connection()
         if self._inline is not None:
             await self._inline.dispose()
             self._inline = None
+
+    async def _drop_inline_connection(self) -> None:
+        conn, self._inline_conn = self._inline_conn, None
+        if conn is not None:
+            try:
+                await conn.close()
+            except Exception as error:  # closing a broken connection: nothing to keep
+                log.debug("closing the inline connection: %s", error)
 
     async def submit(self, job: Job) -> Any:
         """Run `job` in the next batch; return its result once the batch has committed."""
         return await self._enqueue(job, None, None)
 
-    async def submit_grouped(self, group: Group, item: Any) -> Any:
-        """Hand `item` to `group` with the batch's other items of that group; return its
-        result once the batch has committed."""
-        return await self._enqueue(None, group, item)
+    def submit_grouped(self, group: Group, item: Any) -> asyncio.Future[Any]:
+        """Hand `item` to `group` with the batch's other items of that group; the future
+        of its result, set once the batch has committed.
+
+        A plain function returning the future, not a coroutine: a vote awaits it directly,
+        one frame less on the path every vote takes twice (there and back)."""
+        return self._enqueue(None, group, item)
 
     def _enqueue(self, job: Job | None, group: Group | None, item: Any) -> asyncio.Future[Any]:
         # No shield: a caller that is cancelled cancels only its own future; the write stays
@@ -169,11 +184,16 @@ class BatchWriter:
         self.jobs += len(batch)
         if self._inline is not None:
             try:
-                async with self._inline.begin() as conn:
+                conn = self._inline_conn
+                if conn is None:
+                    conn = self._inline_conn = await self._inline.connect()
+                async with conn.begin():
                     results = await self._apply(conn, batch)
             except Exception as error:  # locked by another connection, or a bad write
                 self.fallbacks += 1
                 log.debug("inline batch of %d not run (%s); using the engine", len(batch), error)
+                if self._inline_conn is not None and self._inline_conn.invalidated:
+                    await self._drop_inline_connection()
             else:
                 self._settle(batch, results)
                 self._wrote_inline = True

@@ -109,7 +109,8 @@ async def answer_vote(
         if not await refuse_outage(scope, send, error, extra):
             raise
         return 503
-    await reply(send, 200, {"slide": slide_id, "value": stored}, extra=extra)
+    body = f'{{"slide":{_ENCODE(slide_id)},"value":{_ENCODE(stored)}}}'  # as reply() renders
+    await send_json(send, 200, body.encode(), extra)
     return 200
 
 
@@ -140,27 +141,31 @@ class _VoteHeaders:
         self.chunked = False
 
 
-_SEEN_ONCE = {
-    b"content-type": "content_type",
-    b"authorization": "authorization",
-    b"content-length": "length",
-    b"idempotency-key": "key",
-}
-
-
 def _scan_headers(raw: list[tuple[bytes, bytes]]) -> _VoteHeaders | None:
     """The vote's headers; None (hand the request over) for a repeated header, an odd
-    Idempotency-Key or a content type other than JSON."""
+    Idempotency-Key or a content type other than JSON.
+
+    Every vote passes here, so it is one plain loop (no lookups by attribute name)."""
     found = _VoteHeaders()
     for name, value in raw:
-        slot = _SEEN_ONCE.get(name)
-        if slot is None:
-            found.chunked = found.chunked or name == b"transfer-encoding"
-            continue
-        if getattr(found, slot) is not None:
-            return None
-        text = value if slot in {"content_type", "length"} else value.decode("latin-1")
-        setattr(found, slot, text)
+        if name == b"content-type":
+            if found.content_type is not None:
+                return None
+            found.content_type = value
+        elif name == b"authorization":
+            if found.authorization is not None:
+                return None
+            found.authorization = value.decode("latin-1")
+        elif name == b"content-length":
+            if found.length is not None:
+                return None
+            found.length = value
+        elif name == b"idempotency-key":
+            if found.key is not None:
+                return None
+            found.key = value.decode("latin-1")
+        elif name == b"transfer-encoding":
+            found.chunked = True
     if found.key is not None and not _IDEMPOTENCY_KEY.match(found.key):
         return None
     return found if found.content_type == b"application/json" else None
@@ -188,9 +193,10 @@ async def _read_body(receive: Receive) -> tuple[bytes | None, list[Message]]:
 
 
 def _parse(body: bytes) -> Answer | None:
-    """The vote, validated as the route validates it; None for anything else."""
+    """The vote, validated as the route validates it; None for anything else (a body
+    that is not UTF-8, a byte-order mark, NaN: the route decides those)."""
     try:
-        document = json.loads(body, parse_constant=_no_constant)
+        document = _DECODE(body.decode())  # UnicodeDecodeError is a ValueError
     except (ValueError, RecursionError):
         return None
     if not isinstance(document, dict) or "value" not in document:
@@ -204,6 +210,10 @@ def _parse(body: bytes) -> Answer | None:
 def _no_constant(name: str) -> Any:
     """NaN and Infinity are not JSON: leave such bodies to the route."""
     raise ValueError(name)
+
+
+_DECODE = json.JSONDecoder(parse_constant=_no_constant).decode
+"""json.loads(text, parse_constant=…) builds a decoder per call; this one is built once."""
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:
@@ -231,10 +241,16 @@ async def reply(
 ) -> None:
     """A JSON reply rendered as Starlette's JSONResponse renders it (plus `extra` headers)."""
     body = _ENCODE(content).encode()
-    headers = [(b"content-length", str(len(body)).encode()), _JSON]
     if retry_after is not None:
-        headers.append((b"retry-after", str(int(retry_after)).encode()))
-    headers.extend(extra)
+        extra = [(b"retry-after", str(int(retry_after)).encode()), *extra]
+    await send_json(send, status, body, extra)
+
+
+async def send_json(
+    send: Send, status: int, body: bytes, extra: Iterable[tuple[bytes, bytes]] = ()
+) -> None:
+    """Send `body`, rendered JSON, with its length, its type and `extra` headers."""
+    headers = [(b"content-length", str(len(body)).encode()), _JSON, *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -284,6 +300,9 @@ class LeanVote:
         self.body_limit = body_limit
         self.guard = guard
         self.limits = guard.limits
+        self.max_body = min(LEAN_MAX_BODY, body_limit.smallest)
+        """No path's body limit is lower; a larger body takes the stack, which applies its
+        path's own limit."""
         self._telemetry_off = False
         self._telemetry_checked = -TELEMETRY_RECHECK
 
@@ -315,14 +334,10 @@ class LeanVote:
             self._telemetry_off = native is None or not native.enabled()
         return self._telemetry_off
 
-    def _max_body(self, path: str) -> int:
-        """BodyLimit's limit for this path (it may have larger ones for uploads)."""
-        return min(LEAN_MAX_BODY, self.body_limit.limit_for(path))
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
         match = None if scope.get("root_path") else _ROUTE.match(path)
-        vote = None if match is None else self._ordinary(scope["headers"], self._max_body(path))
+        vote = None if match is None else self._ordinary(scope["headers"], self.max_body)
         if vote is None:
             await self.fallback(scope, receive, send)
             return
@@ -338,7 +353,7 @@ class LeanVote:
         limits = self.limits
         address = client_address(scope, limits.trusted)
         scope.setdefault("state", {})["client_address"] = address
-        extra = self.headers.extra_tls if scope.get("scheme") == "https" else self.headers.extra
+        extra = self.headers.for_reply(scope, _JSON[1])  # every reply here is JSON
         try:
             self.guard.check_answer(address, token)
         except TooMany as refused:

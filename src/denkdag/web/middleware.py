@@ -17,10 +17,15 @@ CSP = (
 )
 
 
-def content_security_policy(frame_ancestors: str = "'none'") -> str:
-    """The CSP with the operator's frame-ancestors (setting DENKDAG_FRAME_ANCESTORS)."""
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+"""The CSP of a JSON reply: it is no page, so it may load nothing at all (as OWASP advises
+for APIs). Short, too: every vote's reply carries it."""
+
+
+def content_security_policy(frame_ancestors: str = "'none'", policy: str = CSP) -> str:
+    """`policy` with the operator's frame-ancestors (setting DENKDAG_FRAME_ANCESTORS)."""
     allowed = " ".join(frame_ancestors.replace(";", " ").replace(",", " ").split()) or "'none'"
-    return CSP.replace("frame-ancestors 'none'", f"frame-ancestors {allowed}")
+    return policy.replace("frame-ancestors 'none'", f"frame-ancestors {allowed}")
 
 
 RAW_SEND = "denkdag.raw_send"
@@ -40,6 +45,11 @@ class BodyLimit:
         self.limit = limit
         self.uploads = tuple((re.compile(pattern), larger) for pattern, larger in uploads)
         """Paths that take files (an event's logo): a larger limit of their own."""
+
+    @property
+    def smallest(self) -> int:
+        """The lowest limit of any path."""
+        return min(self.limit, *(larger for _, larger in self.uploads))
 
     def limit_for(self, path: str) -> int:
         """The largest body a request to `path` may send."""
@@ -113,34 +123,58 @@ async def _refuse(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+Headers = tuple[tuple[bytes, bytes], ...]
+
+
 class SecurityHeaders:
-    """CSP without inline script, no framing, no referrer, no sniffing; HSTS over TLS."""
+    """CSP without inline script, no framing, no referrer, no sniffing; HSTS over TLS.
+
+    A JSON reply gets the API policy (API_CSP, with the same frame-ancestors) instead of
+    the pages' one."""
 
     def __init__(self, app: ASGIApp, frame_ancestors: str = "'none'") -> None:
         self.app = app
         self.csp = content_security_policy(frame_ancestors).encode()
+        self.api_csp = content_security_policy(frame_ancestors, API_CSP).encode()
         self.no_frames = self.csp.endswith(b"frame-ancestors 'none'")
+        self.extra, self.extra_tls = self._headers(self.csp)
+        self.api_extra, self.api_extra_tls = self._headers(self.api_csp)
+
+    def _headers(self, csp: bytes) -> tuple[Headers, Headers]:
+        """The headers with `csp`: over plain HTTP, and over TLS (HSTS added)."""
         extra = [
-            (b"content-security-policy", self.csp),
+            (b"content-security-policy", csp),
             (b"referrer-policy", b"no-referrer"),
             (b"x-content-type-options", b"nosniff"),
         ]
         if self.no_frames:
             extra.append((b"x-frame-options", b"DENY"))
-        self.extra = tuple(extra)
-        self.extra_tls = (*extra, (b"strict-transport-security", b"max-age=31536000"))
+        return tuple(extra), (*extra, (b"strict-transport-security", b"max-age=31536000"))
+
+    def for_reply(self, scope: Scope, content_type: bytes) -> Headers:
+        """The headers a reply of `content_type` to `scope`'s request gets."""
+        tls = scope.get("scheme") == "https"
+        if content_type.startswith(b"application/json"):
+            return self.api_extra_tls if tls else self.api_extra
+        return self.extra_tls if tls else self.extra
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.extra_tls if scope.get("scheme") == "https" else self.extra
         scope[RAW_SEND] = send
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                names = {name.lower() for name, _ in headers}
+                names = set()
+                content_type = b""
+                for name, value in headers:
+                    name = name.lower()
+                    names.add(name)
+                    if name == b"content-type":
+                        content_type = value
+                extra = self.for_reply(scope, content_type)
                 headers += [pair for pair in extra if pair[0] not in names]
                 message = {**message, "headers": headers}
             await send(message)

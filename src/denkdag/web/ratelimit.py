@@ -103,31 +103,41 @@ class Limiter:
         self.clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
-    def _level(self, key: str) -> float:
-        now = self.clock()
+    def _level(self, key: str, now: float) -> float:
         tokens, stamp = self._buckets.get(key, (self.rate.burst, now))
         return min(self.rate.burst, tokens + (now - stamp) * self.rate.per_second)
 
-    def wait(self, key: str, cost: float = 1.0) -> float:
-        """Seconds until `cost` tokens are there (0 if they are there now); consumes nothing."""
-        missing = cost - self._level(key)
+    def _delay(self, missing: float) -> float:
         if missing <= 0:
             return 0.0
         return math.inf if self.rate.per_second <= 0 else missing / self.rate.per_second
 
+    def wait(self, key: str, cost: float = 1.0) -> float:
+        """Seconds until `cost` tokens are there (0 if they are there now); consumes nothing."""
+        return self._delay(cost - self._level(key, self.clock()))
+
     def charge(self, key: str, cost: float = 1.0) -> None:
         """Take `cost` tokens (the level may go below zero: misuse keeps costing)."""
-        self._buckets[key] = (self._level(key) - cost, self.clock())
-        self._buckets.move_to_end(key)
-        while len(self._buckets) > self.max_keys:
-            self._buckets.popitem(last=False)
+        now = self.clock()
+        self._store(key, self._level(key, now) - cost, now)
 
     def hit(self, key: str, cost: float = 1.0) -> float:
-        """Take `cost` tokens if there; 0 when allowed, else the seconds to wait."""
-        delay = self.wait(key, cost)
-        if delay == 0:
-            self.charge(key, cost)
-        return delay
+        """Take `cost` tokens if there; 0 when allowed, else the seconds to wait.
+
+        One reading of the clock and the bucket (every vote passes here)."""
+        now = self.clock()
+        level = self._level(key, now)
+        if level < cost:
+            return self._delay(cost - level)
+        self._store(key, level - cost, now)
+        return 0.0
+
+    def _store(self, key: str, level: float, now: float) -> None:
+        buckets = self._buckets
+        buckets[key] = (level, now)
+        buckets.move_to_end(key)
+        while len(buckets) > self.max_keys:
+            buckets.popitem(last=False)
 
 
 class Backoff:
