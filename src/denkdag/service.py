@@ -54,8 +54,8 @@ from denkdag.security import (
 )
 from denkdag.storage import CodeTaken, SqlStore, User, progress
 from denkdag.storage.accounts import AccountStore
+from denkdag.storage.answer_writes import REPLAYED, STORED, AnswerWrite
 from denkdag.storage.images import SlideImageStore
-from denkdag.storage.store import REPLAYED, STORED, AnswerWrite
 from denkdag.storage.words import HiddenWordStore
 from denkdag.timers import TimerWatch
 

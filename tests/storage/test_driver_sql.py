@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 
 from denkdag.domain.session_flow import start
 from denkdag.formats.deck import parse_deck
@@ -26,7 +26,7 @@ async def test_rows_in_any_column_order_read_back_as_core_rows(database_url: str
         deck = parse_deck(seed_deck_text())
         session = await store.create_session("11112222", None, deck, start(deck))
         people = [await store.add_participant(session.id, f"p{i}") for i in range(3)]
-        stmt = store._insert(responses)
+        stmt = (postgresql.insert if store.dialect == "postgresql" else sqlite.insert)(responses)
         upsert = stmt.on_conflict_do_update(
             index_elements=["participant_id", "slide_id"],
             set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from denkdag.domain import timer
-from denkdag.storage.store import STALE, STORED, AnswerWrite
+from denkdag.storage.answer_writes import STALE, STORED, AnswerWrite
 
 pytestmark = pytest.mark.anyio
 

@@ -4,8 +4,10 @@ A batch of votes is one upsert with a row per vote. Through `conn.execute(statem
 [dict, ...])` SQLAlchemy builds and processes every row's parameters in Python (a
 per-row `construct_params`, a bind processor per value), which cost more than SQLite's
 own work for the row. Here SQLAlchemy still writes the SQL (from the same Core statement,
-for the connection's dialect) and the transaction is still SQLAlchemy's; only the rows go
-to the driver as they are, through `exec_driver_sql`.
+for the connection's dialect); only the rows go to the driver as they are: through
+`exec_driver_sql` in a SQLAlchemy transaction (`run`), or straight to a sqlite3
+connection's transaction (`execute_sqlite`, `executemany_sqlite`; storage/answer_writes.py
+says when).
 
 The caller gives each row's values in `columns` order, already in the driver's form:
 `bind()` turns one value into that form, so a value shared by the whole batch (its time
@@ -14,7 +16,8 @@ stamp) is converted once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -35,6 +38,7 @@ class DriverStatement:
         order = list(compiled.positiontup or ())
         if not compiled.positional or sorted(order) != sorted(names):
             raise ValueError(f"{dialect.name}: not one positional parameter per column")
+        self.statement = statement
         self.sql = str(compiled)
         self.dialect_name = dialect.name
         self._processors = {
@@ -49,8 +53,19 @@ class DriverStatement:
         processor = self._processors[column]
         return value if processor is None else processor(value)
 
+    def _ordered(self, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        reorder = self._reorder
+        return list(rows) if reorder is None else [reorder(row) for row in rows]
+
     async def run(self, conn: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:
         """Execute for every row (values in `columns` order, bound) in `conn`'s transaction."""
-        if self._reorder is not None:
-            rows = [self._reorder(row) for row in rows]
-        await conn.exec_driver_sql(self.sql, rows)
+        await conn.exec_driver_sql(self.sql, self._ordered(rows))
+
+    def execute_sqlite(self, db: sqlite3.Connection, row: tuple[Any, ...]) -> list[Any]:
+        """Execute once on a sqlite3 connection; every row it returns."""
+        (ordered,) = self._ordered((row,))
+        return db.execute(self.sql, ordered).fetchall()
+
+    def executemany_sqlite(self, db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        """Execute for every row on a sqlite3 connection (a statement returning nothing)."""
+        db.executemany(self.sql, self._ordered(rows))

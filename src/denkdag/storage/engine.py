@@ -18,7 +18,7 @@ from typing import Any
 import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 DEFAULT_DATABASE = "sqlite:///denkdag.sqlite3"
 BUSY_TIMEOUT = 30.0
@@ -115,6 +115,14 @@ def _connect_inline(path: str) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=0, check_same_thread=False)
 
 
+async def inline_sqlite3(conn: AsyncConnection) -> sqlite3.Connection | None:
+    """The sqlite3 connection under an inline engine's connection (None for another), for
+    statements the writer runs on it directly (storage/writer.py)."""
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    return driver.sqlite if isinstance(driver, _InlineConnection) else None
+
+
 class _InlineConnection(aiosqlite.Connection):
     """An aiosqlite connection that runs each call at once on the calling thread.
 
@@ -127,3 +135,8 @@ class _InlineConnection(aiosqlite.Connection):
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
+
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself (it runs on the loop's thread, as this one)."""
+        return self._conn

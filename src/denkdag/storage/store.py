@@ -12,12 +12,11 @@ import json
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -25,7 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from denkdag.domain.model import Deck, LiveState, Session
 from denkdag.domain.tally import AnswerRecord
 from denkdag.storage import codec
-from denkdag.storage.driver_sql import DriverStatement
+from denkdag.storage.answer_writes import (
+    REPLAYED,
+    AnswerOutcome,
+    AnswerStatements,
+    AnswerWrite,
+)
 from denkdag.storage.engine import create_engines
 from denkdag.storage.tables import (
     answer_keys,
@@ -43,11 +47,6 @@ from denkdag.storage.writer import BatchWriter
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-_json = json.JSONEncoder(ensure_ascii=False).encode
-"""An answer's value as stored (json.dumps(value, ensure_ascii=False), without building
-an encoder per call)."""
 
 
 @dataclass(frozen=True)
@@ -73,43 +72,6 @@ class StoredAnswer:
     highlighted: bool = False
 
 
-@dataclass(frozen=True)
-class AnswerWrite:
-    """An answer to record, valid only while its session is at `expected_version`.
-
-    The version guard is checked in the transaction that writes the answer (on PostgreSQL
-    with the session row share-locked until commit), so a slide closed by any instance is
-    never written to, however stale the caller's cached state was.
-    """
-
-    session_id: int
-    slide_id: str
-    participant_id: int
-    value: Any
-    expected_version: int | None = None
-    idempotency_key: str | None = None
-    deadline: float | None = None
-    """When the slide's closing timer ends (epoch seconds): not written at or after it."""
-
-
-STORED = "stored"
-REPLAYED = "replayed"
-STALE = "stale"
-
-
-@dataclass(frozen=True)
-class AnswerOutcome:
-    """What became of an AnswerWrite.
-
-    `stored`: committed (`value` is what was written); `replayed`: its idempotency key was
-    applied before, nothing was written, `value` is what is stored now; `stale`: the
-    session's state moved past `expected_version`, nothing was written.
-    """
-
-    status: str
-    value: Any = None
-
-
 class CodeTaken(Exception):
     """The join code is already used by another session."""
 
@@ -129,6 +91,8 @@ class SqlStore:
         self.engine, self.reader = create_engines(url)
         self.dialect = self.engine.dialect.name
         self.writer = BatchWriter(self.engine)
+        self.answers = AnswerStatements(self.engine.dialect, self._insert)
+        self.writer.on_sqlite(self.answers.write, self.answers.write_sqlite)
 
     async def open(self) -> None:
         """Upgrade the schema to the latest migration and start the writer."""
@@ -340,127 +304,7 @@ class SqlStore:
     def write_answer(self, answer: AnswerWrite) -> Awaitable[AnswerOutcome]:
         """Record or replace an answer through the batched writer: the outcome, once
         committed, to await (the writer's future itself, see BatchWriter.submit_grouped)."""
-        return self.writer.submit_grouped(self._write_answers, answer)
-
-    async def _write_answers(
-        self, conn: AsyncConnection, batch: Sequence[AnswerWrite]
-    ) -> list[AnswerOutcome]:
-        """Every answer of one batch in a few statements: versions, keys, one upsert."""
-        guarded = {a.session_id for a in batch if a.expected_version is not None}
-        versions: dict[int, int] = {}
-        if guarded:
-            rows = await conn.execute(self._versions_query, {"ids": list(guarded)})
-            versions = {int(r.id): int(r.state_version) for r in rows}
-        outcomes: list[AnswerOutcome | None] = [None] * len(batch)
-        current = []
-        for index, answer in enumerate(batch):
-            expected = answer.expected_version
-            if expected is not None and versions.get(answer.session_id) != expected:
-                outcomes[index] = AnswerOutcome(STALE)
-            elif answer.deadline is not None and now().timestamp() >= answer.deadline:
-                outcomes[index] = AnswerOutcome(STALE)  # the timer ended while it waited
-            else:
-                current.append(index)
-        fresh_keys = await self._claim_keys(conn, [batch[i] for i in current])
-        writes: dict[tuple[int, str], AnswerWrite] = {}
-        replays = []
-        for index in current:
-            answer = batch[index]
-            key = answer.idempotency_key
-            if key is not None and (answer.participant_id, answer.slide_id, key) not in fresh_keys:
-                replays.append(index)
-                continue
-            if key is not None:
-                fresh_keys.discard((answer.participant_id, answer.slide_id, key))
-            writes[(answer.participant_id, answer.slide_id)] = answer  # the last one wins
-            outcomes[index] = AnswerOutcome(STORED, answer.value)
-        if writes:
-            upsert = self._answer_upsert
-            stamp = upsert.bind("updated_at", now())  # one commit, one time for every row
-            await upsert.run(
-                conn,
-                [
-                    (a.session_id, a.slide_id, a.participant_id, _json(a.value), stamp)
-                    for a in writes.values()
-                ],
-            )
-        if replays:
-            stored = await self._stored_values(conn, [batch[i] for i in replays])
-            for index in replays:
-                answer = batch[index]
-                value = stored.get((answer.participant_id, answer.slide_id))
-                outcomes[index] = AnswerOutcome(REPLAYED, value)
-        return [outcome or AnswerOutcome(STALE) for outcome in outcomes]
-
-    async def _claim_keys(
-        self, conn: AsyncConnection, batch: Sequence[AnswerWrite]
-    ) -> set[tuple[int, str, str]]:
-        """Insert the batch's idempotency keys; the ones that were new (not applied before,
-        also not by a concurrent transaction of another instance) come back."""
-        rows: dict[tuple[int, str, str], dict[str, Any]] = {}
-        stamp = now()
-        for answer in batch:
-            if answer.idempotency_key is None:
-                continue
-            triple = (answer.participant_id, answer.slide_id, answer.idempotency_key)
-            rows.setdefault(
-                triple,
-                {
-                    "participant_id": answer.participant_id,
-                    "slide_id": answer.slide_id,
-                    "idempotency_key": answer.idempotency_key,
-                    "created_at": stamp,
-                },
-            )
-        if not rows:
-            return set()
-        result = await conn.execute(self._key_claim, list(rows.values()))
-        return {(int(r[0]), str(r[1]), str(r[2])) for r in result.all()}
-
-    # The statements of every answer batch, built once per store: building them again for
-    # each batch was a visible part of a vote's cost.
-
-    @cached_property
-    def _versions_query(self) -> Any:
-        return (
-            select(sessions.c.id, sessions.c.state_version)
-            .where(sessions.c.id.in_(bindparam("ids", expanding=True)))
-            .with_for_update(read=True)  # FOR SHARE: a state change waits for our commit
-        )
-
-    @cached_property
-    def _key_claim(self) -> Any:
-        return (
-            self._insert(answer_keys)
-            .on_conflict_do_nothing()
-            .returning(
-                answer_keys.c.participant_id,
-                answer_keys.c.slide_id,
-                answer_keys.c.idempotency_key,
-            )
-        )
-
-    @cached_property
-    def _answer_upsert(self) -> DriverStatement:
-        stmt = self._insert(responses)
-        upsert = stmt.on_conflict_do_update(
-            index_elements=["participant_id", "slide_id"],
-            set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
-        )
-        columns = ("session_id", "slide_id", "participant_id", "value", "updated_at")
-        return DriverStatement(upsert, self.engine.dialect, [responses.c[n] for n in columns])
-
-    @staticmethod
-    async def _stored_values(
-        conn: AsyncConnection, batch: Sequence[AnswerWrite]
-    ) -> dict[tuple[int, str], Any]:
-        query = select(responses.c.participant_id, responses.c.slide_id, responses.c.value).where(
-            responses.c.participant_id.in_({a.participant_id for a in batch})
-        )
-        return {
-            (int(r.participant_id), str(r.slide_id)): json.loads(r.value)
-            for r in await conn.execute(query)
-        }
+        return self.writer.submit_grouped(self.answers.write, answer)
 
     async def answer_for_key(
         self, participant_id: int, slide_id: str, idempotency_key: str

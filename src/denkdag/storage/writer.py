@@ -27,6 +27,11 @@ What a batch costs is mostly not SQLite but getting to it, so the hot path is ke
   batches: the next batch then starts on a fully copied WAL and so writes it again from
   the start. (A checkpoint running beside the writes would always be a few frames behind,
   and the WAL would grow for as long as the votes keep coming.)
+- A batch made only of groups that have a *SQLite twin* (`on_sqlite`: the same work
+  written for a sqlite3 connection, as storage/answer_writes.py does for votes) runs on
+  the inline connection's sqlite3 connection itself, in one synchronous transaction: no
+  greenlet switch or execution context per statement. Any other batch, or one the twin
+  could not commit, takes the ways above.
 - Waiting callers are a plain list and one future each, settled right after the commit;
   the writer sleeps on one future when there is nothing to do.
 """
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -42,12 +48,13 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from denkdag.storage.engine import inline_sqlite_engine
+from denkdag.storage.engine import inline_sqlite3, inline_sqlite_engine
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[AsyncConnection], Awaitable[Any]]
 Group = Callable[[AsyncConnection, Sequence[Any]], Awaitable[Sequence[Any]]]
+SqliteGroup = Callable[[sqlite3.Connection, Sequence[Any]], Sequence[Any]]
 """A group handler: the items of one batch in, one result per item out (same order)."""
 
 MAX_BATCH = 500
@@ -83,6 +90,9 @@ class BatchWriter:
         self._max_batch = max_batch
         self._inline: AsyncEngine | None = None
         self._inline_conn: AsyncConnection | None = None
+        self._sqlite: sqlite3.Connection | None = None
+        """The inline connection's own sqlite3 connection, for the groups' SQLite twins."""
+        self._twins: dict[Group, SqliteGroup] = {}
         """The inline engine's one connection, kept between batches (a checkout and a
         return to the pool per batch cost more than the batch's own statements)."""
         self._waiting: list[_Pending] = []
@@ -98,6 +108,8 @@ class BatchWriter:
         connection, or a write in the batch failed): the ordinary engine ran them."""
         self.checkpoints = 0
         """WAL checkpoints the writer ran (see _run_checkpoint)."""
+        self.sqlite_batches = 0
+        """Batches the groups' SQLite twins committed (see on_sqlite)."""
 
     @property
     def inline(self) -> bool:
@@ -124,7 +136,7 @@ class BatchWriter:
             self._inline = None
 
     async def _drop_inline_connection(self) -> None:
-        conn, self._inline_conn = self._inline_conn, None
+        conn, self._inline_conn, self._sqlite = self._inline_conn, None, None
         if conn is not None:
             try:
                 await conn.close()
@@ -134,6 +146,11 @@ class BatchWriter:
     async def submit(self, job: Job) -> Any:
         """Run `job` in the next batch; return its result once the batch has committed."""
         return await self._enqueue(job, None, None)
+
+    def on_sqlite(self, group: Group, twin: SqliteGroup) -> None:
+        """Let `twin` do `group`'s work when a batch runs on the inline SQLite connection:
+        the same statements on its sqlite3 connection, in a transaction the writer holds."""
+        self._twins[group] = twin
 
     def submit_grouped(self, group: Group, item: Any) -> asyncio.Future[Any]:
         """Hand `item` to `group` with the batch's other items of that group; the future
@@ -187,8 +204,14 @@ class BatchWriter:
                 conn = self._inline_conn
                 if conn is None:
                     conn = self._inline_conn = await self._inline.connect()
-                async with conn.begin():
-                    results = await self._apply(conn, batch)
+                    self._sqlite = await inline_sqlite3(conn)
+                twins = self._twins_for(batch)
+                if twins is not None:
+                    results = self._commit_sqlite(batch, twins)
+                    self.sqlite_batches += 1
+                else:
+                    async with conn.begin():
+                        results = await self._apply(conn, batch)
             except Exception as error:  # locked by another connection, or a bad write
                 self.fallbacks += 1
                 log.debug("inline batch of %d not run (%s); using the engine", len(batch), error)
@@ -211,6 +234,41 @@ class BatchWriter:
                 await self._commit_one(pending)
             return
         self._settle(batch, results)
+
+    def _twins_for(self, batch: list[_Pending]) -> list[SqliteGroup] | None:
+        """Each pending item's SQLite twin, or None when one has none (or is a job)."""
+        if self._sqlite is None:
+            return None
+        twins = []
+        for pending in batch:
+            twin = None if pending.group is None else self._twins.get(pending.group)
+            if twin is None:
+                return None
+            twins.append(twin)
+        return twins
+
+    def _commit_sqlite(self, batch: list[_Pending], twins: list[SqliteGroup]) -> list[Any]:
+        """The batch in one transaction on the inline sqlite3 connection, each group once,
+        as `_apply` runs them. Raises (nothing committed) when the database is locked or a
+        statement fails; the caller then runs the batch on the ordinary engine."""
+        db = self._sqlite
+        assert db is not None
+        results: list[Any] = [None] * len(batch)
+        groups: dict[SqliteGroup, list[int]] = {}
+        for index, twin in enumerate(twins):
+            groups.setdefault(twin, []).append(index)
+        db.execute("BEGIN IMMEDIATE")  # "database is locked" at once: busy timeout 0
+        try:
+            for twin, indexes in groups.items():
+                outcomes = twin(db, [batch[i].item for i in indexes])
+                for index, outcome in zip(indexes, outcomes, strict=True):
+                    results[index] = outcome
+            db.commit()
+        except BaseException:
+            if db.in_transaction:
+                db.rollback()
+            raise
+        return results
 
     @staticmethod
     def _settle(batch: list[_Pending], results: list[Any]) -> None:
