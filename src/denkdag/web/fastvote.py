@@ -133,42 +133,37 @@ class _VoteHeaders:
 
     __slots__ = ("authorization", "chunked", "content_type", "key", "length")
 
-    def __init__(self) -> None:
-        self.content_type: bytes | None = None
-        self.authorization: str | None = None
-        self.length: bytes | None = None
-        self.key: str | None = None
-        self.chunked = False
+    def __init__(self, seen: dict[bytes, bytes], chunked: bool) -> None:
+        self.content_type = seen.get(b"content-type")
+        authorization = seen.get(b"authorization")
+        self.authorization = None if authorization is None else authorization.decode("latin-1")
+        self.length = seen.get(b"content-length")
+        key = seen.get(b"idempotency-key")
+        self.key = None if key is None else key.decode("latin-1")
+        self.chunked = chunked
+
+
+_SEEN_ONCE = frozenset((b"content-type", b"authorization", b"content-length", b"idempotency-key"))
 
 
 def _scan_headers(raw: list[tuple[bytes, bytes]]) -> _VoteHeaders | None:
     """The vote's headers; None (hand the request over) for a repeated header, an odd
-    Idempotency-Key or a content type other than JSON.
-
-    Every vote passes here, so it is one plain loop (no lookups by attribute name)."""
-    found = _VoteHeaders()
+    Idempotency-Key or a content type other than JSON. (Every vote passes here: one loop.)"""
+    seen: dict[bytes, bytes] = {}
+    chunked = False
     for name, value in raw:
-        if name == b"content-type":
-            if found.content_type is not None:
+        if name in _SEEN_ONCE:
+            if name in seen:
                 return None
-            found.content_type = value
-        elif name == b"authorization":
-            if found.authorization is not None:
-                return None
-            found.authorization = value.decode("latin-1")
-        elif name == b"content-length":
-            if found.length is not None:
-                return None
-            found.length = value
-        elif name == b"idempotency-key":
-            if found.key is not None:
-                return None
-            found.key = value.decode("latin-1")
+            seen[name] = value
         elif name == b"transfer-encoding":
-            found.chunked = True
+            chunked = True
+    if seen.get(b"content-type") != b"application/json":
+        return None
+    found = _VoteHeaders(seen, chunked)
     if found.key is not None and not _IDEMPOTENCY_KEY.match(found.key):
         return None
-    return found if found.content_type == b"application/json" else None
+    return found
 
 
 def _vote_headers(raw: list[tuple[bytes, bytes]]) -> tuple[str, str | None] | None:
