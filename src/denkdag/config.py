@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         0.25, description="Seconds between coalesced tally updates per session."
     )
     max_body_bytes: int = Field(64_000, description="Largest request body accepted.")
+    freeze_startup_objects: bool = Field(
+        False,
+        description="Once started, keep the objects made at startup out of the garbage "
+        "collector's full passes (gc.freeze; `denkdag serve` sets it: a process that serves "
+        "one app for its whole life).",
+    )
     heartbeat_seconds: float = Field(
         15.0, description="Seconds between keep-alive comments on event streams."
     )

@@ -39,6 +39,7 @@ from denkdag.domain.responses import accept_answer
 from denkdag.domain.tally import AnswerRecord, Tally
 from denkdag.formats.report import Report, build_report, with_moderation
 from denkdag.live import Broadcaster, Coalescer, Envelope, MemoryBroadcaster, make_leases
+from denkdag.live.recent import RecentValues
 from denkdag.opinions import LiveOpinions
 from denkdag.profiles import Profiles, report_opinion_members
 from denkdag.questions import LiveQuestions
@@ -108,6 +109,8 @@ class Denkdag:
             audience=lambda session_id: broadcaster.hub.subscriber_count(f"session:{session_id}"),
         )
         self._sessions: dict[str, Session] = {}
+        self._shown_tallies: RecentValues[tuple[int, str], Tally] = RecentValues(tally_interval)
+        self._shown_joined: RecentValues[int, int] = RecentValues(tally_interval)
         self._participants: OrderedDict[str, tuple[int, int]] = OrderedDict()
         self._prefetched: set[int] = set()
         self._openings: dict[str, tuple[int, int, float, asyncio.Future[dict[str, Any]]]] = {}
@@ -218,6 +221,14 @@ class Denkdag:
             return kind.tally_records(slide, records)
         answers = await self.store.slide_answers(session.id, slide.id)
         return kind.tally(slide, answers)
+
+    async def shown_tally(self, session: Session, slide: Slide) -> Tally:
+        """The slide's tally as the room's phones show it: counted at most once a tally
+        interval, once for all the phones that ask together (live/recent.py). Exact counts,
+        for everything else: tally()."""
+        return await self._shown_tallies.get(
+            (session.id, slide.id), lambda: self.tally(session, slide)
+        )
 
     async def moderate(
         self,
@@ -645,6 +656,10 @@ class Denkdag:
 
     async def joined(self, session: Session) -> int:
         return await self.store.count_participants(session.id)
+
+    async def shown_joined(self, session: Session) -> int:
+        """How many have joined, as the room's phones show it (see shown_tally)."""
+        return await self._shown_joined.get(session.id, lambda: self.joined(session))
 
     # reports (issue 6) -------------------------------------------------------------------
 

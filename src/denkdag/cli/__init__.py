@@ -295,6 +295,7 @@ def _serve(settings: Settings, workers: int = 1) -> None:
     os.environ["DENKDAG_DATABASE_URL"] = settings.database_url
     os.environ["DENKDAG_HOST"] = settings.host
     os.environ["DENKDAG_PORT"] = str(settings.port)
+    os.environ["DENKDAG_FREEZE_STARTUP_OBJECTS"] = "true"  # one app per process: web/app.py
     if settings.public_url:
         os.environ["DENKDAG_PUBLIC_URL"] = settings.public_url
     asyncio.run(_migrate(settings.database_url))

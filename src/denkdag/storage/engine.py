@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 DEFAULT_DATABASE = "sqlite:///denkdag.sqlite3"
 BUSY_TIMEOUT = 30.0
+READERS = 16
+"""SQLite reader connections kept open (each has its own aiosqlite thread)."""
 """Seconds a SQLite connection (other than the inline one) waits for another's lock."""
 
 
@@ -71,7 +73,11 @@ def _sqlite_engine(url: str, *, writer: bool, inline: bool = False) -> AsyncEngi
 
         engine = create_async_engine(url, async_creator=connect, pool_size=1)
     else:
-        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT})
+        # Readers: a pool that keeps its connections. (The default, 5 kept and 10 more
+        # opened and closed again as needed, opened a connection with its own thread for
+        # most reads while a room's phones all fetched their slide.)
+        pool: dict[str, Any] = {} if writer else {"pool_size": READERS, "max_overflow": 0}
+        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT}, **pool)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -6,6 +6,7 @@ so tests and `denkdag serve` build the same app.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -56,6 +57,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await service.start()
         app.state.service = service
         purging = retention.start(service, settings.retention_days)
+        if settings.freeze_startup_objects:
+            # Every full collection would walk the ~190,000 objects of the imported
+            # framework, templates and app; they live as long as the process. Rendering
+            # a phone's slide for a whole room at once cost about a quarter less with it.
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

@@ -114,10 +114,16 @@ async def _tallies(request: Request, session: Session) -> dict[str, Tally]:
     return {s.id: await svc.tally(session, s) for s in session.deck.slides if kind_of(s.kind).asks}
 
 
-async def _slide_context(request: Request, session: Session) -> dict[str, Any]:
+async def _slide_context(
+    request: Request, session: Session, *, room: bool = False
+) -> dict[str, Any]:
+    """What a slide's page shows. `room`: for a participant's phone, whose counts the
+    whole room asks for at once (after each slide change): shared, at most a tally
+    interval old (Denkdag.shown_tally); the facilitator's screens count exactly."""
     svc = service(request)
     current = session.deck.slide(session.state.current_slide or "")
-    tally = await svc.tally(session, current) if current and kind_of(current.kind).asks else None
+    counted = svc.shown_tally if room else svc.tally
+    tally = await counted(session, current) if current and kind_of(current.kind).asks else None
     return {
         "session": session,
         "info": session.deck.info,
@@ -127,7 +133,7 @@ async def _slide_context(request: Request, session: Session) -> dict[str, Any]:
         "revealed": bool(current and current.id in session.state.revealed),
         "position": (session.deck.slides.index(current) + 1) if current else 0,
         "count": len(session.deck.slides),
-        "joined": await svc.joined(session),
+        "joined": await (svc.shown_joined if room else svc.joined)(session),
         # The opinion map as the room may see it (issue 5); the templates draw it only
         # once revealed, the projector's and the phones' alike.
         "opinion": (
@@ -218,7 +224,7 @@ async def phone(request: Request, code: str) -> Response:
 async def _phone_context(request: Request, participant: Participant) -> dict[str, Any]:
     svc = service(request)
     session = await svc.session(participant.session.code)
-    context = await _slide_context(request, session)
+    context = await _slide_context(request, session, room=True)
     answers = await svc.answers_of(participant)
     if pace.at_audience_pace(session):  # the participant's own slide, not the presenter's
         wanted = request.query_params.get("slide") or getattr(request.state, "pace_slide", None)
