@@ -10,7 +10,7 @@ noisy machine where absolute figures do not. Servers run in their own processes;
     --phones N     only the manual many-phones run: N streams on one Denkdag server
     --analysis     also run the opinion-analysis benchmark (bench/analysis.py)
     --only NAME    only the scenarios whose name starts with NAME (repeatable), e.g.
-                   `--only ingest` (ingest, fan-out, burst, join, two)
+                   `--only ingest` (ingest, fan-out, burst, join, slide, two)
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ async def run(args: argparse.Namespace, directory: Path) -> list[Row]:
         ("fan-out 5,000", lambda: scenarios.fanout(ctx, 1000 if quick else 5000, rounds=1)),
         ("burst", lambda: scenarios.burst(ctx, 500 if quick else 2000)),
         ("join storm", lambda: scenarios.join_storm(ctx, 500 if quick else 2000)),
+        ("slide pages", lambda: scenarios.slide_pages(ctx, 300 if quick else 1000)),
         ("two instances", lambda: scenarios.two_instances(ctx, 200 if quick else 1000)),
     ]
     if quick:

@@ -16,6 +16,7 @@ import aiohttp
 
 from bench.load import at_rate, med, percentile, subscribe, summary, wrk
 from bench.servers import Process, Room, baseline, denkdag, fresh_sqlite, make_room
+from denkdag.web.auth import participant_cookie
 
 Row = dict[str, Any]
 
@@ -532,6 +533,75 @@ async def join_storm(ctx: Context, joins: int) -> list[Row]:
         ),
         row(
             name, "join latency p99 vs raw SQLite", ours["p99_ms"], theirs["p99_ms"], "", None, "ms"
+        ),
+    ]
+
+
+# slide pages: after a slide change every phone fetches its slide -------------------------
+
+
+async def slide_pages(ctx: Context, phones: int) -> list[Row]:
+    """Every phone of a room fetches its slide page at once (`/j/CODE/slide`, as a phone
+    does after each slide change), over a venue's few hundred connections; beside the
+    same requests to the bare ASGI endpoint."""
+    room = await make_room(fresh_sqlite(ctx.directory), phones)
+    servers = {
+        "denkdag": denkdag(room, ctx.log("pages-denkdag")),
+        "raw_asgi": baseline("raw_asgi", ctx.log("pages-raw-asgi")),
+    }
+    took: dict[str, list[float]] = {name: [] for name in servers}
+    cpu: dict[str, list[float]] = {name: [] for name in servers}
+    fetched: Counter[int] = Counter()
+    cookie = participant_cookie(room.code)
+    try:
+        await servers["denkdag"].ready(f"/api/v1/sessions/{room.code}")
+        await servers["raw_asgi"].ready()
+        async with client(limit=300) as http:
+            for round_ in range(ctx.rounds + 1):  # the first round warms up (not counted)
+                for name, process in servers.items():
+                    url = f"{process.base}/j/{room.code}/slide"
+
+                    async def fetch(token: str, url: str = url, name: str = name) -> None:
+                        async with http.get(url, headers={"Cookie": f"{cookie}={token}"}) as reply:
+                            await reply.read()
+                            if name == "denkdag":
+                                fetched[reply.status] += 1
+
+                    used, started = process.cpu(), time.monotonic()
+                    await asyncio.gather(*(fetch(token) for token in room.tokens))
+                    if round_:
+                        took[name].append(time.monotonic() - started)
+                        cpu[name].append((process.cpu() - used) / phones * 1e6)
+                if round_:
+                    say(
+                        f"slide pages: {phones} phones served in {took['denkdag'][-1]:.2f} s "
+                        f"(bare {took['raw_asgi'][-1]:.2f} s), "
+                        f"{cpu['denkdag'][-1]:.0f} µs of CPU each"
+                    )
+    finally:
+        for process in servers.values():
+            process.stop()
+    name = f"slide pages: {phones} phones at once"
+    ok = fetched.get(200, 0) == phones * (ctx.rounds + 1)
+    return [
+        row(name, "pages served (200)", fetched.get(200, 0), None, "all", ok),
+        row(
+            name,
+            "every phone has its slide (s) vs bare ASGI",
+            med(took["denkdag"]),
+            med(took["raw_asgi"]),
+            "",
+            None,
+            "s",
+        ),
+        row(
+            name,
+            "server CPU per page vs bare ASGI",
+            med(cpu["denkdag"]),
+            med(cpu["raw_asgi"]),
+            "",
+            None,
+            "µs",
         ),
     ]
 
