@@ -23,13 +23,13 @@ import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from denkdag.storage.clock import now
 from denkdag.storage.driver_sql import DriverStatement
 from denkdag.storage.tables import answer_keys, responses, sessions
 
@@ -66,10 +66,6 @@ class AnswerOutcome:
 
     status: str
     value: Any = None
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 stored_json = json.JSONEncoder(ensure_ascii=False).encode

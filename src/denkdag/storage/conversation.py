@@ -24,7 +24,8 @@ from denkdag.domain.kinds.conversation import (
     room_id,
     room_number,
 )
-from denkdag.storage.store import SqlStore, now
+from denkdag.storage.clock import now
+from denkdag.storage.store import SqlStore
 from denkdag.storage.tables import round_statements, round_votes, sessions
 
 STORED = "stored"

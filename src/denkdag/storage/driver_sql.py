@@ -40,7 +40,6 @@ class DriverStatement:
             raise ValueError(f"{dialect.name}: not one positional parameter per column")
         self.statement = statement
         self.sql = str(compiled)
-        self.dialect_name = dialect.name
         self._processors = {
             column.key: column.type.dialect_impl(dialect).bind_processor(dialect)
             for column in columns

@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 DEFAULT_DATABASE = "sqlite:///denkdag.sqlite3"
 BUSY_TIMEOUT = 30.0
+"""Seconds a SQLite connection (other than the inline one) waits for another's lock."""
 READERS = 16
 """SQLite reader connections kept open (each has its own aiosqlite thread)."""
-"""Seconds a SQLite connection (other than the inline one) waits for another's lock."""
 
 
 def async_url(url: str) -> str:

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from denkdag.domain.events import Event, EventSession
 from denkdag.domain.profiles import ProfileQuestion, ProfileSyntaxError, read_questions
-from denkdag.storage.store import SqlStore, User, now
+from denkdag.storage.clock import now
+from denkdag.storage.store import SqlStore, User
 from denkdag.storage.tables import (
     event_logos,
     event_sessions,

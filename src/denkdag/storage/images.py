@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, literal, select
 
 from denkdag.domain.images import image_name
-from denkdag.storage.store import SqlStore, now
+from denkdag.storage.clock import now
+from denkdag.storage.store import SqlStore
 from denkdag.storage.tables import slide_images
 
 

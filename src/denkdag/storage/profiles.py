@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from denkdag.storage.store import SqlStore, now
+from denkdag.storage.clock import now
+from denkdag.storage.store import SqlStore
 from denkdag.storage.tables import participant_profiles, participants
 
 Answers = dict[str, str | None]

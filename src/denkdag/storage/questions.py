@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select, update
 
 from denkdag.domain.questions import APPROVED, Question
-from denkdag.storage.store import SqlStore, now
+from denkdag.storage.clock import now
+from denkdag.storage.store import SqlStore
 from denkdag.storage.tables import question_votes, questions
 
 

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from denkdag.domain.model import Deck, LiveState
 from denkdag.storage import codec
-from denkdag.storage.store import SqlStore, now
+from denkdag.storage.clock import now
+from denkdag.storage.store import SqlStore
 from denkdag.storage.tables import deck_revisions, sessions
 
 KEEP = 100

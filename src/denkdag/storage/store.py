@@ -30,6 +30,7 @@ from denkdag.storage.answer_writes import (
     AnswerStatements,
     AnswerWrite,
 )
+from denkdag.storage.clock import now
 from denkdag.storage.engine import create_engines
 from denkdag.storage.tables import (
     answer_keys,
@@ -43,10 +44,6 @@ from denkdag.storage.tables import (
     users,
 )
 from denkdag.storage.writer import BatchWriter
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

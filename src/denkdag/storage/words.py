@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from denkdag.storage.store import SqlStore, now
+from denkdag.storage.clock import now
+from denkdag.storage.store import SqlStore
 from denkdag.storage.tables import hidden_words
 
 

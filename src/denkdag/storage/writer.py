@@ -90,11 +90,11 @@ class BatchWriter:
         self._max_batch = max_batch
         self._inline: AsyncEngine | None = None
         self._inline_conn: AsyncConnection | None = None
+        """The inline engine's one connection, kept between batches (a checkout and a
+        return to the pool per batch cost more than the batch's own statements)."""
         self._sqlite: sqlite3.Connection | None = None
         """The inline connection's own sqlite3 connection, for the groups' SQLite twins."""
         self._twins: dict[Group, SqliteGroup] = {}
-        """The inline engine's one connection, kept between batches (a checkout and a
-        return to the pool per batch cost more than the batch's own statements)."""
         self._waiting: list[_Pending] = []
         self._wakeup: asyncio.Future[None] | None = None
         self._stopping = False
