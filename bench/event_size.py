@@ -17,9 +17,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from denkdag.app.denkdag import Denkdag, topic
 from denkdag.formats.deck import parse_deck
 from denkdag.live import Envelope, MemoryBroadcaster
-from denkdag.service import Denkdag, topic
 from denkdag.storage import open_store
 
 ROOT = Path(__file__).resolve().parent.parent

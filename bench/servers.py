@@ -15,10 +15,10 @@ from pathlib import Path
 
 import aiohttp
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.formats.deck import parse_deck
 from denkdag.live import MemoryBroadcaster
 from denkdag.seed import seed_deck_text
-from denkdag.service import Denkdag
 from denkdag.storage import open_store
 
 ROOT = Path(__file__).resolve().parent.parent

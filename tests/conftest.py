@@ -17,10 +17,10 @@ import pytest
 from fastapi import FastAPI
 
 import browser_support
+from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
-from denkdag.service import Denkdag
 from denkdag.web.app import create_app
 
 IN_CI = os.environ.get("CI") == "true"

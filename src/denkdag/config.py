@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from denkdag.storage import DEFAULT_DATABASE
+DEFAULT_DATABASE = "sqlite:///denkdag.sqlite3"
+"""A SQLite file in the working directory: the embedded default."""
 
 
 class Settings(BaseSettings):

@@ -11,8 +11,15 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from denkdag.app.editor import (
+    NEW_SLIDES,
+    SlideTextError,
+    info_text,
+    read_info,
+    read_slide,
+    slide_text,
+)
 from denkdag.domain.model import SessionInfo
-from denkdag.editing import NEW_SLIDES, SlideTextError, info_text, read_info, read_slide, slide_text
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
 from denkdag.storage.tables import deck_revisions

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from event_profiles_support import REGION, WORKPLACE
 
-from denkdag.events import EVENT_CODE_ALPHABET, looks_like_event_code, new_event_code
+from denkdag.app.events import EVENT_CODE_ALPHABET, looks_like_event_code, new_event_code
 from denkdag.security import normalise_code
 from denkdag.storage.events import EventStore, NewEvent
 from denkdag.storage.profiles import ProfileStore

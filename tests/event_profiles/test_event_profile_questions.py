@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from event_profiles_support import DECK, REGION, WORKPLACE
 
+from denkdag.app.editor import Editor, SlideTextError, info_text
+from denkdag.app.events import Events
 from denkdag.domain.events import InvalidEvent, parse_profile
 from denkdag.domain.profiles import questions_digest
-from denkdag.editing import Editor, SlideTextError, info_text
-from denkdag.events import Events
 from denkdag.formats.deck import parse_deck
 
 pytestmark = pytest.mark.anyio

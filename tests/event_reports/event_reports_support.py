@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from denkdag.app.denkdag import Denkdag
+from denkdag.app.events import EventFields, Events
 from denkdag.domain.events import PLENARY, WORKING
-from denkdag.events import EventFields, Events
 from denkdag.formats.deck import parse_deck
-from denkdag.service import Denkdag
 from denkdag.storage.accounts import AccountStore
 
 CANARY = "KANARIE6Q"

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 from exports_support import DECK, Built, answer_all
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
-from denkdag.service import Denkdag
 from denkdag.web.app import create_app
 
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.domain.model import Session
 from denkdag.formats.deck import parse_deck
-from denkdag.service import Denkdag
 from denkdag.storage import User
 
 CANARY = "KANARIE7Q"

@@ -18,11 +18,11 @@ from opinions_support import ballot
 from test_opinion_recompute import STATEMENT_TEXTS, Room
 
 from denkdag.analysis import VoteMatrix, compute
+from denkdag.app.denkdag import Denkdag
+from denkdag.app.opinions import LiveMap, Recomputer, RoomVotes, decode_live, encode_live
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.formats.deck import parse_deck
 from denkdag.live import LocalLeases, MemoryBroadcaster, RedisLeases
-from denkdag.opinions import LiveMap, Recomputer, RoomVotes, decode_live, encode_live
-from denkdag.service import Denkdag
 from denkdag.storage import open_store
 from denkdag.storage.opinion_maps import OpinionMapStore
 from denkdag.web.auth import LOGIN_COOKIE

@@ -1,6 +1,6 @@
 """The background recompute of opinion maps: debounced, never overlapping, never blocking.
 
-These drive `denkdag.opinions.Recomputer` with the real analysis and an in-memory vote list
+These drive `denkdag.app.opinions.Recomputer` with the real analysis and an in-memory vote list
 (what the store would return), so they check the orchestration alone, in milliseconds.
 """
 
@@ -16,9 +16,9 @@ import pytest
 from opinions_support import CONSENSUS, ballot
 
 from denkdag.analysis import OpinionMap, VoteMatrix
+from denkdag.app.opinions import LiveMap, Recomputer, RoomVotes, analyse_pinned
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.tally import PRIVACY_FLOOR
-from denkdag.opinions import LiveMap, Recomputer, RoomVotes, analyse_pinned
 
 pytestmark = pytest.mark.anyio
 

@@ -17,10 +17,10 @@ import aiohttp
 import pytest
 from scale_support import aiohttp_events, served
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
-from denkdag.service import Denkdag
 from denkdag.web.app import create_app
 
 pytestmark = pytest.mark.anyio

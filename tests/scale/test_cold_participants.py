@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-import denkdag.service as service_module
+import denkdag.app.denkdag as service_module
+from denkdag.app.denkdag import Denkdag, topic
 from denkdag.domain.errors import NotAllowed
 from denkdag.formats.deck import parse_deck
 from denkdag.live import Envelope, MemoryBroadcaster
 from denkdag.seed import seed_deck_text
-from denkdag.service import Denkdag, topic
 from denkdag.storage import SqlStore, open_store
 
 pytestmark = pytest.mark.anyio

@@ -26,11 +26,11 @@ from scale_support import free_port
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.formats.deck import parse_deck
 from denkdag.live import MemoryBroadcaster
 from denkdag.security import token_hash
 from denkdag.seed import seed_deck_text
-from denkdag.service import Denkdag
 from denkdag.storage import open_store
 from denkdag.storage.engine import async_url
 

@@ -25,10 +25,10 @@ import pytest
 from scale_support import events, free_port, served
 from test_redis_two_instances import redis_url  # noqa: F401  (the fixture)
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.live import MemoryBroadcaster
-from denkdag.service import Denkdag
 from denkdag.storage import open_store
 from denkdag.web.app import create_app
 

@@ -20,11 +20,11 @@ import pytest
 import redis.asyncio as aioredis
 from scale_support import events, free_port, need_service, next_event, served
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.live.redis_bus import RedisBroadcaster
 from denkdag.seed import seed_deck_text
-from denkdag.service import Denkdag
 from denkdag.web.app import create_app
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]

@@ -10,10 +10,10 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
-from denkdag.service import Denkdag
 from denkdag.web.app import create_app
 
 pytestmark = pytest.mark.anyio

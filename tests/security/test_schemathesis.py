@@ -17,11 +17,11 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.live import MemoryBroadcaster
 from denkdag.seed import seed_deck_text
-from denkdag.service import Denkdag
 from denkdag.storage import open_store
 from denkdag.web.app import create_app
 

@@ -24,11 +24,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.domain.errors import DomainError, InvalidAnswer, InvalidControl, SlideNotOpen
 from denkdag.domain.model import ResultsMode
 from denkdag.formats.deck import parse_deck
 from denkdag.live import MemoryBroadcaster
-from denkdag.service import Denkdag
 from denkdag.storage import SqlStore, open_store
 
 T = TypeVar("T")

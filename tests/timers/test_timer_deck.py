@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from denkdag.app.editor import read_slide, slide_text
 from denkdag.domain.model import AUDIENCE_PACE, PRESENTER_PACE
-from denkdag.editing import read_slide, slide_text
 from denkdag.formats.deck import DeckError, parse_deck, write_deck
 
 HERE = Path(__file__).parent

@@ -17,12 +17,13 @@ from typing import Annotated, TypeVar
 import segno
 import typer
 
-from denkdag.accounts import ROLES
+from denkdag.app.accounts import ROLES
+from denkdag.app.denkdag import Denkdag
+from denkdag.app.editor import Editor
 from denkdag.cli.analyse import analyse
 from denkdag.cli.events import event_app
 from denkdag.config import Settings
 from denkdag.domain.errors import N_, DomainError, NotAllowed
-from denkdag.editing import Editor
 from denkdag.formats.compare import compare as compare_reports
 from denkdag.formats.deck import DeckError, write_deck
 from denkdag.formats.deck_zip import read_deck_path, write_deck_zip
@@ -34,7 +35,6 @@ from denkdag.formats.report_html import render_report
 from denkdag.live import MemoryBroadcaster
 from denkdag.security import format_code, normalise_code
 from denkdag.seed import seed_deck_text
-from denkdag.service import Denkdag
 from denkdag.storage import DEFAULT_DATABASE, open_store
 from denkdag.storage.accounts import AccountStore
 

@@ -1,7 +1,7 @@
 """`denkdag event create|add|export`: an event and its sessions from the command line
 (issue 3), and its report (issue 6).
 
-The same use cases as the web pages (`denkdag.events`), acting as the organiser named;
+The same use cases as the web pages (`denkdag.app.events`), acting as the organiser named;
 `export` writes the event's report as `denkdag export` writes a session's (whoever holds
 the database may read it).
 """
@@ -16,13 +16,13 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from denkdag.app.denkdag import Denkdag
+from denkdag.app.events import EventFields, Events
 from denkdag.domain.errors import N_, DomainError, NotFound
 from denkdag.domain.events import PLENARY, WORKING
 from denkdag.domain.model import LANGUAGES
-from denkdag.events import EventFields, Events
 from denkdag.formats.deck import DeckError, parse_deck
 from denkdag.live import MemoryBroadcaster
-from denkdag.service import Denkdag
 from denkdag.storage import DEFAULT_DATABASE, User, open_store
 
 T = TypeVar("T")

@@ -20,7 +20,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-DEFAULT_DATABASE = "sqlite:///denkdag.sqlite3"
 BUSY_TIMEOUT = 30.0
 """Seconds a SQLite connection (other than the inline one) waits for another's lock."""
 READERS = 16

@@ -13,15 +13,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from denkdag.accounts import (
+from denkdag.app.accounts import (
     ADMINISTRATOR,
     ROLES,
     AccountRefused,
     Accounts,
     require_administrator,
 )
+from denkdag.app.denkdag import LOGIN_LIFETIME, LOGIN_TOKEN
 from denkdag.domain.errors import N_, NotAllowed
-from denkdag.service import LOGIN_LIFETIME, LOGIN_TOKEN
 from denkdag.storage import User
 from denkdag.web import i18n
 from denkdag.web.auth import LOGIN_COOKIE, check_csrf, service, settings

@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from denkdag import __version__
+from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.live import make_broadcaster
-from denkdag.service import Denkdag
 from denkdag.storage import open_store
 from denkdag.web import (
     accounts,

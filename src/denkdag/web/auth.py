@@ -14,9 +14,9 @@ import secrets
 
 from fastapi import Request, Response
 
+from denkdag.app.denkdag import API_TOKEN, LOGIN_TOKEN, Denkdag
 from denkdag.config import Settings
 from denkdag.domain.errors import N_, NotAllowed
-from denkdag.service import API_TOKEN, LOGIN_TOKEN, Denkdag
 from denkdag.storage import User
 
 LOGIN_COOKIE = "dd_login"

@@ -12,9 +12,9 @@ from typing import Any
 
 from fastapi import Request
 
+from denkdag.app.events import Events, logo_url
 from denkdag.domain.events import Event
 from denkdag.domain.model import Session
-from denkdag.events import Events, logo_url
 from denkdag.web.auth import service
 
 

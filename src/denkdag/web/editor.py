@@ -17,9 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from denkdag.domain.errors import N_, DomainError, NotAllowed
-from denkdag.domain.kinds import KINDS, kind_of
-from denkdag.editing import (
+from denkdag.app.editor import (
     NEW_SLIDES,
     Editor,
     EditorDeck,
@@ -29,6 +27,8 @@ from denkdag.editing import (
     StaleDeck,
     new_deck,
 )
+from denkdag.domain.errors import N_, DomainError, NotAllowed
+from denkdag.domain.kinds import KINDS, kind_of
 from denkdag.formats.deck import DeckError, parse_deck, write_deck
 from denkdag.formats.deck_zip import MAX_ZIP_BYTES, DeckBundle, read_deck_zip, write_deck_zip
 from denkdag.formats.images import (

@@ -11,8 +11,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from denkdag.app.events import Events
 from denkdag.domain.errors import N_, NotFound
-from denkdag.events import Events
 from denkdag.formats.event_report import EventReport
 from denkdag.formats.report_html import render_event_report
 from denkdag.web import i18n

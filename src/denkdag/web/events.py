@@ -17,11 +17,11 @@ import segno
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from denkdag.app.editor import new_deck
+from denkdag.app.events import EventFields, Events, event_view, normalise_event_code
 from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.domain.events import MAX_LOGO_BYTES, PLENARY, WORKING, Brand, Event
 from denkdag.domain.profiles import write_question
-from denkdag.editing import new_deck
-from denkdag.events import EventFields, Events, event_view, normalise_event_code
 from denkdag.formats.deck import DeckError, parse_deck
 from denkdag.storage import User
 from denkdag.web import i18n

@@ -13,10 +13,10 @@ from typing import Any
 
 from fastapi import Request
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.domain import timer
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import AUDIENCE_PACE, Countdown, Session, Slide
-from denkdag.service import Denkdag
 
 
 def at_audience_pace(session: Session) -> bool:

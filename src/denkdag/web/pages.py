@@ -18,14 +18,14 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from denkdag.accounts import Accounts
+from denkdag.app.accounts import Accounts
+from denkdag.app.denkdag import LINK_TOKEN, LOGIN_LIFETIME, Participant
+from denkdag.app.events import Events, looks_like_event_code, normalise_event_code
 from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound, SlideNotOpen
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
-from denkdag.events import Events, looks_like_event_code, normalise_event_code
 from denkdag.security import format_code, normalise_code
-from denkdag.service import LINK_TOKEN, LOGIN_LIFETIME, Participant
 from denkdag.storage import User
 from denkdag.web import i18n, pace, profiles
 from denkdag.web.auth import (
@@ -418,7 +418,7 @@ async def remote_hide_word(
 
 async def facilitator_from_cookie(request: Request) -> User | None:
     token = request.cookies.get(LOGIN_COOKIE)
-    from denkdag.service import LOGIN_TOKEN
+    from denkdag.app.denkdag import LOGIN_TOKEN
 
     return await service(request).user_for_token(token, LOGIN_TOKEN)
 

@@ -16,12 +16,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from denkdag.app.denkdag import Participant
+from denkdag.app.events import Events
 from denkdag.domain.errors import DomainError, NotAllowed
 from denkdag.domain.model import Session
 from denkdag.domain.profiles import MAX_OPTION_ID, MAX_QUESTIONS, questions_digest
-from denkdag.events import Events
 from denkdag.security import normalise_code
-from denkdag.service import Participant
 from denkdag.web import i18n
 from denkdag.web.api import ERRORS
 from denkdag.web.auth import (

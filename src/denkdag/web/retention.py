@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 
-from denkdag.service import Denkdag
+from denkdag.app.denkdag import Denkdag
 
 log = logging.getLogger(__name__)
 

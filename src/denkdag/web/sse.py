@@ -23,9 +23,9 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from denkdag.app.denkdag import DELETED, Denkdag, topic
 from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.live.hub import Envelope, Hub, Subscription, encode
-from denkdag.service import DELETED, Denkdag, topic
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
 from denkdag.web.errors import status_of, translated_detail
 from denkdag.web.fastvote import refuse_outage, reply

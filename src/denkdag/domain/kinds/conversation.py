@@ -3,7 +3,7 @@
 A statement round starts from the facilitator's seed statements (in the deck) and grows
 with statements participants write on their phones. Each statement is offered to every
 participant on its own, to agree, disagree or pass; the votes feed the opinion map
-(`denkdag.opinions`) like the votes on statement slides.
+(`denkdag.app.opinions`) like the votes on statement slides.
 
 Deck syntax: `kind: conversation`, its settings, an optional prompt, and one seed
 statement per line starting with `> `:

@@ -22,7 +22,7 @@ from denkdag.storage import SqlStore, StoredAnswer
 from denkdag.storage.profiles import Answers, ProfileStore
 
 if TYPE_CHECKING:
-    from denkdag.opinions import LiveMap
+    from denkdag.app.opinions import LiveMap
 
 
 class Profiles:
@@ -112,7 +112,7 @@ class Profiles:
 def live_opinion_members(live: LiveMap) -> tuple[dict[int, int], list[str]]:
     """Participant id → column, and the columns (shown groups' labels, then "" for those
     drawn without a group), from a live opinion map."""
-    from denkdag.opinions import LABELS
+    from denkdag.app.opinions import LABELS
 
     result = live.map
     if result is None:

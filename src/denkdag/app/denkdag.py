@@ -17,7 +17,11 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from denkdag.conversation import LiveRounds
+from denkdag.app.opinions import LiveOpinions
+from denkdag.app.profiles import Profiles, report_opinion_members
+from denkdag.app.qa import LiveQuestions
+from denkdag.app.rounds import LiveRounds
+from denkdag.app.timers import TimerWatch
 from denkdag.domain import session_flow, timer
 from denkdag.domain.errors import (
     N_,
@@ -40,9 +44,6 @@ from denkdag.domain.tally import AnswerRecord, Tally
 from denkdag.formats.report import Report, build_report, with_moderation
 from denkdag.live import Broadcaster, Coalescer, Envelope, MemoryBroadcaster, make_leases
 from denkdag.live.recent import RecentValues
-from denkdag.opinions import LiveOpinions
-from denkdag.profiles import Profiles, report_opinion_members
-from denkdag.questions import LiveQuestions
 from denkdag.security import (
     hash_password,
     new_invitation_code,
@@ -58,7 +59,6 @@ from denkdag.storage.accounts import AccountStore
 from denkdag.storage.answer_writes import REPLAYED, STORED, AnswerWrite
 from denkdag.storage.images import SlideImageStore
 from denkdag.storage.words import HiddenWordStore
-from denkdag.timers import TimerWatch
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from denkdag.app.denkdag import Denkdag
 from denkdag.domain import session_flow, timer
 from denkdag.domain.errors import N_, DomainError, InvalidControl, Message, UnknownSlide
 from denkdag.domain.events import Event
@@ -37,7 +38,6 @@ from denkdag.formats.deck import (
     write_deck,
 )
 from denkdag.formats.images import CleanImage
-from denkdag.service import Denkdag
 from denkdag.storage import User
 from denkdag.storage.events import EventStore
 from denkdag.storage.images import SlideImageStore

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from denkdag.accounts import ADMINISTRATOR, FACILITATOR, ORGANISER
+from denkdag.app.accounts import ADMINISTRATOR, FACILITATOR, ORGANISER
+from denkdag.app.denkdag import Denkdag
 from denkdag.domain.errors import N_, NotAllowed, NotFound
 from denkdag.domain.events import (
     MAX_LINK,
@@ -53,7 +54,6 @@ from denkdag.formats.event_report import (
     event_xlsx,
 )
 from denkdag.formats.report_html import printed_logo, render_event_report
-from denkdag.service import Denkdag
 from denkdag.storage import User
 from denkdag.storage.events import (
     EventCodeTaken,
@@ -213,7 +213,7 @@ class Events:
     async def _set_profile(
         self, session: Session, user: User, questions: tuple[ProfileQuestion, ...]
     ) -> None:
-        from denkdag.editing import Editor  # editing imports the service, like this module
+        from denkdag.app.editor import Editor  # editing imports the service, like this module
 
         await Editor(self.service).set_profile(session.code, user, questions)
 

@@ -6,7 +6,7 @@ through the service; this module then decides (domain/kinds/conversation), commi
 
 - the round's tally (every visible statement with its votes, the most agreed and most
   divided ones), through the service's `tally` events, so the projector, the report and
-  the opinion map (`denkdag.opinions`) follow the votes like any slide's;
+  the opinion map (`denkdag.app.opinions`) follow the votes like any slide's;
 - a `statements` event, coalesced like Q&A's `questions`, when a statement is written or
   moderated: phones fetch their next statement, the remote redraws its moderation list.
   Participants receive counts only; facilitators also how many wait for approval.
