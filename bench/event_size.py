@@ -17,7 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from denkdag.app.denkdag import Denkdag, topic
+from denkdag.app.denkdag import Denkdag
+from denkdag.app.sessions import topic
 from denkdag.formats.deck import parse_deck
 from denkdag.live import Envelope, MemoryBroadcaster
 from denkdag.storage import open_store
@@ -44,12 +45,12 @@ async def measure(participants: int) -> dict[str, Any]:
         try:
             user = await store.ensure_user("bench")
             deck = parse_deck(DECK.read_text(encoding="utf-8"))
-            session = await service.create_session(deck, user.id)
+            session = await service.sessions.create(deck, user.id)
             code = session.code
-            tokens = [await service.join(code) for _ in range(participants)]
+            tokens = [await service.participation.join(code) for _ in range(participants)]
             options = {s.id: [o.id for o in s.options] for s in deck.slides}
             for slide in deck.slides:
-                await service.control(code, user, "goto", slide.id)
+                await service.control.apply(code, user, "goto", slide.id)
                 make = ANSWERS.get(slide.id)
                 if make is None:
                     continue
@@ -59,13 +60,13 @@ async def measure(participants: int) -> dict[str, Any]:
                         value = options["ranking"]
                     elif slide.id == "choice":
                         value = options["choice"][index % 2]
-                    await service.respond(code, token, slide.id, value)
+                    await service.participation.respond(code, token, slide.id, value)
             await asyncio.sleep(0.1)
             hub = service.broadcaster.hub
             subscription = hub.subscribe(topic(session))
             states: dict[str, tuple[int, int]] = {}
             for slide in deck.slides:
-                await service.control(code, user, "goto", slide.id)
+                await service.control.apply(code, user, "goto", slide.id)
                 envelope = await subscription.next(timeout=5)
                 while isinstance(envelope, Envelope) and envelope.event != "state":
                     envelope = await subscription.next(timeout=5)
@@ -73,9 +74,11 @@ async def measure(participants: int) -> dict[str, Any]:
                 states[slide.id] = (len(envelope.public), len(envelope.private))
             tallies: dict[str, tuple[int, int]] = {}
             for slide_id in ("open", "cloud"):
-                await service.control(code, user, "goto", slide_id)
-                token = await service.join(code)
-                await service.respond(code, token, slide_id, ANSWERS[slide_id](rng, 0))
+                await service.control.apply(code, user, "goto", slide_id)
+                token = await service.participation.join(code)
+                await service.participation.respond(
+                    code, token, slide_id, ANSWERS[slide_id](rng, 0)
+                )
                 while True:
                     envelope = await subscription.next(timeout=5)
                     assert isinstance(envelope, Envelope), "no tally came"

@@ -63,14 +63,18 @@ async def make_room(database_url: str, participants: int) -> Room:
     service = Denkdag(store, MemoryBroadcaster())
     try:
         user = await store.ensure_user("bench")
-        session = await service.create_session(parse_deck(seed_deck_text()), user.id)
-        await service.control(session.code, user, "goto", "s7")
-        await service.control(session.code, user, "goto", "s4")
+        session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
+        await service.control.apply(session.code, user, "goto", "s7")
+        await service.control.apply(session.code, user, "goto", "s4")
         tokens: list[str] = []
         for start in range(0, participants, 500):
             size = min(500, participants - start)
-            tokens += await asyncio.gather(*(service.join(session.code) for _ in range(size)))
-        return Room(database_url, session.code, await service.create_api_token("bench"), tokens)
+            tokens += await asyncio.gather(
+                *(service.participation.join(session.code) for _ in range(size))
+            )
+        return Room(
+            database_url, session.code, await service.access.create_api_token("bench"), tokens
+        )
     finally:
         await service.stop()
         await store.close()

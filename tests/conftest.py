@@ -134,8 +134,8 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
     async with app.router.lifespan_context(app):
         service: Denkdag = app.state.service
         user = await service.store.ensure_user("facilitator")
-        session = await service.create_session(parse_deck(seed_deck_text()), user.id)
-        token = await service.create_api_token("facilitator")
+        session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
+        token = await service.access.create_api_token("facilitator")
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Running(app, client, service, session.code, token)

@@ -42,7 +42,7 @@ async def _reaches(people: People, browser_of_bert, token: str) -> dict[str, int
 async def test_access_is_granted_and_revoked_by_the_owner(people: People) -> None:
     code = people.running.code
     owner, bert = await people.signed_in("facilitator"), await people.signed_in("bert")
-    bert_token = await people.running.service.create_api_token("bert")
+    bert_token = await people.running.service.access.create_api_token("bert")
     assert set((await _reaches(people, bert, bert_token)).values()) == {403}
     assert TITLE not in (await bert.client.get("/sessions")).text
 
@@ -77,17 +77,17 @@ async def test_only_the_owner_invites_and_only_known_accounts(people: People) ->
     assert (await bert.post(f"/sessions/{code}/facilitators/{owner_id}/remove")).status_code == 403
     no_csrf = await owner.client.post(f"/sessions/{code}/facilitators", data={"username": "ada"})
     assert no_csrf.status_code == 403
-    session = await people.running.service.session(code)
+    session = await people.running.service.sessions.get(code)
     invited = await AccountStore(people.running.service.store).cofacilitators([session.id])
     assert [user.username for user in invited[session.id]] == ["bert"]
 
 
 async def test_deleting_a_session_deletes_its_co_facilitators(people: People) -> None:
     service = people.running.service
-    session = await service.session(people.running.code)
+    session = await service.sessions.get(people.running.code)
     rows = AccountStore(service.store)
     await rows.add_cofacilitator(session.id, await people.user_id("bert"))
-    await service.delete_session(session)
+    await service.sessions.delete(session)
     assert await rows.cofacilitators([session.id]) == {session.id: []}
     assert not await rows.is_cofacilitator(session.id, await people.user_id("bert"))
 
@@ -111,9 +111,9 @@ async def test_a_co_facilitator_gets_the_facilitator_stream(settings: Settings) 
     try:
         service = app.state.service
         owner = await service.store.ensure_user("owner")
-        session = await service.create_session(parse_deck(seed_deck_text()), owner.id)
+        session = await service.sessions.create(parse_deck(seed_deck_text()), owner.id)
         bert = await service.store.ensure_user("bert")
-        token = await service.create_api_token("bert")
+        token = await service.access.create_api_token("bert")
         url = f"http://127.0.0.1:{port}/api/v1/sessions/{session.code}/events"
         headers = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(timeout=10) as client:

@@ -120,7 +120,7 @@ async def test_a_reset_token_is_no_sign_in_token(people: People) -> None:
 async def test_a_reset_ends_api_tokens_but_a_change_keeps_them(people: People) -> None:
     """A reset is the "account in the wrong hands" path: scripts' tokens stop working."""
     service = people.running.service
-    kept = await service.create_api_token("bert")
+    kept = await service.access.create_api_token("bert")
     bert = await people.signed_in("bert")
     changed = await bert.post(
         "/account/password",

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from denkdag.cli import app as cli
 from denkdag.storage import open_store
+from denkdag.storage.accounts import AccountStore
 from denkdag.storage.engine import async_url
 
 pytestmark = pytest.mark.anyio
@@ -29,7 +30,7 @@ ADMIN_ROUTES = [
 
 @pytest.mark.parametrize("role", ["facilitator", "organiser"])
 async def test_only_administrators_reach_the_admin_pages(people: People, role: str) -> None:
-    await people.running.service.co_facilitators.set_role(await people.user_id("bert"), role)
+    await AccountStore(people.running.service.store).set_role(await people.user_id("bert"), role)
     bert = await people.signed_in("bert")
     target = await people.user_id("facilitator")
     for method, path in ADMIN_ROUTES:

@@ -126,7 +126,7 @@ def concrete(path: str, code: str, slide: str) -> str:
 
 async def _secrets_of_a(people: People) -> list[str]:
     """Strings that only A's session contains: title, slide titles, join code."""
-    session = await people.running.service.session(people.running.code)
+    session = await people.running.service.sessions.get(people.running.code)
     titles = [s.title for s in session.deck.slides if len(s.title) > 12]
     spaced = f"{session.code[:4]} {session.code[4:]}"
     return [session.deck.info.title, session.code, spaced, *titles]
@@ -156,11 +156,11 @@ def _outcome(response: httpx.Response, code: str) -> str:
 async def test_facilitator_b_reaches_nothing_of_facilitator_a(people: People) -> None:
     running = people.running
     code = running.code
-    before = await running.service.session(code)
+    before = await running.service.sessions.get(code)
     slide = before.deck.slides[3].id
     secrets = await _secrets_of_a(people)
     bert: Browser = await people.signed_in("bert")
-    api = {"Authorization": f"Bearer {await running.service.create_api_token('bert')}"}
+    api = {"Authorization": f"Bearer {await running.service.access.create_api_token('bert')}"}
     walked = session_routes(running.app)
     assert len(walked) >= 20, walked
     seen: list[tuple[str, str, str, str]] = []
@@ -183,7 +183,7 @@ async def test_facilitator_b_reaches_nothing_of_facilitator_a(people: People) ->
             assert outcome == "to join" and path.startswith("/j/"), (method, path, outcome)
     assert sum(outcome == "refused" for *_, outcome in seen) >= len(seen) * 3 // 4
 
-    after = await running.service.session(code)
+    after = await running.service.sessions.get(code)
     assert after.state == before.state and after.deck == before.deck
     assert await running.service.store.session_by_code(code) is not None
 
@@ -191,7 +191,7 @@ async def test_facilitator_b_reaches_nothing_of_facilitator_a(people: People) ->
 async def test_b_is_refused_the_live_stream_by_cookie_and_by_token(people: People) -> None:
     code = people.running.code
     bert = await people.signed_in("bert")
-    token = await people.running.service.create_api_token("bert")
+    token = await people.running.service.access.create_api_token("bert")
     url = f"/api/v1/sessions/{code}/events"
     by_cookie = await _call(bert.client, "GET", url, headers={"accept": "text/event-stream"})
     by_token = await _call(

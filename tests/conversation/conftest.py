@@ -20,7 +20,7 @@ DECK = Path(__file__).with_name("statement_round.md")
 async def rounds(running: Any) -> Any:
     """`running` (tests/conftest.py), switched to a new session of the statement-round deck."""
     user = await running.service.store.ensure_user("facilitator")
-    session = await running.service.create_session(parse_deck(DECK.read_text("utf-8")), user.id)
+    session = await running.service.sessions.create(parse_deck(DECK.read_text("utf-8")), user.id)
     return dataclasses.replace(running, code=session.code)
 
 

@@ -241,7 +241,7 @@ async def test_another_sessions_participant_is_refused(room: Room) -> None:
 
 async def test_statements_event_is_public_counts_and_private_pending(room: Room) -> None:
     svc = room.running.service
-    session = await svc.session(room.code)
+    session = await svc.sessions.get(room.code)
     subscription = svc.broadcaster.hub.subscribe(f"session:{session.id}")
     await room.goto()
     (token,) = await room.join()
@@ -285,7 +285,7 @@ async def test_room_statements_feed_the_opinion_map_report_and_exports(room: Roo
     await room.moderate(hidden["id"], "hidden")
     await _vote_camps(room, tokens, ids)
 
-    session = await svc.session(room.code)
+    session = await svc.sessions.get(room.code)
     svc.opinions.forget(session.id)
     view = await svc.opinions.view(session, facilitator=True)
     assert view["statements"] == 6 + 3 and view["voters"] == 12 and view["drawn"]  # + 2 rounds
@@ -350,7 +350,7 @@ async def test_deleting_the_session_deletes_its_statements_and_votes(room: Room)
     written = (await room.write(token, "Gone with the session.")).json()
     await room.moderate(written["id"], "approved")
     assert (await room.vote(token, written["id"], "agree")).status_code == 200
-    session = await svc.session(room.code)
+    session = await svc.sessions.get(room.code)
 
     async def rows() -> tuple[int, int]:
         async with svc.store.reader.connect() as conn:
@@ -367,7 +367,7 @@ async def test_deleting_the_session_deletes_its_statements_and_votes(room: Room)
         return int(statements), int(votes)
 
     assert await rows() == (1, 1)
-    await svc.delete_session(session)
+    await svc.sessions.delete(session)
     assert await rows() == (0, 0)
 
 

@@ -74,7 +74,7 @@ async def test_hostile_statements_stay_text_everywhere(running: Any) -> None:
     client = running.client
     facilitator = running.facilitator()
     user = await svc.store.ensure_user("facilitator")
-    session = await svc.create_session(parse_deck(DECK), user.id)
+    session = await svc.sessions.create(parse_deck(DECK), user.id)
     code = session.code
     api = f"/api/v1/sessions/{code}/slides/round/statements"
     strings = corpus()
@@ -118,7 +118,7 @@ async def test_hostile_statements_stay_text_everywhere(running: Any) -> None:
     assert len(stored) > len(strings) - 25
 
     client.cookies.set("dd_login", "")  # the moderation list needs a signed-in facilitator
-    login_token = await svc.create_login(user)
+    login_token = await svc.access.create_login(user)
     client.cookies.set("dd_login", login_token)
     moderation = (await client.get(f"/c/{code}/statements/round")).text
     report = (await client.get(f"/r/{code}")).text

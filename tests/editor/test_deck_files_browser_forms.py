@@ -22,7 +22,7 @@ CSRF = "csrf-editor-test"
 async def signed_in(running: Any) -> Any:
     """The client with the facilitator's login cookie and a CSRF cookie (form posts)."""
     user = await running.service.store.ensure_user("facilitator")
-    running.client.cookies.set(LOGIN_COOKIE, await running.service.create_login(user))
+    running.client.cookies.set(LOGIN_COOKIE, await running.service.access.create_login(user))
     running.client.cookies.set(CSRF_COOKIE, CSRF)
     return user
 
@@ -47,12 +47,12 @@ async def test_import_then_download_in_the_browser_gives_the_same_deck(
 ) -> None:
     user = await signed_in(running)
     text = seed_deck_text() if path == "seed" else EVERY_KIND.read_text(encoding="utf-8")
-    before = {s.code for s in await running.service.sessions_of(user)}
+    before = {s.code for s in await running.service.sessions.of_user(user)}
     response = await upload(running, f"{path}.md", text.encode())
     assert response.status_code == 303, response.text
     code = response.headers["location"].removeprefix("/e/")
     assert code not in before
-    session = await running.service.session(code)
+    session = await running.service.sessions.get(code)
     assert session.owner_id == user.id
     assert session.deck == parse_deck(text)
     download = await running.client.get(f"/e/{code}/deck.md")
@@ -61,13 +61,13 @@ async def test_import_then_download_in_the_browser_gives_the_same_deck(
     assert "attachment" in download.headers["content-disposition"]
     assert parse_deck(download.content) == parse_deck(text)
     again = await upload(running, "again.md", download.content)
-    copy = await running.service.session(again.headers["location"].removeprefix("/e/"))
+    copy = await running.service.sessions.get(again.headers["location"].removeprefix("/e/"))
     assert copy.deck == session.deck
 
 
 async def test_a_broken_deck_shows_file_and_line_and_imports_nothing(running: Any) -> None:
     user = await signed_in(running)
-    before = len(await running.service.sessions_of(user))
+    before = len(await running.service.sessions.of_user(user))
     broken = b"---\ntitle: Kapot\n---\n# Vraag\nkind: choice\ncolour: red\n"
     response = await upload(running, "kapot.md", broken)
     assert response.status_code == 422
@@ -77,17 +77,17 @@ async def test_a_broken_deck_shows_file_and_line_and_imports_nothing(running: An
     assert not_markdown.status_code == 422 and "photo.png:1:" in not_markdown.text
     no_file = await running.client.post("/sessions/import", data={"csrf_token": CSRF})
     assert no_file.status_code == 422 and "Kies een deckbestand" in no_file.text
-    assert len(await running.service.sessions_of(user)) == before
+    assert len(await running.service.sessions.of_user(user)) == before
 
 
 async def test_an_import_needs_the_csrf_token(running: Any) -> None:
     user = await signed_in(running)
-    before = len(await running.service.sessions_of(user))
+    before = len(await running.service.sessions.of_user(user))
     response = await running.client.post(
         "/sessions/import", files={"deck": ("x.md", seed_deck_text().encode(), "text/plain")}
     )
     assert response.status_code == 403
-    assert len(await running.service.sessions_of(user)) == before
+    assert len(await running.service.sessions.of_user(user)) == before
 
 
 async def test_a_new_empty_session_opens_in_the_editor(running: Any) -> None:
@@ -97,7 +97,7 @@ async def test_a_new_empty_session_opens_in_the_editor(running: Any) -> None:
     )
     assert response.status_code == 303
     code = response.headers["location"].removeprefix("/e/")
-    session = await running.service.session(code)
+    session = await running.service.sessions.get(code)
     assert session.owner_id == user.id and session.title == "Mijn werksessie"
     assert len(session.deck.slides) == 1
     page = await running.client.get(f"/e/{code}", headers={"Accept": "text/html"})
@@ -113,10 +113,10 @@ async def test_duplicating_a_session_copies_the_deck_but_no_answers(running: Any
     assert response.status_code == 303
     code = response.headers["location"].removeprefix("/e/")
     assert code != running.code
-    original = await running.service.session(running.code)
-    copy = await running.service.session(code)
+    original = await running.service.sessions.get(running.code)
+    copy = await running.service.sessions.get(code)
     assert copy.deck == original.deck
-    assert await running.service.joined(copy) == 0
+    assert await running.service.results.joined(copy) == 0
     assert await running.service.store.slide_answers(copy.id, "s7") == []
 
 

@@ -64,18 +64,18 @@ async def test_a_slide_of_every_kind_can_be_added_after_the_selected_one(
     assert body["version"] == 1 and body["can_undo"] is True
     assert ids(body)[1] == body["slide"]
     assert body["slides"][1]["kind"] == kind
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     assert session.deck.slides[1].kind == kind
 
 
 async def test_editing_a_slide_changes_it_keeps_its_id_and_tells_the_screens(
     running: Any,
 ) -> None:
-    before = await running.service.session(running.code)
+    before = await running.service.sessions.get(running.code)
     text = "# Nieuw?\nkind: statement\nsection: Deel 2\n\n> Samen is **beter**."
     response = await call(running, "PUT", "/slides/s7", {"version": 0, "text": text})
     assert response.status_code == 200, response.text
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     slide = session.deck.slide("s7")
     assert slide is not None
     assert (slide.kind, slide.title, slide.section) == ("statement", "Nieuw?", "Deel 2")
@@ -114,7 +114,7 @@ async def test_a_stale_version_is_a_409_with_the_other_persons_text(running: Any
     assert body["conflict"] is True and body["version"] == 1
     shown = next(s for s in body["slides"] if s["id"] == "s7")
     assert "Hun stelling." in shown["text"]
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     assert session.deck.slide("s7").statement == "Hun stelling."  # type: ignore[union-attr]
 
 
@@ -151,7 +151,7 @@ async def test_duplicate_and_delete_with_confirmation_for_answers(running: Any) 
     assert "s7" in ids(await deck(running))
     done = await call(running, "POST", "/slides/s7/delete", {"version": 2, "confirm": True})
     assert done.status_code == 200 and "s7" not in ids(done.json())
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     assert session.state.current_slide in ids(done.json())  # the room moved on
 
     undone = await call(running, "POST", "/undo", {"version": 3})
@@ -203,14 +203,14 @@ async def test_the_session_settings_are_edited_as_front_matter(running: Any) -> 
     text = "title: Nieuwe titel\nlanguage: fr"
     response = await call(running, "PUT", "/info", {"version": 0, "text": text})
     assert response.status_code == 200, response.text
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     assert (session.title, session.deck.info.language) == ("Nieuwe titel", "fr")
     bad = await call(running, "PUT", "/info", {"version": 1, "text": "title: x\nlanguage: de"})
     assert bad.status_code == 422 and bad.json()["line"] == 2
 
 
 async def test_a_stranger_gets_403_and_sees_nothing(running: Any) -> None:
-    stranger = await running.service.create_api_token("stranger")
+    stranger = await running.service.access.create_api_token("stranger")
     headers = {"Authorization": f"Bearer {stranger}"}
     for method, path, body in [
         ("GET", "/deck", None),
@@ -233,7 +233,7 @@ async def test_a_stranger_gets_403_and_sees_nothing(running: Any) -> None:
 
 async def test_a_cookie_signed_change_needs_the_csrf_header(running: Any) -> None:
     user = await running.service.store.ensure_user("facilitator")
-    login = await running.service.create_login(user)
+    login = await running.service.access.create_login(user)
     running.client.cookies.set(LOGIN_COOKIE, login)
     running.client.cookies.set(CSRF_COOKIE, "csrf-value")
     path = f"/e/{running.code}/slides/s1"
@@ -288,6 +288,6 @@ async def test_deleting_the_session_deletes_its_deck_versions(running: Any) -> N
     count = select(func.count()).select_from(deck_revisions)
     async with running.service.store.reader.connect() as conn:
         assert (await conn.execute(count)).scalar_one() == 2
-    await running.service.delete_session(await running.service.session(running.code))
+    await running.service.sessions.delete(await running.service.sessions.get(running.code))
     async with running.service.store.reader.connect() as conn:
         assert (await conn.execute(count)).scalar_one() == 0

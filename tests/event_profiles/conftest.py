@@ -51,7 +51,7 @@ class Organiser:
         """The profile questions the session asks now, as `question: options` lines."""
         from denkdag.domain.profiles import write_question
 
-        session = await self.running.service.session(session_code)
+        session = await self.running.service.sessions.get(session_code)
         return [write_question(q) for q in session.deck.info.profile]
 
 
@@ -60,7 +60,7 @@ async def olga(running: Any) -> Organiser:
     service = running.service
     user = await service.store.ensure_user("olga")
     await AccountStore(service.store).set_role(user.id, "organiser")
-    return Organiser(running, await service.create_api_token("olga"))
+    return Organiser(running, await service.access.create_api_token("olga"))
 
 
 @dataclass

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.anyio
 
 async def answers_in(olga: Any, session_code: str) -> list[dict[str, str | None]]:
     """Every stored profile answer of the session (no one is named in them)."""
-    session = await olga.running.service.session(session_code)
+    session = await olga.running.service.sessions.get(session_code)
     stored = await ProfileStore(olga.running.service.store).of_session(session.id)
     return list(stored.values())
 
@@ -133,7 +133,9 @@ async def test_breakdowns_still_hide_groups_under_five(olga: Any, phones: Any) -
     first = await olga.room(event["code"], "Zaal 1")
     second = await olga.room(event["code"], "Zaal 2")
     service = olga.running.service
-    await service.control(second, await service.store.user_by_name("olga"), "goto", "stelling")
+    await service.control.apply(
+        second, await service.store.user_by_name("olga"), "goto", "stelling"
+    )
     url = f"/api/v1/sessions/{second}/results?by=p1"
 
     async def arrive() -> None:

@@ -70,7 +70,7 @@ async def test_the_event_sets_its_questions_and_every_session_asks_them(olga: An
     # A deck with questions of its own: the event's win, as soon as it joins the event.
     assert await olga.profile_of(plenary) == [WORKPLACE]
     # An existing session of the organiser's, added later, gets them too.
-    own = await olga.running.service.create_session(
+    own = await olga.running.service.sessions.create(
         parse_deck(DECK.format(title="Eigen sessie")),
         (await olga.running.service.store.user_by_name("olga")).id,
     )
@@ -147,7 +147,7 @@ async def test_a_wrong_question_is_a_422_with_the_reason_and_changes_nothing(
     from denkdag.storage.accounts import AccountStore
 
     await AccountStore(olga.running.service.store).set_role(other.id, "organiser")
-    oscar = await olga.running.service.create_api_token("oscar")
+    oscar = await olga.running.service.access.create_api_token("oscar")
     refused = await olga.client.patch(
         f"/api/v1/events/{event['code']}",
         json={"profile": [REGION]},
@@ -174,7 +174,7 @@ async def test_the_editor_keeps_the_events_questions(olga: Any) -> None:
     assert f"/events/{event['code']}" in refused.value.detail
     # A session of its own joins the event: its questions become the event's (a new deck
     # version); undoing that version keeps the event's questions all the same.
-    own = await service.create_session(parse_deck(DECK.format(title="Eigen")), user.id)
+    own = await service.sessions.create(parse_deck(DECK.format(title="Eigen")), user.id)
     await olga.call("POST", f"/api/v1/events/{event['code']}/sessions", json={"session": own.code})
     copied = await editor.open(own.code, user)
     assert copied.can_undo and await olga.profile_of(own.code) == [WORKPLACE]
@@ -191,7 +191,7 @@ async def test_the_manage_page_sets_the_questions_and_says_what_is_wrong(
     event = await olga.event()
     room = await olga.room(event["code"], "Zaal 1")
     user = await olga.running.service.store.user_by_name("olga")
-    link = await olga.running.service.create_signin_link(user)
+    link = await olga.running.service.access.create_signin_link(user)
     browser = phones()
     async with AsyncExitStack():
         assert (await browser.client.get(f"/signin/{link}")).status_code == 303

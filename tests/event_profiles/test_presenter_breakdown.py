@@ -18,8 +18,8 @@ async def test_the_presenter_shows_the_slide_by_group_hiding_small_ones(
     room = await olga.room(event["code"], "Zaal 1")
     service = olga.running.service
     user = await service.store.user_by_name("olga")
-    await service.control(room, user, "goto", "stelling")
-    await service.control(room, user, "hide", "stelling")
+    await service.control.apply(room, user, "goto", "stelling")
+    await service.control.apply(room, user, "hide", "stelling")
     votes = [("school", "agree")] * 5 + [("ocmw", "disagree")] * 2 + [("andere", "pass")] * 3
     for option, vote in votes:
         phone = phones()
@@ -33,7 +33,7 @@ async def test_the_presenter_shows_the_slide_by_group_hiding_small_ones(
         )
         assert voted.status_code == 200, voted.text
     presenter = phones()
-    link = await service.create_signin_link(user)
+    link = await service.access.create_signin_link(user)
     assert (await presenter.client.get(f"/signin/{link}")).status_code == 303
     page = await presenter.client.get(f"/p/{room}", params={"by": "p1"})
     assert page.status_code == 200
@@ -41,7 +41,7 @@ async def test_the_presenter_shows_the_slide_by_group_hiding_small_ones(
     # Results not shown yet: nor are the groups.
     assert "Shown by group once the results are shown." in page.text
     assert "breakdown-table" not in page.text
-    await service.control(room, user, "reveal", "stelling")
+    await service.control.apply(room, user, "reveal", "stelling")
     fragment = (await presenter.client.get(f"/p/{room}/slide", params={"by": "p1"})).text
     assert 'id="breakdown"' in fragment and "breakdown-table" in fragment
     assert '<th scope="row">school</th><td class="num">5</td>' in fragment

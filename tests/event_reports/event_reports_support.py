@@ -160,12 +160,12 @@ class Made:
 async def _answer(
     service: Denkdag, code: str, owner: Any, answers: dict[str, list[Any]], joined: int
 ) -> list[str]:
-    tokens = [await service.join(code) for _ in range(joined)]
+    tokens = [await service.participation.join(code) for _ in range(joined)]
     for slide_id, values in answers.items():
-        await service.control(code, owner, "goto", slide_id)
+        await service.control.apply(code, owner, "goto", slide_id)
         for token, value in zip(tokens, values, strict=False):
             if value is not None:
-                await service.respond(code, token, slide_id, value)
+                await service.participation.respond(code, token, slide_id, value)
     return tokens
 
 
@@ -192,9 +192,9 @@ async def build_event(service: Denkdag) -> Made:
         )
         codes[key] = room.session.code
     plenary = await _answer(service, codes["plenary"], olga, PLENARY_ANSWERS, JOINED["plenary"])
-    session = await service.session(codes["plenary"])
+    session = await service.sessions.get(codes["plenary"])
     for token, group in zip(plenary, PROFILES, strict=True):
-        participant = await service.participant(codes["plenary"], token)
+        participant = await service.participation.participant(codes["plenary"], token)
         await service.profiles.answer(session, participant.id, {"p1": group})
     await _answer(service, codes["one"], olga, ROOM_ONE_ANSWERS, JOINED["one"])
     await _answer(service, codes["two"], olga, ROOM_TWO_ANSWERS, JOINED["two"])
@@ -222,7 +222,7 @@ async def signed_in(
     """A browser signed in as `username` through a one-time sign-in link (English)."""
     user = await service.store.user_by_name(username)
     assert user is not None
-    link = await service.create_signin_link(user)
+    link = await service.access.create_signin_link(user)
     transport = httpx.ASGITransport(app=app)
     client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
     client.cookies.set("dd_lang", "en")

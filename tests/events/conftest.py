@@ -20,5 +20,5 @@ async def cast(running: Any) -> Cast:
     for name, role in ROLES.items():
         user = await service.store.ensure_user(name)
         await rows.set_role(user.id, role)
-        tokens[name] = await service.create_api_token(name)
+        tokens[name] = await service.access.create_api_token(name)
     return Cast(running, tokens)

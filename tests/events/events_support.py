@@ -79,7 +79,7 @@ async def signed_in(running: Any, username: str, stack: AsyncExitStack) -> Brows
     """A browser signed in as `username` through a one-time sign-in link (no password)."""
     user = await running.service.store.user_by_name(username)
     assert user is not None
-    link = await running.service.create_signin_link(user)
+    link = await running.service.access.create_signin_link(user)
     transport = httpx.ASGITransport(app=running.app)
     client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
     client.cookies.set("dd_lang", "en")

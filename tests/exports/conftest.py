@@ -20,7 +20,7 @@ async def built(settings: Settings) -> AsyncIterator[Built]:
     async with app.router.lifespan_context(app):
         service: Denkdag = app.state.service
         owner = await service.store.ensure_user("facilitator")
-        session = await service.create_session(parse_deck(DECK), owner.id)
+        session = await service.sessions.create(parse_deck(DECK), owner.id)
         tokens = await answer_all(service, session, owner)
-        session = await service.session(session.code)
+        session = await service.sessions.get(session.code)
         yield Built(app, service, session, owner, settings, tokens)

@@ -118,12 +118,12 @@ async def answer_all(
     service: Denkdag, session: Session, owner: User, answers: dict[str, list[Any]] = ANSWERS
 ) -> list[str]:
     """Join seven participants and give `answers`, slide by slide; their tokens."""
-    tokens = [await service.join(session.code) for _ in range(JOINED)]
+    tokens = [await service.participation.join(session.code) for _ in range(JOINED)]
     for slide_id, values in answers.items():
-        await service.control(session.code, owner, "goto", slide_id)
+        await service.control.apply(session.code, owner, "goto", slide_id)
         for token, value in zip(tokens, values, strict=False):
             if value is not None:
-                await service.respond(session.code, token, slide_id, value)
+                await service.participation.respond(session.code, token, slide_id, value)
     return tokens
 
 
@@ -139,7 +139,7 @@ async def build_session(
     await service.start()
     try:
         owner = await store.ensure_user(owner_name)
-        session = await service.create_session(parse_deck(DECK), owner.id)
+        session = await service.sessions.create(parse_deck(DECK), owner.id)
         await answer_all(service, session, owner, answers)
         return session.code
     finally:

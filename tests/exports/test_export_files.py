@@ -21,7 +21,7 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def test_spreadsheet_has_summary_slide_sheets_and_answers(built: Built) -> None:
-    report = await built.service.report(built.session)
+    report = await built.service.reports.report(built.session)
     data = report_xlsx(report)
     book = load_workbook(io.BytesIO(data))
     summary = book["Summary"]
@@ -52,7 +52,7 @@ async def test_spreadsheet_has_summary_slide_sheets_and_answers(built: Built) ->
 
 
 async def test_spreadsheet_text_cells_are_never_formulas(built: Built) -> None:
-    data = report_xlsx(await built.service.report(built.session))
+    data = report_xlsx(await built.service.reports.report(built.session))
     book = load_workbook(io.BytesIO(data))
     strings = 0
     for sheet in book.worksheets:
@@ -85,7 +85,9 @@ async def test_csv_has_one_row_per_answer_with_pseudonyms(built: Built) -> None:
 async def test_json_has_every_slide_with_its_counts(built: Built) -> None:
     svc = built.service
     document = results_document(
-        built.session, await svc.results(built.session), await svc.joined(built.session)
+        built.session,
+        await svc.results.of_session(built.session),
+        await svc.results.joined(built.session),
     )
     document = json.loads(json.dumps(document))
     assert document["joined"] == JOINED
@@ -97,7 +99,7 @@ async def test_json_has_every_slide_with_its_counts(built: Built) -> None:
 
 
 async def test_exports_carry_no_token(built: Built) -> None:
-    report = await built.service.report(built.session)
+    report = await built.service.reports.report(built.session)
     answers = await built.service.store.session_answers(built.session.id)
     with zipfile.ZipFile(io.BytesIO(report_xlsx(report))) as archive:
         xlsx = b"".join(archive.read(name) for name in archive.namelist()).decode()

@@ -25,7 +25,7 @@ async def client(built: Built) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def bearer(built: Built, username: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await built.service.create_api_token(username)}"}
+    return {"Authorization": f"Bearer {await built.service.access.create_api_token(username)}"}
 
 
 async def test_report_page_shows_every_slide_figures_and_info(
@@ -72,7 +72,7 @@ async def test_another_facilitator_is_refused_everywhere(
     for suffix in ("", *DOWNLOADS):
         response = await client.get(f"/r/{code}{suffix}", headers=intruder)
         assert response.status_code == 403, suffix
-    own = await built.service.create_session(
+    own = await built.service.sessions.create(
         parse_deck(DECK), (await built.service.store.ensure_user("intruder")).id
     )
     # comparing one's own session with someone else's is refused too
@@ -84,11 +84,11 @@ async def test_another_facilitator_is_refused_everywhere(
         assert anonymous.headers["location"].startswith("/login?next=/r/")
     refused = await client.post(f"/r/{code}/delete", data={"confirm": "yes"})
     assert refused.status_code == 403
-    assert await built.service.joined(built.session) == JOINED
+    assert await built.service.results.joined(built.session) == JOINED
 
 
 async def test_comparison_with_an_earlier_run(built: Built, client: httpx.AsyncClient) -> None:
-    earlier = await built.service.create_session(parse_deck(DECK), built.owner.id)
+    earlier = await built.service.sessions.create(parse_deck(DECK), built.owner.id)
     then = {
         "s2": ["c", "c", "c", "c", "a", "b"],  # a 17 %, b 17 %, c 67 %
         "s4": ["agree"] * 6,  # agree 100 %

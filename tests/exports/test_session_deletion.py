@@ -123,9 +123,9 @@ async def test_delete_button_needs_csrf_and_removes_everything(settings: Setting
     async with app.router.lifespan_context(app):
         service = app.state.service
         owner = await service.store.ensure_user("facilitator")
-        session = await service.create_session(parse_deck(DECK), owner.id)
-        participant = await service.join(session.code)
-        login = await service.create_login(owner)
+        session = await service.sessions.create(parse_deck(DECK), owner.id)
+        participant = await service.participation.join(session.code)
+        login = await service.access.create_login(owner)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://testserver", cookies={"dd_login": login}
@@ -144,7 +144,7 @@ async def test_delete_button_needs_csrf_and_removes_everything(settings: Setting
                 headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
             )
             assert foreign.status_code == 403
-            assert await service.joined(session) == 1
+            assert await service.results.joined(session) == 1
             if settings.database_url.startswith("sqlite"):
                 assert CANARY.encode() in sqlite_bytes(settings.database_url)
             deleted = await client.post(url, data={"csrf_token": csrf, "confirm": "yes"})

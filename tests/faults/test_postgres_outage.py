@@ -61,8 +61,8 @@ async def test_postgres_stopped_hard_mid_load(own_postgres: OwnPostgres) -> None
     async with app.router.lifespan_context(app):
         service = app.state.service
         user = await service.store.ensure_user("facilitator")
-        session = await service.create_session(parse_deck(seed_deck_text()), user.id)
-        facilitator = bearer(await service.create_api_token("facilitator"))
+        session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
+        facilitator = bearer(await service.access.create_api_token("facilitator"))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             base = f"/api/v1/sessions/{session.code}"

@@ -44,8 +44,8 @@ async def test_redis_killed_mid_load_and_restarted_empty(
         base_b = await stack.enter_async_context(contextlib.asynccontextmanager(serve)(app_b))
         service = app_a.state.service
         user = await service.store.ensure_user("facilitator")
-        session = await service.create_session(parse_deck(seed_deck_text()), user.id)
-        facilitator = bearer(await service.create_api_token("facilitator"))
+        session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
+        facilitator = bearer(await service.access.create_api_token("facilitator"))
         client = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
         path = f"/api/v1/sessions/{session.code}"
 

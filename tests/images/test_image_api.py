@@ -59,7 +59,7 @@ async def image_rows(running: Any) -> list[Any]:
 async def test_an_upload_puts_the_image_on_the_slide_and_serves_it(running: Any) -> None:
     url = await uploaded(running)
     name = url.rsplit("/", 1)[1]
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     slide = session.deck.slide("s2")
     assert slide is not None
     assert slide.extra["image"] == f"images/{name}" and slide.extra["alt"] == ALT
@@ -79,8 +79,8 @@ async def test_an_upload_puts_the_image_on_the_slide_and_serves_it(running: Any)
 async def test_the_address_is_the_permission_and_cannot_be_walked(running: Any) -> None:
     url = await uploaded(running)
     name = url.rsplit("/", 1)[1]
-    other = await running.service.create_session(
-        (await running.service.session(running.code)).deck, None
+    other = await running.service.sessions.create(
+        (await running.service.sessions.get(running.code)).deck, None
     )
     for path in [
         f"/media/{other.code}/{name}",  # another session: its images are its own
@@ -102,7 +102,7 @@ async def test_exif_gps_is_gone_from_what_is_served(running: Any) -> None:
 
 
 async def test_another_facilitator_gets_403_and_nothing_is_stored(running: Any) -> None:
-    stranger = await running.service.create_api_token("stranger")
+    stranger = await running.service.access.create_api_token("stranger")
     refused = await upload(running, png(), headers={"Authorization": f"Bearer {stranger}"})
     assert refused.status_code == 403
     nobody = await upload(running, png(), headers={})
@@ -118,7 +118,7 @@ async def test_another_facilitator_gets_403_and_nothing_is_stored(running: Any) 
 
 async def test_a_cookie_signed_upload_needs_the_csrf_header(running: Any) -> None:
     user = await running.service.store.ensure_user("facilitator")
-    running.client.cookies.set(LOGIN_COOKIE, await running.service.create_login(user))
+    running.client.cookies.set(LOGIN_COOKIE, await running.service.access.create_login(user))
     running.client.cookies.set(CSRF_COOKIE, "csrf-value")
     assert (await upload(running, png(), headers={})).status_code == 403
     accepted = await upload(running, png(), headers={"X-CSRF-Token": "csrf-value"})
@@ -141,7 +141,7 @@ async def test_a_wrong_file_or_missing_alt_text_is_refused_with_a_sentence(
     assert response.status_code == status, response.text
     assert words in response.json()["detail"]
     assert await image_rows(running) == []
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     assert "image" not in session.deck.slides[1].extra
 
 
@@ -237,7 +237,7 @@ async def test_the_pdf_report_embeds_the_image(running: Any) -> None:
 
 async def test_a_copied_session_keeps_its_images_and_deletion_takes_them(running: Any) -> None:
     user = await running.service.store.ensure_user("facilitator")
-    login = await running.service.create_login(user)
+    login = await running.service.access.create_login(user)
     url = await uploaded(running)
     name = url.rsplit("/", 1)[1]
     running.client.cookies.set(LOGIN_COOKIE, login)
@@ -246,17 +246,17 @@ async def test_a_copied_session_keeps_its_images_and_deletion_takes_them(running
     assert copied.status_code == 303
     copy_code = copied.headers["location"].rsplit("/", 1)[1]
     assert (await running.client.get(f"/media/{copy_code}/{name}")).status_code == 200
-    session = await running.service.session(running.code)
-    await running.service.delete_session(session)
+    session = await running.service.sessions.get(running.code)
+    await running.service.sessions.delete(session)
     rows = await image_rows(running)
-    assert [row.session_id for row in rows] == [(await running.service.session(copy_code)).id]
+    assert [row.session_id for row in rows] == [(await running.service.sessions.get(copy_code)).id]
     assert (await running.client.get(f"/media/{running.code}/{name}")).status_code == 404
 
 
 async def test_the_deck_zip_download_imports_back_with_its_image(running: Any) -> None:
     url = await uploaded(running, jpeg_with_gps(size=(120, 80)))
     user = await running.service.store.ensure_user("facilitator")
-    running.client.cookies.set(LOGIN_COOKIE, await running.service.create_login(user))
+    running.client.cookies.set(LOGIN_COOKIE, await running.service.access.create_login(user))
     running.client.cookies.set(CSRF_COOKIE, "csrf-value")
     download = await running.client.get(f"/e/{running.code}/deck.zip")
     assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
@@ -270,8 +270,8 @@ async def test_the_deck_zip_download_imports_back_with_its_image(running: Any) -
     )
     assert imported.status_code == 303, imported.text
     code = imported.headers["location"].rsplit("/", 1)[1]
-    new = await running.service.session(code)
-    old = await running.service.session(running.code)
+    new = await running.service.sessions.get(code)
+    old = await running.service.sessions.get(running.code)
     assert new.deck.info == old.deck.info and len(new.deck.slides) == len(old.deck.slides)
     image = new.deck.slides[1].extra["image"]
     assert (await running.client.get(f"/media/{code}/{image[7:]}")).status_code == 200

@@ -27,7 +27,7 @@ async def kinds(running: Any) -> Any:
     """`running` (tests/conftest.py), switched to a new session of the every-kind deck."""
     user = await running.service.store.ensure_user("facilitator")
     deck = parse_deck(EVERY_KIND.read_text(encoding="utf-8"))
-    session = await running.service.create_session(deck, user.id)
+    session = await running.service.sessions.create(deck, user.id)
     return dataclasses.replace(running, code=session.code)
 
 

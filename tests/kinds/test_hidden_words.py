@@ -178,7 +178,7 @@ async def test_only_the_sessions_facilitators_hide_words(kinds: Any) -> None:
     participant = await kinds.client.post(
         _url(kinds), json=body, headers={"Authorization": f"Bearer {tokens[0]}"}
     )
-    other = await kinds.service.create_api_token("someone-else")
+    other = await kinds.service.access.create_api_token("someone-else")
     stranger = await kinds.client.post(
         _url(kinds), json=body, headers={"Authorization": f"Bearer {other}"}
     )
@@ -192,12 +192,12 @@ async def test_only_the_sessions_facilitators_hide_words(kinds: Any) -> None:
 
 async def test_hiding_a_word_sends_the_slides_tally_at_once(kinds: Any) -> None:
     await _cloud_with_answers(kinds)
-    session = await kinds.service.session(kinds.code)
+    session = await kinds.service.sessions.get(kinds.code)
     heard: list[tuple[str, Any]] = []
     kinds.service.broadcaster.hub.add_listener(
         lambda _topic, envelope: heard.append((envelope.event, envelope.data))
     )
-    await kinds.service.hide_word(
+    await kinds.service.results.hide_word(
         kinds.code,
         await kinds.service.store.ensure_user("facilitator"),
         "cloud",
@@ -218,7 +218,7 @@ async def test_the_remote_hides_and_shows_a_word_with_plain_forms(kinds: Any) ->
     await _cloud_with_answers(kinds)
     client = kinds.client
     user = await kinds.service.store.ensure_user("facilitator")
-    client.cookies.set("dd_login", await kinds.service.create_login(user))
+    client.cookies.set("dd_login", await kinds.service.access.create_login(user))
     page = await client.get(f"/c/{kinds.code}")
     assert page.status_code == 200
     assert 'action="/c/' + kinds.code + '/words"' in page.text
@@ -320,7 +320,7 @@ async def test_hidden_words_go_with_their_session(kinds: Any) -> None:
     count = select(func.count()).select_from(hidden_words)
     async with store.reader.connect() as conn:
         assert (await conn.execute(count)).scalar_one() == 1
-    await kinds.service.delete_session(await kinds.service.session(kinds.code))
+    await kinds.service.sessions.delete(await kinds.service.sessions.get(kinds.code))
     async with store.reader.connect() as conn:
         assert (await conn.execute(count)).scalar_one() == 0
 

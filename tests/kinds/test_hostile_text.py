@@ -78,7 +78,7 @@ def page_holds(page: str, text: str) -> bool:
 async def test_hostile_strings_stay_text_everywhere(running: Any) -> None:
     svc = running.service
     user = await svc.store.ensure_user("facilitator")
-    session = await svc.create_session(parse_deck(DECK), user.id)
+    session = await svc.sessions.create(parse_deck(DECK), user.id)
     code = session.code
     client = running.client
     facilitator = running.facilitator()
@@ -152,8 +152,10 @@ async def check_screens(running: Any, code: str, slide: str, token: str, stored:
 
 async def check_exports(running: Any, code: str, stored: dict[str, list[str]]) -> None:
     svc = running.service
-    session = await svc.session(code)
-    document = results_document(session, await svc.results(session), await svc.joined(session))
+    session = await svc.sessions.get(code)
+    document = results_document(
+        session, await svc.results.of_session(session), await svc.results.joined(session)
+    )
     again = json.loads(json.dumps(document, ensure_ascii=False))
     slides = {slide["id"]: slide for slide in again["slides"]}
     assert sorted(a["text"] for a in slides["open"]["answers"]) == sorted(stored["open"])

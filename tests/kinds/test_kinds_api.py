@@ -194,7 +194,7 @@ async def test_every_kind_answers_as_a_plain_form_post(kinds: Any) -> None:
         posted = await client.post(f"/j/{kinds.code}/answer", data=data)
         assert posted.status_code == 303, posted.text
         export = await kinds.service.store.session_answers(
-            (await kinds.service.session(kinds.code)).id
+            (await kinds.service.sessions.get(kinds.code)).id
         )
         assert [a.value for a in export if a.slide_id == slide] == [expected]
     await kinds.control("goto", "ranking")

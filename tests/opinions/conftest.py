@@ -18,7 +18,7 @@ from denkdag.formats.deck import parse_deck
 async def round_(running: Any) -> Any:
     """`running` (tests/conftest.py), switched to a new session of the planted-camps deck."""
     user = await running.service.store.ensure_user("facilitator")
-    session = await running.service.create_session(parse_deck(DECK.read_text("utf-8")), user.id)
+    session = await running.service.sessions.create(parse_deck(DECK.read_text("utf-8")), user.id)
     return dataclasses.replace(running, code=session.code)
 
 

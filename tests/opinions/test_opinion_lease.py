@@ -121,7 +121,7 @@ async def test_the_store_keeps_the_map_with_the_highest_fencing_token(
         user = await store.ensure_user("facilitator")
         service = Denkdag(store, MemoryBroadcaster())
         deck = parse_deck("---\ntitle: T\n---\n\n# S\nkind: statement\n\n> Yes.\n")
-        session = await service.create_session(deck, user.id)
+        session = await service.sessions.create(deck, user.id)
         maps = OpinionMapStore(store)
         assert await maps.get(session.id) is None
         assert await maps.put(session.id, 5, 1, '{"n": 1}')
@@ -132,7 +132,7 @@ async def test_the_store_keeps_the_map_with_the_highest_fencing_token(
         assert await maps.put(session.id, 7, 3, '{"n": 3}')  # a newer holder
         stored = await maps.get(session.id)
         assert stored is not None and json.loads(stored.data) == {"n": 3}
-        await service.delete_session(session)
+        await service.sessions.delete(session)
         assert await maps.get(session.id) is None  # gone with its session
         await service.stop()
     finally:
@@ -268,7 +268,7 @@ async def test_the_report_shows_the_groups_the_room_saw(round_: Any) -> None:
     grows past it. The live map keeps the numbers (previous map); a fresh computation of
     the same votes would number north first. The report follows the live map."""
     running = round_
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     recomputer = running.service.opinions.recomputer
 
     async def vote(camp: str, members: range) -> None:
@@ -302,7 +302,7 @@ async def test_the_report_shows_the_groups_the_room_saw(round_: Any) -> None:
     fresh = compute(matrix)
     assert fresh.group_of() != seen  # the numbering differs: the test can tell them apart
 
-    report = await running.service.report(session)
+    report = await running.service.reports.report(session)
     assert report.opinion is not None and report.opinion.drawn
     shown = sorted(set(seen.values()))
     assert dict(report.opinion.members) == {pid: shown.index(g) + 1 for pid, g in seen.items()}
@@ -311,7 +311,7 @@ async def test_the_report_shows_the_groups_the_room_saw(round_: Any) -> None:
     assert {g.label: g.size for g in report.opinion.groups} == room
     assert [g.colour for g in report.opinion.groups] == [g + 1 for g in shown]
     owner = await running.service.store.ensure_user("facilitator")
-    running.client.cookies.set(LOGIN_COOKIE, await running.service.create_login(owner))
+    running.client.cookies.set(LOGIN_COOKIE, await running.service.access.create_login(owner))
     page = (await running.client.get(f"/r/{running.code}?lang=en")).text
     assert all(f"Group {label}" in page for label in room), room
     stored = await running.service.opinions.maps.get(session.id)  # and it is stored

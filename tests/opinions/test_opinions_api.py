@@ -53,8 +53,8 @@ async def live(settings: Settings) -> AsyncIterator[Live]:
     service = app.state.service
     service.opinions.recomputer.interval = 0.2  # a quick test; the default is 1 s
     user = await service.store.ensure_user("facilitator")
-    session = await service.create_session(parse_deck(DECK.read_text("utf-8")), user.id)
-    token = await service.create_api_token("facilitator")
+    session = await service.sessions.create(parse_deck(DECK.read_text("utf-8")), user.id)
+    token = await service.access.create_api_token("facilitator")
     try:
         yield Live(f"http://127.0.0.1:{port}", session.code, token, service)
     finally:
@@ -89,7 +89,7 @@ async def settled_opinion(
 ) -> dict[str, Any]:
     """The stream's map once the recomputes caught up with every vote sent: a map computed
     while a latecomer was still voting shows all dots but not yet all their votes."""
-    session = await live.service.session(live.code)
+    session = await live.service.sessions.get(live.code)
     url = f"/api/v1/sessions/{live.code}/opinions"
     latest = -1
     while True:  # the same map twice, 0.3 s apart: every vote's tally is out and mapped
@@ -243,7 +243,7 @@ async def test_the_map_is_hidden_from_participants_until_revealed(round_: Any) -
         for index, token in enumerate(tokens):
             camp = "north" if index % 2 else "south"
             await running.answer(token, statement, ballot(camp, index)[statement])
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     await running.service.opinions.current(session)  # computed now
 
     url = f"/api/v1/sessions/{running.code}/opinions"
@@ -283,7 +283,7 @@ async def test_a_camp_of_three_is_not_a_group_on_the_api(round_: Any) -> None:
         await running.control("goto", statement)
         for camp, member, token in room:
             await running.answer(token, statement, ballot(camp, member)[statement])
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     await running.service.opinions.current(session)
     while running.service.opinions.recomputer.busy(session.id):
         await asyncio.sleep(0.02)

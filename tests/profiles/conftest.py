@@ -20,5 +20,5 @@ async def profiled(running: Any) -> Any:
     """`running`, switched to a new session of the profile deck (same facilitator)."""
     user = await running.service.store.ensure_user("facilitator")
     deck = parse_deck(PROFILE_DECK.read_text(encoding="utf-8"))
-    session = await running.service.create_session(deck, user.id)
+    session = await running.service.sessions.create(deck, user.id)
     return dataclasses.replace(running, code=session.code)

@@ -42,7 +42,7 @@ async def vote_room(profiled: Any) -> None:
 
 async def signed_in(profiled: Any) -> httpx.AsyncClient:
     owner = await profiled.service.store.ensure_user("facilitator")
-    login = await profiled.service.create_login(owner)
+    login = await profiled.service.access.create_login(owner)
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=profiled.app),
         base_url="http://testserver",
@@ -93,10 +93,10 @@ async def test_deleting_the_session_deletes_the_profile_answers(profiled: Any) -
 
     await vote_room(profiled)
     service = profiled.service
-    session = await service.session(profiled.code)
+    session = await service.sessions.get(profiled.code)
     async with service.store.reader.connect() as conn:
         assert len((await conn.execute(select(participant_profiles))).all()) == 18
-    await service.delete_session(session)
+    await service.sessions.delete(session)
     async with service.store.reader.connect() as conn:
         assert (await conn.execute(select(participant_profiles))).all() == []
 

@@ -35,7 +35,7 @@ def qa_session(running: Any) -> Callable[[str | None], Awaitable[Any]]:
 
     async def make(mode: str | None = None) -> Any:
         user = await running.service.store.ensure_user("facilitator")
-        session = await running.service.create_session(parse_deck(qa_deck_text(mode)), user.id)
+        session = await running.service.sessions.create(parse_deck(qa_deck_text(mode)), user.id)
         return dataclasses.replace(running, code=session.code)
 
     return make

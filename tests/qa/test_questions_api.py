@@ -169,7 +169,7 @@ async def test_roles_and_sessions_are_kept_apart(qa_session: Any) -> None:
         headers=bearer(token),
     )
     assert as_participant.status_code == 403
-    other_user = await run.service.create_api_token("someone-else")
+    other_user = await run.service.access.create_api_token("someone-else")
     not_owner = await run.client.patch(
         f"/api/v1/sessions/{run.code}/questions/{question['id']}",
         json={"status": "hidden"},
@@ -193,9 +193,9 @@ async def test_deleting_the_session_deletes_its_questions_and_votes(qa_session: 
     token = await run.join()
     question = (await ask(run, token, "Vraag")).json()
     await vote(run, token, question["id"])
-    session = await run.service.session(run.code)
-    await run.service.delete_session(session)
-    store = run.service.questions.store
+    session = await run.service.sessions.get(run.code)
+    await run.service.sessions.delete(session)
+    store = run.service.qa.store
     assert await store.of_session(session.id) == []
     assert await store.voted_by(session.id, 1) == set()
     async with run.service.store.engine.connect() as conn:

@@ -87,7 +87,7 @@ async def check_round(run: Any, strings: list[str]) -> int:
     phone = (await run.client.get(f"/j/{run.code}/questions")).text
     run.client.cookies.clear()
     user = await run.service.store.ensure_user("facilitator")
-    await run.client.get(f"/signin/{await run.service.create_signin_link(user)}")
+    await run.client.get(f"/signin/{await run.service.access.create_signin_link(user)}")
     remote = (await run.client.get(f"/c/{run.code}/questions?fragment=true")).text
     run.client.cookies.clear()
     for text in stored:

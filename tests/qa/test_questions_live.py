@@ -48,8 +48,8 @@ async def server(settings: Settings) -> AsyncIterator[Server]:
         await asyncio.sleep(0.02)
     service = app.state.service
     user = await service.store.ensure_user("facilitator")
-    session = await service.create_session(parse_deck(DECK), user.id)
-    token = await service.create_api_token("facilitator")
+    session = await service.sessions.create(parse_deck(DECK), user.id)
+    token = await service.access.create_api_token("facilitator")
     try:
         yield Server(f"http://127.0.0.1:{port}", session.code, {"Authorization": f"Bearer {token}"})
     finally:

@@ -43,7 +43,7 @@ async def test_phone_asks_and_votes_and_remote_moderates_with_forms(qa_session: 
     assert "Is er" not in page.text  # pending: not shown to participants yet
 
     user = await run.service.store.ensure_user("facilitator")
-    link = await run.service.create_signin_link(user)
+    link = await run.service.access.create_signin_link(user)
     facilitator = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
     async with facilitator:
         await facilitator.get(f"/signin/{link}")

@@ -36,9 +36,11 @@ async def test_a_burst_of_changing_answers_gives_exact_counts(database_url: str)
     async with served(app) as base:
         service: Denkdag = app.state.service
         user = await service.store.ensure_user("facilitator")
-        session = await service.create_session(parse_deck(seed_deck_text()), user.id)
-        await service.control(session.code, user, "goto", "s4")
-        facilitator = {"Authorization": f"Bearer {await service.create_api_token('facilitator')}"}
+        session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
+        await service.control.apply(session.code, user, "goto", "s4")
+        facilitator = {
+            "Authorization": f"Bearer {await service.access.create_api_token('facilitator')}"
+        }
         api = f"{base}/api/v1/sessions/{session.code}"
         connector = aiohttp.TCPConnector(limit=100)
         async with aiohttp.ClientSession(connector=connector) as client:

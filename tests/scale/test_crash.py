@@ -104,10 +104,10 @@ async def prepare(database_url: str) -> tuple[str, list[str]]:
     service = Denkdag(store, MemoryBroadcaster())
     try:
         user = await store.ensure_user("facilitator")
-        session = await service.create_session(parse_deck(seed_deck_text()), user.id)
+        session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
         for slide in ("s7", "s8", "s4"):
-            await service.control(session.code, user, "goto", slide)
-        tokens = [await service.join(session.code) for _ in range(PARTICIPANTS)]
+            await service.control.apply(session.code, user, "goto", slide)
+        tokens = [await service.participation.join(session.code) for _ in range(PARTICIPANTS)]
         return session.code, tokens
     finally:
         await service.stop()

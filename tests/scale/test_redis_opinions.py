@@ -58,17 +58,17 @@ async def prepare(database_url: str, camps: dict[str, int]) -> tuple[str, str, l
     try:
         user = await store.ensure_user("facilitator")
         deck = parse_deck(SUPPORT.DECK.read_text("utf-8"))
-        session = await service.create_session(deck, user.id)
+        session = await service.sessions.create(deck, user.id)
         for slide in STATEMENTS:
-            await service.control(session.code, user, "goto", slide)
-        await service.control(session.code, user, "goto", "map")
-        await service.control(session.code, user, "reveal", "map")
+            await service.control.apply(session.code, user, "goto", slide)
+        await service.control.apply(session.code, user, "goto", "map")
+        await service.control.apply(session.code, user, "reveal", "map")
         room = [
-            (camp, member, await service.join(session.code))
+            (camp, member, await service.participation.join(session.code))
             for camp, size in camps.items()
             for member in range(size)
         ]
-        return session.code, await service.create_api_token("facilitator"), room
+        return session.code, await service.access.create_api_token("facilitator"), room
     finally:
         await service.stop()
         await store.close()
@@ -188,7 +188,7 @@ async def test_votes_on_both_instances_make_one_map_that_both_serve(
                 task.cancel()
             await asyncio.gather(*listeners, return_exceptions=True)
 
-        session = await services[0].session(code)
+        session = await services[0].sessions.get(code)
         holders = [s.opinions.recomputer.holds(session.id) for s in services]
         assert sorted(holders) == [False, True], holders
         other = services[holders.index(False)]
@@ -216,7 +216,7 @@ async def test_votes_on_both_instances_make_one_map_that_both_serve(
         assert all(len(g) == 1 for g in by_camp.values()) and len(set.union(*by_camp.values())) == 2
 
         # The report shows the groups the room saw: the same sizes, the same members.
-        report = await other.report(session)
+        report = await other.reports.report(session)
         assert report.opinion is not None and report.opinion.drawn
         assert sorted(g.size for g in report.opinion.groups) == sorted(camps.values())
 
@@ -316,7 +316,7 @@ async def test_when_the_computing_instance_dies_the_other_takes_over_with_the_sa
         await vote_all(client, base, code, extra[0])
         await until(lambda: heard[-1][1].get("voters") == len(room) + 1)
         assert recomputer.computations == 0 and not recomputer.holds(
-            (await service.session(code)).id
+            (await service.sessions.get(code)).id
         )
 
         computing.kill()  # the computing instance dies
@@ -328,7 +328,7 @@ async def test_when_the_computing_instance_dies_the_other_takes_over_with_the_sa
         total = len(room) + len(extra)
         await until(lambda: heard[-1][1].get("voters") == total, timeout=30)
         took = time.monotonic() - killed
-        session = await service.session(code)
+        session = await service.sessions.get(code)
         assert recomputer.holds(session.id) and recomputer.takeovers == 1
         assert recomputer.computations >= 1
         assert took < 3 * 3.0, took  # within the lease TTL (3 s) and a watch interval

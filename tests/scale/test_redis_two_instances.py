@@ -98,8 +98,8 @@ async def start_pair(
 
 async def seed_session(service: Denkdag) -> tuple[str, str]:
     user = await service.store.ensure_user("facilitator")
-    session = await service.create_session(parse_deck(seed_deck_text()), user.id)
-    return session.code, await service.create_api_token("facilitator")
+    session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
+    return session.code, await service.access.create_api_token("facilitator")
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ async def test_news_of_one_instance_reaches_the_phones_of_the_other(
         await run.control(client, run.a, "close")
         _, _, closed = await next_event(stream, "state")
         assert "s4" not in closed["open_slides"]
-        cached = await services[1].session(code)  # B's cache heard of A's close
+        cached = await services[1].sessions.get(code)  # B's cache heard of A's close
         assert "s4" not in cached.state.open_slides
         assert cached.state.version == closed["version"]
         refused = await run.vote(client, run.b, phone, "a")
@@ -166,7 +166,7 @@ async def test_a_session_deleted_on_one_instance_is_gone_from_the_other(
         stream = events(stream_response)
         await next_event(stream, "state")
 
-        await services[0].delete_session(await services[0].session(code))
+        await services[0].sessions.delete(await services[0].sessions.get(code))
         _, _, gone = await next_event(stream, "deleted")
         assert gone == {"code": code}
         with pytest.raises(StopAsyncIteration):
@@ -232,7 +232,7 @@ async def test_answers_are_taken_while_redis_is_down_and_news_resumes_after(
             await run.control(client, run.b, "hide")  # B's own news still reaches B's phones
             _, _, hidden = await next_event(stream, "state")
             assert hidden["current_slide"] == "s4"
-            assert (await services[0].session(code)).state.version < hidden["version"]
+            assert (await services[0].sessions.get(code)).state.version < hidden["version"]
 
             server = redis_server(port, directory)  # back, and empty
             await wait_until_reachable(url)
@@ -242,10 +242,10 @@ async def test_answers_are_taken_while_redis_is_down_and_news_resumes_after(
             while tally["respondents"] != 5:
                 _, _, tally = await next_event(stream, "tally")
             for _ in range(100):
-                if (await services[0].session(code)).state.version == hidden["version"]:
+                if (await services[0].sessions.get(code)).state.version == hidden["version"]:
                     break
                 await asyncio.sleep(0.05)
-            assert (await services[0].session(code)).state.version == hidden["version"]
+            assert (await services[0].sessions.get(code)).state.version == hidden["version"]
             assert all(s.broadcaster.reconnects >= 1 for s in services)  # type: ignore[attr-defined]
             await run.control(client, run.a, "goto", "s7")
             _, _, state = await next_event(stream, "state")

@@ -52,8 +52,8 @@ async def pair(database_url: str) -> AsyncIterator[Pair]:
             clients.append(await stack.enter_async_context(client))
         service: Denkdag = apps[0].state.service
         user = await service.store.ensure_user("facilitator")
-        session = await service.create_session(parse_deck(seed_deck_text()), user.id)
-        token = await service.create_api_token("facilitator")
+        session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
+        token = await service.access.create_api_token("facilitator")
         yield Pair(clients[0], clients[1], session.code, token)
 
 

@@ -54,7 +54,7 @@ def concrete(path: str, code: str) -> str:
 async def signed_in(running) -> str:
     """Sign the client in with a login cookie; return the page's CSRF token."""
     user = await running.service.store.ensure_user("facilitator")
-    link = await running.service.create_signin_link(user)
+    link = await running.service.access.create_signin_link(user)
     assert (await running.client.get(f"/signin/{link}")).status_code == 303
     page = await running.client.get(f"/c/{running.code}")
     return CSRF.search(page.text).group(1)

@@ -13,7 +13,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 async def _sign_in(running) -> str:
     user = await running.service.store.ensure_user("facilitator")
-    link = await running.service.create_signin_link(user)
+    link = await running.service.access.create_signin_link(user)
     await running.client.get(f"/signin/{link}")
     page = await running.client.get(f"/c/{running.code}/invitations")
     assert page.status_code == 200
@@ -44,7 +44,7 @@ async def test_sheet_needs_the_facilitator_and_a_csrf_token(running) -> None:
     await _sign_in(running)
     refused = await running.client.post(f"/c/{running.code}/invitations", data={"count": "3"})
     assert refused.status_code == 403
-    other = await running.service.create_api_token("someone-else")
+    other = await running.service.access.create_api_token("someone-else")
     stranger = await running.client.get(
         f"/c/{running.code}/invitations", headers={"Authorization": f"Bearer {other}"}
     )

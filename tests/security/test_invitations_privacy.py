@@ -18,8 +18,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 async def test_an_invitation_code_joins_once(running) -> None:
-    session = await running.service.session(running.code)
-    codes = await running.service.create_invitations(session, 3)
+    session = await running.service.sessions.get(running.code)
+    codes = await running.service.participation.create_invitations(session, 3)
     assert len(set(codes)) == 3 and all(re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", c) for c in codes)
     url = f"/api/v1/sessions/{running.code}/participants"
     assert (await running.client.post(url)).status_code == 403
@@ -29,13 +29,13 @@ async def test_an_invitation_code_joins_once(running) -> None:
     again = await running.client.post(url, json={"invitation": codes[0]})
     assert again.status_code == 403
     assert "invitation" in again.json()["detail"]
-    assert await running.service.joined(session) == 1
+    assert await running.service.results.joined(session) == 1
     assert await running.service.store.count_invitations(session.id) == (3, 1)
 
 
 async def test_the_join_page_asks_for_the_invitation_code(running) -> None:
-    session = await running.service.session(running.code)
-    [code] = await running.service.create_invitations(session, 1)
+    session = await running.service.sessions.get(running.code)
+    [code] = await running.service.participation.create_invitations(session, 1)
     page = await running.client.get(f"/j/{running.code}?lang=en")
     assert 'name="invitation"' in page.text
     token = CSRF.search(page.text).group(1)
@@ -47,7 +47,7 @@ async def test_the_join_page_asks_for_the_invitation_code(running) -> None:
         f"/j/{running.code}/join", data={"csrf_token": token, "invitation": code}
     )
     assert right.status_code == 303
-    assert await running.service.joined(session) == 1
+    assert await running.service.results.joined(session) == 1
 
 
 def test_cli_prints_invitations_and_purges(database_url: str) -> None:
@@ -72,14 +72,14 @@ async def test_answers_older_than_the_retention_are_deleted(running) -> None:
     for token in (old, recent):
         assert (await running.answer(token, "s4", "a")).status_code == 200
     store = running.service.store
-    first = (await store.session_answers((await running.service.session(running.code)).id))[0]
+    first = (await store.session_answers((await running.service.sessions.get(running.code)).id))[0]
     async with store.engine.begin() as conn:
         await conn.execute(
             update(responses)
             .where(responses.c.participant_id == first.participant_id)
             .values(updated_at=datetime.now(UTC) - timedelta(days=31))
         )
-    assert await running.service.purge_answers(30) == 1
+    assert await running.service.participation.purge_answers(30) == 1
     results = await running.results()
     assert results["s4"]["respondents"] == 1
 

@@ -90,7 +90,9 @@ async def test_joins_are_limited_per_address(running) -> None:
     async with other_client(running, "198.51.100.8") as elsewhere:
         joined = await elsewhere.post(f"/api/v1/sessions/{running.code}/participants")
         assert joined.status_code == 201
-    assert await running.service.joined(await running.service.session(running.code)) == 6
+    assert (
+        await running.service.results.joined(await running.service.sessions.get(running.code)) == 6
+    )
 
 
 async def test_a_room_of_300_behind_one_address_is_never_refused(running) -> None:
@@ -132,7 +134,7 @@ async def test_sign_in_backs_off_after_ten_failures(running) -> None:
     limits = running.app.state.limits
     limits.login_accounts = Backoff(clock=clock)
     limits.login_addresses = Backoff(clock=clock)
-    await running.service.set_password("facilitator", "correct horse")
+    await running.service.access.set_password("facilitator", "correct horse")
     page = await running.client.get("/login")
     token = CSRF.search(page.text).group(1)
 

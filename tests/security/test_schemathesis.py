@@ -37,10 +37,10 @@ async def _load_seed(database_url: str) -> dict[str, str]:
     service = Denkdag(store, MemoryBroadcaster())
     try:
         user = await store.ensure_user("facilitator")
-        session = await service.create_session(parse_deck(seed_deck_text()), user.id)
-        token = await service.create_api_token("facilitator")
-        participant = await service.join(session.code)
-        await service.control(session.code, user, "goto", "s4")
+        session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
+        token = await service.access.create_api_token("facilitator")
+        participant = await service.participation.join(session.code)
+        await service.control.apply(session.code, user, "goto", "s4")
         return {"code": session.code, "facilitator": token, "participant": participant}
     finally:
         await service.stop()

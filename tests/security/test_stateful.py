@@ -170,20 +170,24 @@ def make_machine(loop: Loop, service: Denkdag, user: Any) -> type[RuleBasedState
             results = ResultsMode.LIVE.value if live else "hidden"
             deck = parse_deck(DECK.format(results=results))
             assert (deck.info.results is ResultsMode.LIVE) == live
-            self.session = loop.run(service.create_session(deck, user.id))
+            self.session = loop.run(service.sessions.create(deck, user.id))
             self.model = Model(live)
-            return multiple(*(loop.run(service.join(self.session.code)) for _ in range(3)))
+            return multiple(
+                *(loop.run(service.participation.join(self.session.code)) for _ in range(3))
+            )
 
         @rule(target=participants)
         def join(self) -> str:
-            return loop.run(service.join(self.session.code))
+            return loop.run(service.participation.join(self.session.code))
 
         @rule(person=participants, slide=st.sampled_from(SLIDES), data=st.data())
         def answer(self, person: str, slide: str, data: st.DataObject) -> None:
             value = data.draw(valid_values(slide) | values if slide in OPTIONS else values)
             expected = self.model.accepted(slide, value)
             try:
-                stored = loop.run(service.respond(self.session.code, person, slide, value))
+                stored = loop.run(
+                    service.participation.respond(self.session.code, person, slide, value)
+                )
             except (SlideNotOpen, InvalidAnswer):
                 assert expected is None, f"refused {value!r} on {slide}"
                 return
@@ -199,7 +203,7 @@ def make_machine(loop: Loop, service: Denkdag, user: Any) -> type[RuleBasedState
             allowed = self.model.control(action, slide if action == "goto" else None)
             try:
                 loop.run(
-                    service.control(
+                    service.control.apply(
                         self.session.code, user, action, slide if action == "goto" else None
                     )
                 )
@@ -219,7 +223,7 @@ def make_machine(loop: Loop, service: Denkdag, user: Any) -> type[RuleBasedState
         def state_is_the_models(self) -> None:
             if not hasattr(self, "session"):
                 return
-            state = loop.run(service.session(self.session.code)).state
+            state = loop.run(service.sessions.get(self.session.code)).state
             assert state.current_slide == self.model.current
             assert set(state.open_slides) == self.model.open
             assert set(state.revealed) == self.model.revealed
@@ -228,11 +232,11 @@ def make_machine(loop: Loop, service: Denkdag, user: Any) -> type[RuleBasedState
         def tallies_are_the_models(self) -> None:
             if not hasattr(self, "session"):
                 return
-            session = loop.run(service.session(self.session.code))
+            session = loop.run(service.sessions.get(self.session.code))
             for slide_id in OPTIONS:
                 slide = session.deck.slide(slide_id)
                 assert slide is not None
-                tally = loop.run(service.tally(session, slide))
+                tally = loop.run(service.results.tally(session, slide))
                 respondents, counts = self.model.tally(slide_id)
                 assert tally.respondents == respondents
                 assert dict(tally.counts) == counts

@@ -42,7 +42,7 @@ def clock(running: Any) -> FakeClock:
 async def _session_of(running: Any, deck_file: Path) -> Any:
     user = await running.service.store.ensure_user("facilitator")
     deck = parse_deck(deck_file.read_text(encoding="utf-8"))
-    session = await running.service.create_session(deck, user.id)
+    session = await running.service.sessions.create(deck, user.id)
     return dataclasses.replace(running, code=session.code)
 
 

@@ -105,7 +105,7 @@ async def test_the_phone_goes_through_the_slides_without_javascript(survey: Any)
 
 async def test_the_projector_shows_progress_and_the_event_keeps_it_live(survey: Any) -> None:
     svc = survey.service
-    session = await svc.session(survey.code)
+    session = await svc.sessions.get(survey.code)
     subscription = svc.broadcaster.hub.subscribe(f"session:{session.id}")
     try:
         tokens = [await survey.join() for _ in range(3)]
@@ -113,7 +113,7 @@ async def test_the_projector_shows_progress_and_the_event_keeps_it_live(survey: 
             assert (await survey.answer(token, "how", "a")).status_code == 200
         for slide, value in (("agree", "agree"), ("word", ["samen"])):
             assert (await survey.answer(tokens[0], slide, value)).status_code == 200
-        progress = await svc.progress(session)
+        progress = await svc.results.progress(session)
         assert progress == {
             "joined": 3,
             "questions": 3,

@@ -89,18 +89,18 @@ async def test_a_timer_that_does_not_close_leaves_voting_open(timed: Any, clock:
 async def test_the_background_close_stores_and_announces_once(timed: Any, clock: Any) -> None:
     svc = timed.service
     await started(timed)
-    session = await svc.session(timed.code)
+    session = await svc.sessions.get(timed.code)
     hub = svc.broadcaster.hub
     subscription = hub.subscribe(f"session:{session.id}")
     try:
-        assert await svc.expire_timers(session.id) is not None  # not due: nothing changes
-        assert "quick" in (await svc.session(timed.code)).state.open_slides
+        assert await svc.control.expire_timers(session.id) is not None  # not due: nothing changes
+        assert "quick" in (await svc.sessions.get(timed.code)).state.open_slides
         clock.advance(2)
-        closed = await svc.expire_timers(session.id)
+        closed = await svc.control.expire_timers(session.id)
         assert closed is not None and "quick" not in closed.state.open_slides
         stored = await svc.store.session_by_id(session.id)
         assert stored is not None and stored.state == closed.state
-        again = await svc.expire_timers(session.id)  # another instance, a moment later
+        again = await svc.control.expire_timers(session.id)  # another instance, a moment later
         assert again is not None and again.state.version == closed.state.version
         states = []
         while subscription.pending:
@@ -119,7 +119,7 @@ async def test_the_app_closes_the_slide_at_the_deadline_by_itself(running: Any) 
     await running.control("goto", "s2")
     response = await control(running, {"action": "timer-add", "seconds": 1})
     assert response.status_code == 200, response.text
-    session = await running.service.session(running.code)
+    session = await running.service.sessions.get(running.code)
     assert timer.timer_of(session.state, "s2") is not None
     # The seed's choice question has no timer_closes: nothing closes.
     assert timer.next_deadline(session.state) is None
@@ -131,8 +131,8 @@ async def test_the_app_closes_the_slide_at_the_deadline_by_itself(running: Any) 
     deck = parse_deck(
         "---\ntitle: T\n---\n# Q\nkind: choice\ntimer: 1s\ntimer_closes: yes\n\n- a\n- b\n"
     )
-    quick = await svc.create_session(deck, user.id)
-    await svc.control(quick.code, user, "timer-start")
+    quick = await svc.sessions.create(deck, user.id)
+    await svc.control.apply(quick.code, user, "timer-start")
     for _ in range(200):
         stored = await svc.store.session_by_id(quick.id)
         assert stored is not None
@@ -141,7 +141,7 @@ async def test_the_app_closes_the_slide_at_the_deadline_by_itself(running: Any) 
         await asyncio.sleep(0.05)
     else:
         pytest.fail("the slide was not closed by the background task")
-    assert (await svc.session(quick.code)).state == stored.state
+    assert (await svc.sessions.get(quick.code)).state == stored.state
 
 
 async def test_timer_controls_need_a_facilitator(timed: Any) -> None:
@@ -206,7 +206,7 @@ async def test_pause_add_and_stop_through_the_api(timed: Any, clock: Any) -> Non
 
 async def test_the_state_survives_a_reload_from_the_database(timed: Any, clock: Any) -> None:
     await started(timed)
-    session = await timed.service.session(timed.code)
+    session = await timed.service.sessions.get(timed.code)
     stored = await timed.service.store.session_by_id(session.id)
     assert stored is not None and stored.state.timers == session.state.timers
 
@@ -217,8 +217,8 @@ async def test_the_writer_refuses_a_write_that_reaches_it_after_the_deadline(
     """The batched writer's own check: a write queued before the deadline but reaching the
     transaction after it is not stored (the service then refuses it as closed)."""
     svc = timed.service
-    session = await svc.session(timed.code)
-    participant = await svc.participant(timed.code, await timed.join())
+    session = await svc.sessions.get(timed.code)
+    participant = await svc.participation.participant(timed.code, await timed.join())
     version = session.state.version
     base = (session.id, "quick", participant.id, "a", version)
     late = await svc.store.write_answer(AnswerWrite(*base, deadline=1.0))

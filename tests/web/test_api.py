@@ -116,7 +116,7 @@ async def test_answer_needs_the_sessions_own_participant_token(running) -> None:
     assert no_token.status_code == 403
     bogus = await running.answer("not-a-token", "s4", "a")
     assert bogus.status_code == 403
-    other = await running.service.create_session(
+    other = await running.service.sessions.create(
         parse_deck(MULTI_DECK), (await running.service.store.ensure_user("x")).id
     )
     stranger = await running.client.post(f"/api/v1/sessions/{other.code}/participants")
@@ -127,7 +127,7 @@ async def test_answer_needs_the_sessions_own_participant_token(running) -> None:
 
 async def test_multiple_choice(running) -> None:
     user = await running.service.store.ensure_user("facilitator")
-    session = await running.service.create_session(parse_deck(MULTI_DECK), user.id)
+    session = await running.service.sessions.create(parse_deck(MULTI_DECK), user.id)
     running.code = session.code
     token = await running.join()
     assert (await running.answer(token, "s1", ["c", "a"])).json()["value"] == ["a", "c"]
@@ -173,7 +173,7 @@ async def test_control_needs_the_sessions_facilitator(running) -> None:
         f"/api/v1/sessions/{running.code}/control", json={"action": "next"}
     )
     assert anonymous.status_code == 403
-    other = await running.service.create_api_token("someone-else")
+    other = await running.service.access.create_api_token("someone-else")
     refused = await running.client.post(
         f"/api/v1/sessions/{running.code}/control",
         json={"action": "next"},

@@ -44,8 +44,8 @@ async def live(settings: Settings) -> AsyncIterator[Live]:
         await asyncio.sleep(0.02)
     service = app.state.service
     user = await service.store.ensure_user("facilitator")
-    session = await service.create_session(parse_deck(seed_deck_text()), user.id)
-    token = await service.create_api_token("facilitator")
+    session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
+    token = await service.access.create_api_token("facilitator")
     try:
         yield Live(f"http://127.0.0.1:{port}", session.code, token)
     finally:

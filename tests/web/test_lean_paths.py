@@ -178,8 +178,8 @@ async def test_a_stream_has_the_security_headers_and_leaves_no_subscriber(
             await asyncio.sleep(0.02)
         service = app.state.service
         user = await service.store.ensure_user("facilitator")
-        session = await service.create_session(parse_deck(seed_deck_text()), user.id)
-        token = await service.create_api_token("facilitator")
+        session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
+        token = await service.access.create_api_token("facilitator")
         hub = service.broadcaster.hub
         url = f"http://127.0.0.1:{port}/api/v1/sessions/{session.code}/events"
         async with httpx.AsyncClient(timeout=10) as client:

@@ -51,7 +51,9 @@ async def test_forms_without_csrf_token_or_from_elsewhere_are_refused(running) -
         headers={"origin": "https://evil.example", "sec-fetch-site": "cross-site"},
     )
     assert foreign.status_code == 403
-    assert (await running.service.joined(await running.service.session(running.code))) == 0
+    assert (
+        await running.service.results.joined(await running.service.sessions.get(running.code))
+    ) == 0
 
 
 async def test_facilitator_pages_need_sign_in(running) -> None:
@@ -64,7 +66,7 @@ async def test_facilitator_pages_need_sign_in(running) -> None:
 async def test_sign_in_link_and_presenter_page(running) -> None:
     service = running.service
     user = await service.store.ensure_user("facilitator")
-    link = await service.create_signin_link(user)
+    link = await service.access.create_signin_link(user)
     response = await running.client.get(f"/signin/{link}?next=/p/{running.code}")
     assert response.status_code == 303 and response.headers["location"] == f"/p/{running.code}"
     assert "httponly" in response.headers["set-cookie"].lower()
@@ -77,7 +79,7 @@ async def test_sign_in_link_and_presenter_page(running) -> None:
 
 
 async def test_password_sign_in(running) -> None:
-    await running.service.set_password("facilitator", "correct horse")
+    await running.service.access.set_password("facilitator", "correct horse")
     page = await running.client.get("/login")
     token = CSRF.search(page.text).group(1)
     wrong = await running.client.post(
@@ -102,7 +104,7 @@ async def test_password_sign_in(running) -> None:
 
 async def test_control_by_cookie_needs_csrf_header(running) -> None:
     user = await running.service.store.ensure_user("facilitator")
-    link = await running.service.create_signin_link(user)
+    link = await running.service.access.create_signin_link(user)
     await running.client.get(f"/signin/{link}")
     page = await running.client.get(f"/c/{running.code}")
     token = CSRF.search(page.text).group(1)
@@ -123,7 +125,7 @@ async def test_deck_text_is_escaped_on_pages(running) -> None:
         'kind: statement\n\n> <b>vet</b> & "quotes"\n'
     )
     user = await running.service.store.ensure_user("facilitator")
-    session = await running.service.create_session(deck, user.id)
+    session = await running.service.sessions.create(deck, user.id)
     page = await running.client.get(f"/j/{session.code}")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text

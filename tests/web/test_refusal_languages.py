@@ -30,7 +30,7 @@ async def _session(running: Any, language: str) -> Any:
     deck = parse_deck(text)
     assert deck.info.language == language
     user = await running.service.store.ensure_user("facilitator")
-    session = await running.service.create_session(deck, user.id)
+    session = await running.service.sessions.create(deck, user.id)
     return dataclasses.replace(running, code=session.code)
 
 
@@ -150,7 +150,7 @@ async def test_the_phone_page_shows_the_refusal_in_dutch(running: Any) -> None:
 
 async def _signed_in(running: Any) -> None:
     user = await running.service.store.ensure_user("facilitator")
-    running.client.cookies.set(LOGIN_COOKIE, await running.service.create_login(user))
+    running.client.cookies.set(LOGIN_COOKIE, await running.service.access.create_login(user))
     running.client.cookies.set(CSRF_COOKIE, CSRF)
 
 

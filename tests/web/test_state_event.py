@@ -43,8 +43,8 @@ async def server(settings: Settings) -> AsyncIterator[Server]:
     service = app.state.service
     user = await service.store.ensure_user("facilitator")
     deck = parse_deck(EVERY_KIND.read_text(encoding="utf-8"))
-    session = await service.create_session(deck, user.id)
-    token = await service.create_api_token("facilitator")
+    session = await service.sessions.create(deck, user.id)
+    token = await service.access.create_api_token("facilitator")
     try:
         yield Server(f"http://127.0.0.1:{port}", session.code, token)
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from denkdag.app.denkdag import API_TOKEN, LINK_TOKEN, LOGIN_TOKEN
+from denkdag.app.access import API_TOKEN, LINK_TOKEN, LOGIN_TOKEN
 from denkdag.domain.errors import NotAllowed, NotFound
 from denkdag.domain.model import Session
 from denkdag.security import hash_password, new_token, token_hash, verify_password

@@ -292,7 +292,7 @@ class Events:
             if stored is None:
                 continue
             # The service's cache holds the live state (kept current across instances).
-            session = await self.service.session(stored.code)
+            session = await self.service.sessions.get(stored.code)
             name = names.get(member.facilitator_id) if member.facilitator_id else None
             rooms.append(Room(member, session, name))
         return rooms
@@ -314,7 +314,7 @@ class Events:
         """Add an existing session of the organiser's own to the event."""
         event = await self.owned(code, user)
         assert user is not None
-        session = await self.service.facilitated(session_code, user)
+        session = await self.service.access.facilitated(session_code, user)
         if session.owner_id != user.id:
             raise NotAllowed(N_("Add only sessions you own; ask their owner to copy them to you."))
         return await self._attach(event, session, role, room, facilitator)
@@ -337,7 +337,7 @@ class Events:
         assignee = await self._assignee(facilitator)
         if event.profile:  # the event's questions win over the deck's own
             deck = replace(deck, info=replace(deck.info, profile=event.profile))
-        session = await self.service.create_session(deck, user.id)
+        session = await self.service.sessions.create(deck, user.id)
         return await self._attach(event, session, checked_role, clean_room, assignee)
 
     async def _attach(
@@ -374,7 +374,7 @@ class Events:
             )
             if owner is not None:
                 await self._set_profile(session, owner, event.profile)
-                session = await self.service.session(session.code)
+                session = await self.service.sessions.get(session.code)
         return Room(member, session, assignee.username if assignee else None)
 
     async def change_session(
@@ -420,7 +420,7 @@ class Events:
 
     async def _member(self, event: Event, session_code: str) -> tuple[EventSession, Session]:
         try:
-            session = await self.service.session(session_code)
+            session = await self.service.sessions.get(session_code)
         except NotFound:
             raise NotFound(N_("This event has no session with this join code.")) from None
         for member in await self.sessions_of_event(event.id):
@@ -466,10 +466,10 @@ class Events:
         asks = bool(slide and kind_of(slide.kind).asks)
         answers = None
         if slide is not None and asks:
-            answers = (await self.service.tally(session, slide)).respondents
+            answers = (await self.service.results.tally(session, slide)).respondents
         return {
             **room_view(room),
-            "joined": await self.service.joined(session),
+            "joined": await self.service.results.joined(session),
             "slide": (
                 {
                     "id": slide.id,
@@ -516,7 +516,7 @@ class Events:
         columns = []
         for member in question.members:
             room = by_session[member.session_id]
-            tally = await self.service.tally(room.session, member.slide)
+            tally = await self.service.results.tally(room.session, member.slide)
             tallies[member.session_id] = tally
             column = room_column(question, member, tally)
             columns.append(
@@ -555,7 +555,7 @@ class Events:
         rooms = await self.rooms(event)
         reports = []
         for room in rooms:
-            report = await self.service.report(room.session)
+            report = await self.service.reports.report(room.session)
             reports.append(RoomReport(room.session, room.member.role, room.member.room, report))
         shared = await self._shared_of(event, rooms)
         return EventReport(event, tuple(reports), tuple(shared), datetime.now(UTC))
@@ -579,7 +579,7 @@ class Events:
             if logo is not None:
                 extra[logo_path] = (logo.content_type, logo.data)
         sessions = [room.session for room in report.rooms]
-        return await self.service.report_pdf(html, *sessions, extra=extra)
+        return await self.service.reports.pdf(html, *sessions, extra=extra)
 
     async def link_candidates(self, event: Event) -> list[tuple[Room, Any, str]]:
         """Every statement and choice slide of the event's sessions with its link label."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from denkdag.domain.errors import N_, NotFound, SlideNotOpen
@@ -92,6 +93,10 @@ class LiveRounds:
         self._sessions.pop(session_id, None)
         for key in [k for k in self._counts if k[0] == session_id]:
             del self._counts[key]
+
+    async def delete_votes_before(self, cutoff: datetime) -> int:
+        """Delete statement-round votes older than `cutoff` (the retention setting)."""
+        return await self.store.delete_votes_before(cutoff)
 
     # reading ---------------------------------------------------------------------
 

@@ -133,7 +133,7 @@ def export(
         _fail(f"A {chosen} file is binary: write it with --output FILE.", 2)
 
     async def work(service: Denkdag) -> bytes:
-        session = await service.session(code)
+        session = await service.sessions.get(code)
         if chosen == "deck-zip":
             return write_deck_zip(session.deck, await Editor(service).images_of(session))
         if chosen == "deck":
@@ -148,27 +148,29 @@ def export(
             answers = await service.store.session_answers(session.id)
             rounds = await service.rounds.rounds(session)
             profile = await service.profiles.csv_columns(session, answers)
-            hidden = await service.hidden_words(session)
+            hidden = await service.results.hidden_words(session)
             return answers_csv(session, answers, rounds, profile, hidden).encode("utf-8")
         if chosen == "json":
             document = results_document(
-                session, await service.results(session), await service.joined(session)
+                session,
+                await service.results.of_session(session),
+                await service.results.joined(session),
             )
             if session.deck.info.profile:  # aggregates by profile group (five or more)
-                profiles = (await service.report(session)).profiles
+                profiles = (await service.reports.report(session)).profiles
                 document["profile"] = profile_document(profiles) if profiles else None
             return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        report = await service.report(session)
+        report = await service.reports.report(session)
         comparison = None
         if compare:
-            other = await service.session(compare)
+            other = await service.sessions.get(compare)
             if other.owner_id != session.owner_id:
                 raise NotAllowed(N_("Both sessions must belong to the same facilitator."))
-            comparison = compare_reports(report, await service.report(other))
+            comparison = compare_reports(report, await service.reports.report(other))
         if chosen == "xlsx":
             return report_xlsx(report, comparison)
         html = render_report(report, language=session.deck.info.language, comparison=comparison)
-        return await service.report_pdf(html, session)
+        return await service.reports.pdf(html, session)
 
     try:
         data = _run(work, database)
@@ -194,8 +196,8 @@ def delete(
         _fail("Nothing deleted.", 1)
 
     async def work(service: Denkdag) -> str:
-        session = await service.session(code)
-        await service.delete_session(session)
+        session = await service.sessions.get(code)
+        await service.sessions.delete(session)
         return session.title
 
     try:
@@ -216,7 +218,9 @@ def invitations(
     holders of an unused code (one code, one voice). Only hashes are kept: print them now."""
 
     async def work(service: Denkdag) -> list[str]:
-        return await service.create_invitations(await service.session(code), count)
+        return await service.participation.create_invitations(
+            await service.sessions.get(code), count
+        )
 
     try:
         codes = _run(work, database)
@@ -239,7 +243,7 @@ def purge(
         _fail("Say how many days to keep: --days N (or set DENKDAG_RETENTION_DAYS).", 2)
         return
     kept = days
-    deleted = _run(lambda service: service.purge_answers(kept), database)
+    deleted = _run(lambda service: service.participation.purge_answers(kept), database)
     typer.echo(f"Deleted {deleted} answers older than {days} days.")
 
 
@@ -249,7 +253,7 @@ def token_create(
     database: Database = DEFAULT_DATABASE,
 ) -> None:
     """Print a new facilitator API token."""
-    typer.echo(_run(lambda service: service.create_api_token(user), database))
+    typer.echo(_run(lambda service: service.access.create_api_token(user), database))
 
 
 @user_app.command("add")
@@ -277,7 +281,7 @@ def user_add(
         _fail(f"Choose a role among {', '.join(ROLES)}.", 2)
 
     async def work(service: Denkdag) -> None:
-        account = await service.set_password(user, password)
+        account = await service.access.set_password(user, password)
         if role is not None:
             await AccountStore(service.store).set_role(account.id, role)
 
@@ -354,10 +358,10 @@ def demo(
 
     async def work(service: Denkdag) -> tuple[str, str, str]:
         user = await service.store.ensure_user(DEMO_USER)
-        existing = [s for s in await service.sessions_of(user) if s.title == deck.info.title]
-        session = existing[0] if existing else await service.create_session(deck, user.id)
-        token = await service.create_api_token(DEMO_USER)
-        link = await service.create_signin_link(user)
+        existing = [s for s in await service.sessions.of_user(user) if s.title == deck.info.title]
+        session = existing[0] if existing else await service.sessions.create(deck, user.id)
+        token = await service.access.create_api_token(DEMO_USER)
+        link = await service.access.create_signin_link(user)
         return session.code, token, link
 
     code, token, link = _run(work, database)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from denkdag.app.access import LOGIN_LIFETIME, LOGIN_TOKEN
 from denkdag.app.accounts import (
     ADMINISTRATOR,
     ROLES,
@@ -20,7 +21,6 @@ from denkdag.app.accounts import (
     Accounts,
     require_administrator,
 )
-from denkdag.app.denkdag import LOGIN_LIFETIME, LOGIN_TOKEN
 from denkdag.domain.errors import N_, NotAllowed
 from denkdag.storage import User
 from denkdag.web import i18n
@@ -39,7 +39,9 @@ def accounts(request: Request) -> Accounts:
 
 async def signed_in(request: Request) -> User | None:
     """The user of this browser's login cookie (pages only; the API has its tokens)."""
-    return await service(request).user_for_token(request.cookies.get(LOGIN_COOKIE), LOGIN_TOKEN)
+    return await service(request).access.user_for_token(
+        request.cookies.get(LOGIN_COOKIE), LOGIN_TOKEN
+    )
 
 
 def _to_login(request: Request) -> Response:
@@ -92,7 +94,7 @@ async def change_password(
         context = {"user": user, "error": i18n.gettext(refused.message)}
         return render(request, "account.html", context, status_code=422)
     # Every sign-in ended with the old password, this one too: start a fresh one.
-    token = await service(request).create_login(user)
+    token = await service(request).access.create_login(user)
     return _with_login(request, user, token, "/account?changed=1")
 
 
@@ -185,7 +187,7 @@ async def sign_up(
             "error": i18n.gettext(refused.message),
         }
         return render(request, "invite.html", context, status_code=422 if role else 404)
-    return _with_login(request, user, await service(request).create_login(user), "/sessions")
+    return _with_login(request, user, await service(request).access.create_login(user), "/sessions")
 
 
 @router.get("/reset/{token}", response_class=HTMLResponse)
@@ -213,7 +215,7 @@ async def reset_password(
             "error": i18n.gettext(refused.message),
         }
         return render(request, "account_reset.html", context, status_code=422)
-    return _with_login(request, user, await service(request).create_login(user), "/sessions")
+    return _with_login(request, user, await service(request).access.create_login(user), "/sessions")
 
 
 # co-facilitators ----------------------------------------------------------------------------
@@ -225,16 +227,16 @@ async def add_cofacilitator(
 ) -> Response:
     check_csrf(request, csrf_token)
     user = await signed_in(request)
-    session = await service(request).facilitated(code, user)
+    session = await service(request).access.facilitated(code, user)
     try:
         await accounts(request).add_cofacilitator(user, session, username)
     except AccountRefused as refused:
         svc = service(request)
-        owned = await svc.sessions_of(user) if user else []
+        owned = await svc.sessions.of_user(user) if user else []
         context = {
             "user": user,
             "sessions": owned,
-            "joined": {s.id: await svc.joined(s) for s in owned},
+            "joined": {s.id: await svc.results.joined(s) for s in owned},
             "cofacilitators": await accounts(request).cofacilitators(owned),
             "cofacilitator_error": (session.code, i18n.gettext(refused.message)),
         }
@@ -248,6 +250,6 @@ async def remove_cofacilitator(
 ) -> Response:
     check_csrf(request, csrf_token)
     user = await signed_in(request)
-    session = await service(request).facilitated(code, user)
+    session = await service(request).access.facilitated(code, user)
     await accounts(request).remove_cofacilitator(user, session, user_id)
     return RedirectResponse("/sessions", status_code=303)

@@ -45,7 +45,7 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 )
 async def get_session(code: str, request: Request) -> dict[str, Any]:
     svc = service(request)
-    return await svc.public_view(await svc.session(code))
+    return await svc.views.public(await svc.sessions.get(code))
 
 
 @router.post(
@@ -55,7 +55,7 @@ async def get_session(code: str, request: Request) -> dict[str, Any]:
     summary="Join a session anonymously (with a personal invitation code if it needs one)",
 )
 async def join(code: str, request: Request, body: JoinRequest | None = None) -> dict[str, str]:
-    token = await service(request).join(code, body.invitation if body else None)
+    token = await service(request).participation.join(code, body.invitation if body else None)
     return {"participant_token": token}
 
 
@@ -85,7 +85,7 @@ async def respond(
     request: Request,
     idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
 ) -> dict[str, Any]:
-    stored = await service(request).respond(
+    stored = await service(request).participation.respond(
         code, bearer(request), slide_id, answer.value, idempotency_key
     )
     return {"slide": slide_id, "value": stored}
@@ -108,8 +108,8 @@ async def results(
     by: Annotated[str | None, Query(max_length=40, description="A profile question id.")] = None,
 ) -> dict[str, Any]:
     svc = service(request)
-    session = await svc.facilitated(code, user)
-    tallies = await svc.results(session)
+    session = await svc.access.facilitated(code, user)
+    tallies = await svc.results.of_session(session)
     slides = [
         {
             "id": slide.id,
@@ -124,7 +124,7 @@ async def results(
     document: dict[str, Any] = {
         "code": session.code,
         "title": session.title,
-        "joined": await svc.joined(session),
+        "joined": await svc.results.joined(session),
         "slides": slides,
     }
     if by is not None:
@@ -144,7 +144,7 @@ async def opinions(
     code: str, request: Request, user: User | None = Depends(facilitator)
 ) -> dict[str, Any]:
     svc = service(request)
-    session = await svc.facilitated(code, user)
+    session = await svc.access.facilitated(code, user)
     return await svc.opinions.view(session, facilitator=True)
 
 
@@ -156,7 +156,7 @@ async def opinions(
 )
 async def my_opinion(code: str, request: Request) -> dict[str, Any]:
     svc = service(request)
-    participant = await svc.participant(code, bearer(request))
+    participant = await svc.participation.participant(code, bearer(request))
     return await svc.opinions.position(participant.session, participant.id)
 
 
@@ -169,7 +169,7 @@ async def control(
     code: str, body: Control, request: Request, user: User | None = Depends(facilitator)
 ) -> dict[str, Any]:
     svc = service(request)
-    session = await svc.control(code, user, body.action, body.slide, body.seconds)
+    session = await svc.control.apply(code, user, body.action, body.slide, body.seconds)
     state = session.state
     return {
         "current_slide": state.current_slide,
@@ -196,7 +196,7 @@ async def moderate(
 ) -> dict[str, Any]:
     if body.hidden is None and body.highlighted is None:
         raise InvalidAnswer(N_("Send 'hidden', 'highlighted' or both, each true or false."))
-    record = await service(request).moderate(
+    record = await service(request).results.moderate(
         code, user, slide_id, answer_id, hidden=body.hidden, highlighted=body.highlighted
     )
     return {
@@ -221,7 +221,9 @@ async def moderate_word(
 ) -> dict[str, Any]:
     """The word leaves (or comes back to) the cloud on the projector, the phones, the
     report and the public results; a `tally` event for the slide goes out at once."""
-    tally = await service(request).hide_word(code, user, slide_id, body.word, hidden=body.hidden)
+    tally = await service(request).results.hide_word(
+        code, user, slide_id, body.word, hidden=body.hidden
+    )
     return {
         "slide": slide_id,
         "word": hidden_key(body.word),

@@ -14,7 +14,8 @@ import secrets
 
 from fastapi import Request, Response
 
-from denkdag.app.denkdag import API_TOKEN, LOGIN_TOKEN, Denkdag
+from denkdag.app.access import API_TOKEN, LOGIN_TOKEN
+from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.domain.errors import N_, NotAllowed
 from denkdag.storage import User
@@ -108,10 +109,10 @@ async def facilitator(request: Request) -> User | None:
     svc = service(request)
     token = bearer(request)
     if token is not None:
-        return await svc.user_for_token(token, API_TOKEN, LOGIN_TOKEN)
+        return await svc.access.user_for_token(token, API_TOKEN, LOGIN_TOKEN)
     cookie = request.cookies.get(LOGIN_COOKIE)
     if not cookie:
         return None
     if request.method not in SAFE_METHODS:
         check_csrf(request, request.headers.get(CSRF_HEADER))
-    return await svc.user_for_token(cookie, LOGIN_TOKEN)
+    return await svc.access.user_for_token(cookie, LOGIN_TOKEN)

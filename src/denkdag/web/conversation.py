@@ -121,16 +121,16 @@ class VoteOut(BaseModel):
 async def _participant(request: Request, code: str) -> tuple[Session, int]:
     """The caller as a participant of the session (a dependency: 403 before the body)."""
     svc = service(request)
-    session = await svc.session(code)
+    session = await svc.sessions.get(code)
     token = bearer(request) or request.cookies.get(participant_cookie(session.code))
-    found = await svc.participant(code, token)
+    found = await svc.participation.participant(code, token)
     return found.session, found.id
 
 
 async def _facilitated(
     code: str, request: Request, user: User | None = Depends(facilitator)
 ) -> Session:
-    return await service(request).facilitated(code, user)
+    return await service(request).access.facilitated(code, user)
 
 
 @router.get(PREFIX, response_model=StatementList, summary="A statement round's statements")
@@ -140,7 +140,7 @@ async def list_statements(code: str, slide_id: str, request: Request) -> dict[st
     svc = service(request)
     user = await facilitator(request)
     if user is not None:
-        session = await svc.facilitated(code, user)
+        session = await svc.access.facilitated(code, user)
         return await svc.rounds.listing(session, slide_id, facilitator=True)
     session, participant_id = await _participant(request, code)
     listing = await svc.rounds.listing(session, slide_id, facilitator=False)
@@ -286,7 +286,7 @@ async def remote_list(request: Request, code: str, slide_id: str) -> Response:
     if user is None:
         raise NotAllowed(N_("Sign in as a facilitator of this session."))
     svc = service(request)
-    session = await svc.facilitated(code, user)
+    session = await svc.access.facilitated(code, user)
     slide = round_slide(session.deck, slide_id)
     board = await svc.rounds.listing(session, slide_id, facilitator=True)
     context = {"session": session, "slide": slide, "board": board}
@@ -305,7 +305,7 @@ async def remote_moderate(
     check_csrf(request, csrf_token)
     user = await pages.facilitator_from_cookie(request)
     svc = service(request)
-    session = await svc.facilitated(code, user)
+    session = await svc.access.facilitated(code, user)
     if change not in CHANGES:
         raise NotFound(N_("There is no such change of a statement."))
     await svc.rounds.moderate(session, slide_id, statement_id, CHANGES[change])

@@ -237,7 +237,7 @@ async def upload_image(request: Request, code: str, slide_id: str, user: Signed)
     re-encoded without metadata (formats/images.py), stored, and put on the slide. The
     access check comes before the body is read."""
     try:
-        session = await service(request).facilitated(code, user)
+        session = await service(request).access.facilitated(code, user)
         # the editor page's language: the facilitator's pick, else the session's
         picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
         accepted = request.headers.get("accept-language")
@@ -309,7 +309,7 @@ async def remove_image(
 async def preview(request: Request, code: str, slide_id: str, user: Signed) -> Response:
     """The slide as the projector shows it when it first comes up (presenter partial)."""
     svc = service(request)
-    session = await svc.facilitated(code, user)
+    session = await svc.access.facilitated(code, user)
     slide = session.deck.slide(slide_id)
     if slide is None:
         return HTMLResponse("", status_code=404)
@@ -318,12 +318,12 @@ async def preview(request: Request, code: str, slide_id: str, user: Signed) -> R
         "session": session,
         "info": session.deck.info,
         "slide": slide,
-        "tally": await svc.tally(session, slide) if asks else None,
+        "tally": await svc.results.tally(session, slide) if asks else None,
         "is_open": asks,
         "revealed": session.deck.info.results.value == "live",
         "position": session.deck.slides.index(slide) + 1,
         "count": len(session.deck.slides),
-        "joined": await svc.joined(session),
+        "joined": await svc.results.joined(session),
         "opinion": (
             await svc.opinions.view(session, facilitator=True) if slide.kind == "opinions" else None
         ),
@@ -340,7 +340,7 @@ async def download_deck(request: Request, code: str) -> Response:
     user = await facilitator(request)
     if user is None:
         return RedirectResponse(f"/login?next=/e/{code}", status_code=303)
-    session = await service(request).facilitated(code, user)
+    session = await service(request).access.facilitated(code, user)
     return Response(
         write_deck(session.deck),
         media_type="text/markdown; charset=utf-8",
@@ -357,7 +357,7 @@ async def download_deck_zip(request: Request, code: str) -> Response:
     user = await facilitator(request)
     if user is None:
         return RedirectResponse(f"/login?next=/e/{code}", status_code=303)
-    session = await service(request).facilitated(code, user)
+    session = await service(request).access.facilitated(code, user)
     images = await _editor(request).images_of(session)
     return Response(
         write_deck_zip(session.deck, images),

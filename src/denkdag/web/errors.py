@@ -77,7 +77,7 @@ async def choose_request_language(
         service = getattr(request.app.state, "service", None) if code else None
         if service is not None and code:
             try:
-                session = await service.session(code)
+                session = await service.sessions.get(code)
             except Exception:  # an unknown code, or no database: the refusal still goes out
                 session = None
             session_language = session.deck.info.language if session else None

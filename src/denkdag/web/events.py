@@ -112,9 +112,11 @@ async def _manage(
 ) -> Response:
     events = _events(request)
     rooms = await events.rooms(event)
-    joined = {room.session.id: await service(request).joined(room.session) for room in rooms}
+    joined = {
+        room.session.id: await service(request).results.joined(room.session) for room in rooms
+    }
     in_event = {room.session.id for room in rooms}
-    own = [s for s in await service(request).sessions_of(user) if s.owner_id == user.id]
+    own = [s for s in await service(request).sessions.of_user(user) if s.owner_id == user.id]
     context = {
         "user": user,
         "event": event,

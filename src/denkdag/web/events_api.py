@@ -402,7 +402,7 @@ async def link_slide(
 ) -> dict[str, Any]:
     events = _events(request)
     await events.link(event_code, user, session_code, slide_id, body.label)
-    session = await service(request).session(session_code)
+    session = await service(request).sessions.get(session_code)
     return {"session": session.code, "slide": slide_id, "label": " ".join(body.label.split())}
 
 

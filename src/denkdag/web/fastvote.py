@@ -94,7 +94,7 @@ async def answer_vote(
     """
     code, slide_id = match.group(1), match.group(2)
     try:
-        stored = await scope["app"].state.service.respond(
+        stored = await scope["app"].state.service.participation.respond(
             code, bearer, slide_id, answer.value, idempotency_key
         )
     except DomainError as error:

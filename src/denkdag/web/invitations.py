@@ -24,7 +24,7 @@ async def invitations_form(request: Request, code: str) -> Response:
     user = await facilitator(request)
     if user is None:
         return RedirectResponse(f"/login?next=/c/{code}/invitations", status_code=303)
-    session = await service(request).facilitated(code, user)
+    session = await service(request).access.facilitated(code, user)
     context = {"session": session, "codes": None, "max_codes": MAX_CODES}
     return render(request, "invitations.html", context, session=session)
 
@@ -34,14 +34,14 @@ async def make_invitations(request: Request, code: str) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     svc = service(request)
-    session = await svc.facilitated(code, await facilitator_from_cookie(request))
+    session = await svc.access.facilitated(code, await facilitator_from_cookie(request))
     try:
         count = int(str(form.get("count", "")))
     except ValueError:
         count = 0
     if not 1 <= count <= MAX_CODES:
         raise InvalidAnswer(N_("Ask for 1 to %(most)s codes."), most=MAX_CODES)
-    codes = await svc.create_invitations(session, count)
+    codes = await svc.participation.create_invitations(session, count)
     context = {
         "session": session,
         "codes": codes,

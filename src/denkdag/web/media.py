@@ -71,7 +71,7 @@ async def slide_image(request: Request, code: str, name: str) -> Response:
         return _not_found()
     svc = service(request)
     try:
-        session = await svc.session(code)
+        session = await svc.sessions.get(code)
     except UnknownSession:
         return _not_found()
     key = (session.id, name)

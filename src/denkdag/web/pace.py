@@ -57,7 +57,7 @@ async def phone_context(
     questions = _questions(session)
     return {
         "slide": slide,
-        "tally": await svc.tally(session, slide) if asks else None,
+        "tally": await svc.results.tally(session, slide) if asks else None,
         "is_open": asks and slide.id in session.state.open_slides,
         "revealed": slide.id in session.state.revealed,
         "position": index + 1,

@@ -18,9 +18,10 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from denkdag.app.access import LINK_TOKEN, LOGIN_LIFETIME
 from denkdag.app.accounts import Accounts
-from denkdag.app.denkdag import LINK_TOKEN, LOGIN_LIFETIME, Participant
 from denkdag.app.events import Events, looks_like_event_code, normalise_event_code
+from denkdag.app.participation import Participant
 from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound, SlideNotOpen
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
@@ -111,7 +112,11 @@ def join_url(request: Request, code: str) -> str:
 
 async def _tallies(request: Request, session: Session) -> dict[str, Tally]:
     svc = service(request)
-    return {s.id: await svc.tally(session, s) for s in session.deck.slides if kind_of(s.kind).asks}
+    return {
+        s.id: await svc.results.tally(session, s)
+        for s in session.deck.slides
+        if kind_of(s.kind).asks
+    }
 
 
 async def _slide_context(
@@ -122,7 +127,7 @@ async def _slide_context(
     interval old (Denkdag.shown_tally); the facilitator's screens count exactly."""
     svc = service(request)
     current = session.deck.slide(session.state.current_slide or "")
-    counted = svc.shown_tally if room else svc.tally
+    counted = svc.results.shown_tally if room else svc.results.tally
     tally = await counted(session, current) if current and kind_of(current.kind).asks else None
     return {
         "session": session,
@@ -133,7 +138,7 @@ async def _slide_context(
         "revealed": bool(current and current.id in session.state.revealed),
         "position": (session.deck.slides.index(current) + 1) if current else 0,
         "count": len(session.deck.slides),
-        "joined": await (svc.shown_joined if room else svc.joined)(session),
+        "joined": await (svc.results.shown_joined if room else svc.results.joined)(session),
         # The opinion map as the room may see it (issue 5); the templates draw it only
         # once revealed, the projector's and the phones' alike.
         "opinion": (
@@ -144,7 +149,7 @@ async def _slide_context(
         # The event's logo and colours, when the session is part of one (web/branding.py).
         "brand": await session_brand(request, session),
         # At audience pace the projector shows how far the room is (web/pace.py).
-        "progress": await svc.progress(session) if pace.at_audience_pace(session) else None,
+        "progress": await svc.results.progress(session) if pace.at_audience_pace(session) else None,
     }
 
 
@@ -180,7 +185,7 @@ async def _code_target(request: Request, typed: str) -> str | None:
         if not wanted:
             return None
         try:
-            session = await service(request).session(wanted)
+            session = await service(request).sessions.get(wanted)
         except NotFound:
             pass
         else:
@@ -198,7 +203,7 @@ async def _code_target(request: Request, typed: str) -> str | None:
 async def _participant(request: Request, code: str) -> Participant | None:
     token = request.cookies.get(participant_cookie(normalise_code(code)))
     try:
-        return await service(request).participant(code, token)
+        return await service(request).participation.participant(code, token)
     except NotAllowed:
         return None
 
@@ -206,12 +211,15 @@ async def _participant(request: Request, code: str) -> Participant | None:
 @router.get("/j/{code}", response_class=HTMLResponse)
 async def phone(request: Request, code: str) -> Response:
     svc = service(request)
-    session = await svc.session(code)
+    session = await svc.sessions.get(code)
     if session.code != code:
         return RedirectResponse(f"/j/{session.code}", status_code=303)
     participant = await _participant(request, code)
     if participant is None:
-        context = {"session": session, "needs_invitation": await svc.needs_invitation(session)}
+        context = {
+            "session": session,
+            "needs_invitation": await svc.participation.needs_invitation(session),
+        }
         context["brand"] = await session_brand(request, session)
         return render(request, "join.html", context, session=session)
     asking = await profiles.maybe_ask(request, participant)  # once, before the first slide
@@ -223,9 +231,9 @@ async def phone(request: Request, code: str) -> Response:
 
 async def _phone_context(request: Request, participant: Participant) -> dict[str, Any]:
     svc = service(request)
-    session = await svc.session(participant.session.code)
+    session = await svc.sessions.get(participant.session.code)
     context = await _slide_context(request, session, room=True)
-    answers = await svc.answers_of(participant)
+    answers = await svc.participation.answers_of(participant)
     if pace.at_audience_pace(session):  # the participant's own slide, not the presenter's
         wanted = request.query_params.get("slide") or getattr(request.state, "pace_slide", None)
         context.update(await pace.phone_context(svc, session, answers, wanted))
@@ -259,9 +267,9 @@ async def join(
 ) -> Response:
     check_csrf(request, csrf_token)
     svc = service(request)
-    session = await svc.session(code)
+    session = await svc.sessions.get(code)
     try:
-        token = await svc.join(session.code, invitation or None)
+        token = await svc.participation.join(session.code, invitation or None)
     except NotAllowed as refused:
         context = {"session": session, "needs_invitation": True, "error": i18n.Refusal(refused)}
         return render(request, "join.html", context, session=session, status_code=403)
@@ -290,7 +298,7 @@ async def answer_form(request: Request, code: str) -> Response:
     value: Any = None
     try:
         value = read_form(slide, form)
-        await service(request).respond(code, token, slide_id, value)
+        await service(request).participation.respond(code, token, slide_id, value)
     except DomainError as error:
         request.state.pace_slide = slide_id  # at audience pace: show the answered slide again
         context = await _phone_context(request, participant)
@@ -313,7 +321,7 @@ async def answer_form(request: Request, code: str) -> Response:
 
 @router.get("/qr/{code}.svg")
 async def qr(request: Request, code: str) -> Response:
-    session = await service(request).session(code)
+    session = await service(request).sessions.get(code)
     qr_code = segno.make(join_url(request, session.code), error="m")
     # A stand-alone SVG file needs its namespace (svg_inline leaves it out: no image then).
     buffer = io.BytesIO()
@@ -335,7 +343,7 @@ async def presenter(request: Request, code: str, by: str | None = None) -> Respo
     user = await facilitator(request)
     if user is None:
         return _to_login(request)
-    session = await service(request).facilitated(code, user)
+    session = await service(request).access.facilitated(code, user)
     context = await _slide_context(request, session)
     context["join_url"] = join_url(request, session.code)
     context.update(await breakdown_context(request, session, context, by))
@@ -344,7 +352,7 @@ async def presenter(request: Request, code: str, by: str | None = None) -> Respo
 
 @router.get("/p/{code}/slide", response_class=HTMLResponse)
 async def presenter_slide(request: Request, code: str, by: str | None = None) -> Response:
-    session = await service(request).facilitated(code, await facilitator(request))
+    session = await service(request).access.facilitated(code, await facilitator(request))
     context = await _slide_context(request, session)
     context.update(await breakdown_context(request, session, context, by))
     return render(request, "presenter_slide.html", context, session=session)
@@ -355,7 +363,7 @@ async def remote(request: Request, code: str) -> Response:
     user = await facilitator(request)
     if user is None:
         return _to_login(request)
-    session = await service(request).facilitated(code, user)
+    session = await service(request).access.facilitated(code, user)
     context = await _slide_context(request, session)
     context["tallies"] = await _tallies(request, session)
     context["join_url"] = join_url(request, session.code)
@@ -377,7 +385,7 @@ async def remote_action(
 ) -> Response:
     check_csrf(request, csrf_token)
     user = await facilitator_from_cookie(request)
-    await service(request).control(code, user, action, slide or None)
+    await service(request).control.apply(code, user, action, slide or None)
     return RedirectResponse(f"/c/{normalise_code(code)}", status_code=303)
 
 
@@ -396,7 +404,7 @@ async def remote_moderate(
     user = await facilitator_from_cookie(request)
     if flag not in {"hidden", "highlighted"}:
         raise NotFound(N_("There is no such moderation."))
-    await service(request).moderate(code, user, slide, answer_id, **{flag: on == "yes"})
+    await service(request).results.moderate(code, user, slide, answer_id, **{flag: on == "yes"})
     return RedirectResponse(f"/c/{normalise_code(code)}#answer-{answer_id}", status_code=303)
 
 
@@ -412,15 +420,15 @@ async def remote_hide_word(
     """Hide a word of the word cloud (`on=yes`) or show it again, as a plain form post."""
     check_csrf(request, csrf_token)
     user = await facilitator_from_cookie(request)
-    await service(request).hide_word(code, user, slide, word, hidden=on == "yes")
+    await service(request).results.hide_word(code, user, slide, word, hidden=on == "yes")
     return RedirectResponse(f"/c/{normalise_code(code)}#moderation", status_code=303)
 
 
 async def facilitator_from_cookie(request: Request) -> User | None:
     token = request.cookies.get(LOGIN_COOKIE)
-    from denkdag.app.denkdag import LOGIN_TOKEN
+    from denkdag.app.access import LOGIN_TOKEN
 
-    return await service(request).user_for_token(token, LOGIN_TOKEN)
+    return await service(request).access.user_for_token(token, LOGIN_TOKEN)
 
 
 @router.get("/sessions", response_class=HTMLResponse)
@@ -429,8 +437,8 @@ async def dashboard(request: Request) -> Response:
     if user is None:
         return _to_login(request)
     svc = service(request)
-    sessions = await svc.sessions_of(user)
-    joined = {s.id: await svc.joined(s) for s in sessions}
+    sessions = await svc.sessions.of_user(user)
+    joined = {s.id: await svc.results.joined(s) for s in sessions}
     cofacilitators = await Accounts(svc.store).cofacilitators(sessions)
     context = {"user": user, "sessions": sessions, "joined": joined}
     return render(request, "dashboard.html", context | {"cofacilitators": cofacilitators})
@@ -471,20 +479,20 @@ async def login(
     address = limits.address(request.scope)
     limits.check_login(address, username)  # 429 while this account or address backs off
     svc = service(request)
-    user = await svc.check_password(username, password)
+    user = await svc.access.check_password(username, password)
     if user is None:
         limits.login_failed(address, username)
         context = {"next": _safe_next(next), "failed": True, "username": username}
         return render(request, "login.html", context, status_code=401)
     limits.login_succeeded(username)
-    return _signed_in(request, await svc.create_login(user), next)
+    return _signed_in(request, await svc.access.create_login(user), next)
 
 
 @router.get("/signin/{token}")
 async def signin_link(request: Request, token: str, next: str = "/sessions") -> Response:
     """The presenter link `denkdag demo` prints: a sign-in token valid for a few hours."""
     svc = service(request)
-    user = await svc.user_for_token(token, LINK_TOKEN)
+    user = await svc.access.user_for_token(token, LINK_TOKEN)
     if user is None:
         return render(
             request,
@@ -492,7 +500,7 @@ async def signin_link(request: Request, token: str, next: str = "/sessions") -> 
             {"next": _safe_next(next), "failed": False, "expired": True},
             status_code=401,
         )
-    return _signed_in(request, await svc.create_login(user), next)
+    return _signed_in(request, await svc.access.create_login(user), next)
 
 
 @router.post("/logout")
@@ -500,7 +508,7 @@ async def logout(request: Request, csrf_token: str = Form("")) -> Response:
     check_csrf(request, csrf_token)
     token = request.cookies.get(LOGIN_COOKIE)
     if token:
-        await service(request).logout(token)
+        await service(request).access.logout(token)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(LOGIN_COOKIE)
     return response

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from denkdag.app.denkdag import Participant
 from denkdag.app.events import Events
+from denkdag.app.participation import Participant
 from denkdag.domain.errors import DomainError, NotAllowed
 from denkdag.domain.model import Session
 from denkdag.domain.profiles import MAX_OPTION_ID, MAX_QUESTIONS, questions_digest
@@ -94,7 +94,7 @@ async def _view(request: Request, participant: Participant) -> dict[str, Any]:
 
 @router.get("", response_model=ProfileOut, summary="The profile questions and my answers")
 async def get_profile(code: str, request: Request) -> dict[str, Any]:
-    participant = await service(request).participant(code, bearer(request))
+    participant = await service(request).participation.participant(code, bearer(request))
     return await _view(request, participant)
 
 
@@ -177,7 +177,7 @@ async def put_profile(
     code: str, body: ProfileIn, request: Request, response: Response
 ) -> dict[str, Any]:
     svc = service(request)
-    participant = await svc.participant(code, bearer(request))
+    participant = await svc.participation.participant(code, bearer(request))
     stored = await svc.profiles.answer(participant.session, participant.id, body.answers)
     await remember(request, response, participant.session, stored)
     return await _view(request, participant)
@@ -189,7 +189,7 @@ async def put_profile(
 async def _participant(request: Request, code: str) -> Participant | None:
     token = request.cookies.get(participant_cookie(normalise_code(code)))
     try:
-        return await service(request).participant(code, token)
+        return await service(request).participation.participant(code, token)
     except NotAllowed:
         return None
 

@@ -35,12 +35,12 @@ CHANGES: dict[str, dict[str, Any]] = {
 
 async def _phone_context(request: Request, session: Session, participant_id: int) -> dict[str, Any]:
     svc = service(request)
-    listing = await svc.questions.listing(session, facilitator=False)
+    listing = await svc.qa.listing(session, facilitator=False)
     return {
         "session": session,
         "token": request.cookies.get(participant_cookie(session.code)),
         "questions": listing["questions"],
-        "voted": await svc.questions.voted(session, participant_id),
+        "voted": await svc.qa.voted(session, participant_id),
         "mode": mode_of(session.deck),
     }
 
@@ -64,7 +64,7 @@ async def phone_ask(
         return RedirectResponse(f"/j/{normalise_code(code)}", status_code=303)
     session = participant.session
     try:
-        question = await service(request).questions.ask(session, participant.id, text)
+        question = await service(request).qa.ask(session, participant.id, text)
     except DomainError as error:
         context = await _phone_context(request, session, participant.id)
         context |= {"error": i18n.Refusal(error), "draft": text}
@@ -83,7 +83,7 @@ async def phone_vote(
     participant = await pages._participant(request, code)
     if participant is None:
         return RedirectResponse(f"/j/{normalise_code(code)}", status_code=303)
-    await service(request).questions.vote(participant.session, participant.id, question_id)
+    await service(request).qa.vote(participant.session, participant.id, question_id)
     return RedirectResponse(
         f"/j/{participant.session.code}/questions#question-{question_id}", status_code=303
     )
@@ -94,8 +94,8 @@ async def _remote_context(request: Request, code: str) -> dict[str, Any] | None:
     if user is None:
         return None
     svc = service(request)
-    session = await svc.facilitated(code, user)
-    listing = await svc.questions.listing(session, facilitator=True)
+    session = await svc.access.facilitated(code, user)
+    listing = await svc.qa.listing(session, facilitator=True)
     return {"session": session, "questions": listing["questions"], "mode": mode_of(session.deck)}
 
 
@@ -121,8 +121,8 @@ async def remote_moderate(
     check_csrf(request, csrf_token)
     user = await pages.facilitator_from_cookie(request)
     svc = service(request)
-    session = await svc.facilitated(code, user)
+    session = await svc.access.facilitated(code, user)
     if change not in CHANGES:
         raise NotFound(N_("There is no such change of a question."))
-    await svc.questions.moderate(session, question_id, **CHANGES[change])
+    await svc.qa.moderate(session, question_id, **CHANGES[change])
     return RedirectResponse(f"/c/{session.code}/questions#question-{question_id}", status_code=303)

@@ -72,9 +72,9 @@ async def _participant(request: Request, code: str) -> tuple[Session, int]:
     """The caller as a participant of the session (a dependency: it answers 403 before
     the body is looked at)."""
     svc = service(request)
-    session = await svc.session(code)
+    session = await svc.sessions.get(code)
     token = bearer(request) or request.cookies.get(participant_cookie(session.code))
-    found = await svc.participant(code, token)
+    found = await svc.participation.participant(code, token)
     return found.session, found.id
 
 
@@ -83,14 +83,14 @@ async def _is_facilitator(request: Request, code: str) -> Session | None:
     user = await facilitator(request)
     if user is None:
         return None
-    return await service(request).facilitated(code, user)
+    return await service(request).access.facilitated(code, user)
 
 
 async def _facilitated(
     code: str, request: Request, user: User | None = Depends(facilitator)
 ) -> Session:
     """The session, when the caller facilitates it (a dependency: 403 before the body)."""
-    return await service(request).facilitated(code, user)
+    return await service(request).access.facilitated(code, user)
 
 
 @router.get("", response_model=QuestionBoard, summary="The session's questions")
@@ -100,11 +100,11 @@ async def list_questions(code: str, request: Request) -> dict[str, Any]:
     svc = service(request)
     session = await _is_facilitator(request, code)
     if session is not None:
-        listing = await svc.questions.listing(session, facilitator=True)
+        listing = await svc.qa.listing(session, facilitator=True)
     else:
         session, participant_id = await _participant(request, code)
-        listing = await svc.questions.listing(session, facilitator=False)
-        mine = await svc.questions.voted(session, participant_id)
+        listing = await svc.qa.listing(session, facilitator=False)
+        mine = await svc.qa.voted(session, participant_id)
         for question in listing["questions"]:
             question["voted"] = question["id"] in mine
     return listing | {"mode": mode_of(session.deck)}
@@ -117,7 +117,7 @@ async def ask(
     caller: tuple[Session, int] = Depends(_participant),
 ) -> dict[str, Any]:
     session, participant_id = caller
-    question = await service(request).questions.ask(session, participant_id, body.text)
+    question = await service(request).qa.ask(session, participant_id, body.text)
     return question.as_dict() | {"voted": False}
 
 
@@ -127,8 +127,8 @@ async def vote(
 ) -> dict[str, Any]:
     session, participant_id = caller
     svc = service(request)
-    question = await svc.questions.vote(session, participant_id, question_id)
-    voted = question.id in await svc.questions.voted(session, participant_id)
+    question = await svc.qa.vote(session, participant_id, question_id)
+    voted = question.id in await svc.qa.voted(session, participant_id)
     return {"id": question.id, "votes": question.votes, "voted": voted}
 
 
@@ -144,7 +144,7 @@ async def moderate(
     if body.status is None and body.answered is None and body.on_screen is None:
         raise InvalidAnswer(N_("Send 'status', 'answered' or 'on_screen'."))
     svc = service(request)
-    question: Question = await svc.questions.moderate(
+    question: Question = await svc.qa.moderate(
         session, question_id, status=body.status, answered=body.answered, on_screen=body.on_screen
     )
     return question.as_dict()
@@ -160,8 +160,8 @@ async def export_csv(
     code: str, request: Request, user: User | None = Depends(facilitator)
 ) -> Response:
     svc = service(request)
-    session = await svc.facilitated(code, user)
-    text = questions_csv(session, await svc.questions.store.of_session(session.id))
+    session = await svc.access.facilitated(code, user)
+    text = questions_csv(session, await svc.qa.store.of_session(session.id))
     return Response(
         text.encode("utf-8"),
         media_type="text/csv; charset=utf-8",

@@ -60,8 +60,8 @@ async def _comparison(
     if not other_code:
         return None
     svc = service(request)
-    other = await svc.facilitated(other_code, user)
-    return compare(await svc.report(session), await svc.report(other))
+    other = await svc.access.facilitated(other_code, user)
+    return compare(await svc.reports.report(session), await svc.reports.report(other))
 
 
 def _download(body: bytes, media_type: str, code: str, extension: str) -> Response:
@@ -80,7 +80,7 @@ async def _guarded(request: Request, code: str) -> tuple[User, Session] | Respon
         user = await _user(request)
     except _SignIn:
         return _to_login(request)
-    return user, await service(request).facilitated(code, user)
+    return user, await service(request).access.facilitated(code, user)
 
 
 @router.get("/r/{code}.pdf")
@@ -90,10 +90,10 @@ async def report_pdf(request: Request, code: str, compare: str | None = None) ->
         return guarded
     user, session = guarded
     svc = service(request)
-    report = await svc.report(session)
+    report = await svc.reports.report(session)
     comparison = await _comparison(request, user, session, compare)
     html = render_report(report, language=_language(request, session), comparison=comparison)
-    pdf = await svc.report_pdf(html, session)
+    pdf = await svc.reports.pdf(html, session)
     return _download(pdf, "application/pdf", session.code, "pdf")
 
 
@@ -103,7 +103,7 @@ async def report_spreadsheet(request: Request, code: str, compare: str | None = 
     if isinstance(guarded, Response):
         return guarded
     user, session = guarded
-    report = await service(request).report(session)
+    report = await service(request).reports.report(session)
     comparison = await _comparison(request, user, session, compare)
     return _download(report_xlsx(report, comparison), XLSX, session.code, "xlsx")
 
@@ -118,7 +118,7 @@ async def report_csv(request: Request, code: str) -> Response:
     answers = await svc.store.session_answers(session.id)
     profile = await svc.profiles.csv_columns(session, answers)
     rounds = await svc.rounds.rounds(session)
-    text = answers_csv(session, answers, rounds, profile, await svc.hidden_words(session))
+    text = answers_csv(session, answers, rounds, profile, await svc.results.hidden_words(session))
     return _download(text.encode("utf-8"), "text/csv; charset=utf-8", session.code, "csv")
 
 
@@ -129,9 +129,11 @@ async def report_json(request: Request, code: str) -> Response:
         return guarded
     _, session = guarded
     svc = service(request)
-    document = results_document(session, await svc.results(session), await svc.joined(session))
+    document = results_document(
+        session, await svc.results.of_session(session), await svc.results.joined(session)
+    )
     if session.deck.info.profile:  # aggregates by profile group (groups of five or more)
-        profiles = (await svc.report(session)).profiles
+        profiles = (await svc.reports.report(session)).profiles
         document["profile"] = profile_document(profiles) if profiles else None
     body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     return _download(body, "application/json", session.code, "json")
@@ -144,9 +146,9 @@ async def report_page(request: Request, code: str, compare: str | None = None) -
         return guarded
     user, session = guarded
     svc = service(request)
-    report = await svc.report(session)
+    report = await svc.reports.report(session)
     comparison = await _comparison(request, user, session, compare)
-    others = [s for s in await svc.sessions_of(user) if s.id != session.id]
+    others = [s for s in await svc.sessions.of_user(user) if s.id != session.id]
     others.sort(key=lambda s: (s.title != session.title, -s.id))
     query = f"&compare={normalise_code(compare or '')}" if comparison else ""
     page: dict[str, Any] = {
@@ -174,8 +176,8 @@ async def delete_session(
     """Delete the session for good: its row, participants, tokens and answers."""
     check_csrf(request, csrf_token)
     svc = service(request)
-    session = await svc.facilitated(code, await facilitator_from_cookie(request))
+    session = await svc.access.facilitated(code, await facilitator_from_cookie(request))
     if confirm != "yes":
         raise DomainError(N_("Tick the box to confirm that the session is deleted for good."))
-    await svc.delete_session(session)
+    await svc.sessions.delete(session)
     return RedirectResponse("/sessions", status_code=303)

@@ -37,7 +37,7 @@ async def stop(task: asyncio.Task[None] | None) -> None:
 async def _run(service: Denkdag, days: int, interval: float) -> None:
     while True:
         try:
-            deleted = await service.purge_answers(days)
+            deleted = await service.participation.purge_answers(days)
             log.info("retention: deleted %d answers older than %d days", deleted, days)
         except Exception:
             log.exception("retention: the purge failed; trying again later")

@@ -23,7 +23,8 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from denkdag.app.denkdag import DELETED, Denkdag, topic
+from denkdag.app.denkdag import Denkdag
+from denkdag.app.sessions import DELETED, topic
 from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.live.hub import Envelope, Hub, Subscription, encode
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
@@ -39,18 +40,18 @@ KEEP_ALIVE = b": keep-alive\n\n"
 
 async def stream(code: str, request: Request) -> StreamingResponse:
     svc = service(request)
-    session = await svc.session(code)
+    session = await svc.sessions.get(code)
     token = bearer(request)
-    if token is not None and svc.known_participant(session, token):
+    if token is not None and svc.participation.known(session, token):
         user = None  # a phone's own token (cached): not a facilitator's, no lookup
     else:
         user = await facilitator(request)
-    is_facilitator = await svc.may_facilitate(session, user)
+    is_facilitator = await svc.access.may_facilitate(session, user)
     if not is_facilitator:
         token = bearer(request) or request.cookies.get(participant_cookie(session.code))
         if token is None and user is not None:
             raise NotAllowed(N_("You are not a facilitator of this session."))
-        await svc.participant(code, token)
+        await svc.participation.participant(code, token)
     config = settings(request)
     return EventStream(
         svc,
@@ -97,7 +98,7 @@ class EventStream(StreamingResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         svc = self._svc
         hub = svc.broadcaster.hub
-        session = await svc.session(self._code)
+        session = await svc.sessions.get(self._code)
         name = topic(session)
         subscription = hub.subscribe(name)
         watcher = asyncio.ensure_future(_until_disconnect(receive, subscription))
@@ -119,8 +120,8 @@ class EventStream(StreamingResponse):
             frames = [envelope.for_role(self._facilitator) for envelope in missed]
         else:
             svc = self._svc
-            session = await svc.session(self._code)
-            view = await svc.opening_state(session)
+            session = await svc.sessions.get(self._code)
+            view = await svc.views.opening(session)
             frames = [encode(hub.next_id(), "state", view)]
         frames.append(RETRY)
         return b"".join(frames)
