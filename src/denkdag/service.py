@@ -286,7 +286,7 @@ class Denkdag:
         return await HiddenWordStore(self.store).of_session(session.id)
 
     async def public_view(self, session: Session) -> dict[str, Any]:
-        """The session as participants see it (API.md: GET /api/v1/sessions/{code})."""
+        """The session as participants see it (GET /api/v1/sessions/{code})."""
         revealed = {}
         for slide in session.deck.slides:
             if slide.id in session.state.revealed:
@@ -661,7 +661,7 @@ class Denkdag:
         """How many have joined, as the room's phones show it (see shown_tally)."""
         return await self._shown_joined.get(session.id, lambda: self.joined(session))
 
-    # reports (issue 6) -------------------------------------------------------------------
+    # reports ------------------------------------------------------------------------------
 
     async def report(self, session: Session) -> Report:
         """The session's report; the opinion map is CPU work, so it is built in a thread."""
@@ -870,7 +870,7 @@ def slide_view(slide: Slide) -> dict[str, Any]:
     if extra:
         view["extra"] = extra
         # A kind's own fields (a scale's items, min, max …) also stand beside the common
-        # ones, as API.md lists them.
+        # ones, as docs/api.md lists them.
         view.update({key: value for key, value in extra.items() if key not in view})
     return view
 
