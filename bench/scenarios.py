@@ -1,5 +1,5 @@
 """The benchmark scenarios. Each returns rows: what was measured for Denkdag, for its bare
-baseline in the same run (alternating), their ratio, and the target of issue 7."""
+baseline in the same run (alternating), their ratio, and the target it should meet."""
 
 from __future__ import annotations
 

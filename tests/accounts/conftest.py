@@ -1,4 +1,4 @@
-"""Fixtures for accounts and roles (issue 3): the running app of tests/conftest.py with an
+"""Fixtures for accounts and roles: the running app of tests/conftest.py with an
 administrator (ada), the seed session's owner ("facilitator", A) and a second facilitator
 (bert, B), each able to sign in in a browser of their own."""
 

@@ -1,4 +1,4 @@
-"""Issue 3's access rule, walked over the whole route table: facilitator B, signed in (by
+"""The access rule, walked over the whole route table: facilitator B, signed in (by
 login cookie, by API token), gets no 2xx on any route of facilitator A's session and no
 byte of A's session in any answer: not by URL, not by API, not by live stream.
 

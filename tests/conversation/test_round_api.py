@@ -389,7 +389,7 @@ async def test_many_phones_vote_at_once_through_the_batched_writer(room: Room) -
 async def test_exports_keep_votes_on_a_hidden_statement_marked_the_report_does_not(
     room: Room,
 ) -> None:
-    """Issue 6: the CSV and the spreadsheet's Answers are the organiser's data, so votes on
+    """The CSV and the spreadsheet's Answers are the organiser's data, so votes on
     a statement hidden after it was shown stay in, with `hidden` = yes; the report and the
     round's own figures leave them out."""
     await room.goto()

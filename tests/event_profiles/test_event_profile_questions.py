@@ -1,4 +1,4 @@
-"""Event profile questions (issue 3): set on the event (API and manage page), checked
+"""Event profile questions: set on the event (API and manage page), checked
 like a deck's `profile:` lines, copied into every session of the event where they win over
 the deck's own, and kept there by the editor. Runs on SQLite and `--database postgresql`."""
 

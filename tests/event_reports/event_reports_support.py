@@ -1,4 +1,4 @@
-"""An event with known answers for the event report tests (issue 6).
+"""An event with known answers for the event report tests.
 
 The event "Denkdag 2026" (olga's, with a logo and colours) has a plenary and two working
 sessions. All three ask the same statement (the rooms' texts differ in case, spacing and

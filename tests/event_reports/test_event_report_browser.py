@@ -1,4 +1,4 @@
-"""In Chromium (issue 6): the organiser opens the event report from the event's page and
+"""In Chromium: the organiser opens the event report from the event's page and
 sees the event's branding, both working rooms side by side with the plenary and the
 overall, and every room's own report; the page breaks no CSP rule and fits the screen."""
 

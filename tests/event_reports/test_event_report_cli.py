@@ -1,4 +1,4 @@
-"""`denkdag event export CODE --format json|csv|xlsx|pdf` (issue 6): the same files as
+"""`denkdag event export CODE --format json|csv|xlsx|pdf`: the same files as
 the web downloads; the PDF rendered to PNG pages and read back as text."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The event report's downloads (issue 6), read back: JSON, CSV and the spreadsheet give
+"""The event report's downloads, read back: JSON, CSV and the spreadsheet give
 every room's participation and results, the rooms side by side, and every answer once
 with a session column and participants numbered across the event (never a token)."""
 

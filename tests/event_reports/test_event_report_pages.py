@@ -1,4 +1,4 @@
-"""The event report page (issue 6) and who may open it: the event's organiser only.
+"""The event report page and who may open it: the event's organiser only.
 Another organiser, the facilitator of one of its rooms and an administrator get 403 with
 nothing of the event in it; a browser that is not signed in goes to the sign-in page."""
 

@@ -1,4 +1,4 @@
-"""Fixtures for events (issue 3): the running app of tests/conftest.py with two organisers
+"""Fixtures for events: the running app of tests/conftest.py with two organisers
 (olga, oscar), two facilitators (fien, finn), an administrator (ada) and the seed session's
 owner ("facilitator"), each with an API token."""
 

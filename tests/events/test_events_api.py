@@ -1,4 +1,4 @@
-"""The events API (issue 3), on SQLite and with `--database postgresql`: events, their
+"""The events API, on SQLite and with `--database postgresql`: events, their
 sessions, rooms and facilitators, the logo, the dashboard and the side-by-side view; and
 the refusals: wrong roles, other organisers, bad colours and files."""
 

@@ -1,4 +1,4 @@
-"""In Chromium (issue 3): an organiser creates an event with a plenary and two working
+"""In Chromium: an organiser creates an event with a plenary and two working
 sessions, writes a statement slide in the editor, assigns two facilitators; each runs
 their room with phones answering (phones come in through the event's join page); the
 organiser's dashboard and side-by-side view show both rooms' tallies. The second

@@ -1,4 +1,4 @@
-"""The event pages (issue 3) as plain forms: an organiser makes an event, brands it,
+"""The event pages as plain forms: an organiser makes an event, brands it,
 adds rooms and facilitators; the public join page offers every session; the dashboard,
 side-by-side view and poster render; strangers are refused with nothing leaked."""
 

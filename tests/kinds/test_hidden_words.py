@@ -1,4 +1,4 @@
-"""Word-cloud moderation (issue 4): a facilitator hides one word of a cloud, in every
+"""Word-cloud moderation: a facilitator hides one word of a cloud, in every
 spelling, from the projector, the phones, the report and the public results, and shows it
 again. The domain's tally, the JSON API (good, bad, forbidden), the remote's plain forms,
 the live `tally` event, and the exports marking what was hidden."""

@@ -1,4 +1,4 @@
-"""Word-cloud moderation in Chromium (issue 4): the facilitator hides a word on the
+"""Word-cloud moderation in Chromium: the facilitator hides a word on the
 remote and the projector's cloud drops it at once; "show again" brings it back. The
 remote's forms also work with JavaScript switched off."""
 

@@ -1,4 +1,4 @@
-"""One opinion map per session across instances sharing a database and Redis (issue 5).
+"""One opinion map per session across instances sharing a database and Redis.
 
 Votes reach both instances; exactly one (the lease holder) computes the map, every phone
 and projector on either instance gets the same map, and when the computing instance is
@@ -179,7 +179,7 @@ async def test_votes_on_both_instances_make_one_map_that_both_serve(
                     for h in heard
                 ],
             )
-            for i in range(2):  # the issue's promise, on both instances
+            for i in range(2):  # the promise (2 s), on both instances
                 first = next(t for t, data in heard[i] if data.get("voters") == len(room))
                 assert first - last_vote < 2.0, (i, first - last_vote)
             await asyncio.sleep(1.5)  # any late computation would show now

@@ -1,4 +1,4 @@
-"""Account use cases (issue 3): roles, sign-up by invitation, passwords, co-facilitators.
+"""Account use cases: roles, sign-up by invitation, passwords, co-facilitators.
 
 Privacy first: an administrator manages accounts (invites, roles, reset links) but does not
 see anyone's sessions by being one; only a session's owner and the co-facilitators the

@@ -1,4 +1,4 @@
-"""The browser editor's use cases (issue 3): sessions made, copied and changed slide by slide.
+"""The browser editor's use cases: sessions made, copied and changed slide by slide.
 
 Each slide is edited as its own deck-file text block and read by `formats.deck`, so a slide
 typed in the browser is validated exactly as an imported deck is, with the same

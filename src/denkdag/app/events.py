@@ -1,4 +1,4 @@
-"""Event use cases (issue 3): an organiser's think-day of a plenary and working sessions.
+"""Event use cases: an organiser's think-day of a plenary and working sessions.
 
 An event owns nothing but its own rows: its sessions stay ordinary sessions, owned by the
 organiser, each with its own join code; the facilitator assigned to one gets in through
@@ -543,7 +543,7 @@ class Events:
             },
         }
 
-    # the event's report (issue 6) -----------------------------------------------------------
+    # the event's report ---------------------------------------------------------------------
 
     async def report(self, code: str, user: User | None) -> EventReport:
         """Every room's session report and the rooms side by side (the organiser only)."""

@@ -1,4 +1,4 @@
-"""The command line (API.md): demo, serve, import, export, token create, user, analyse.
+"""The command line: demo, serve, import, export, token create, user, analyse.
 
 Thin: each command parses its options, opens the store, calls the service and prints.
 Every option has an environment twin (DENKDAG_DATABASE_URL, DENKDAG_REDIS_URL …).

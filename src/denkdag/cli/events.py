@@ -1,5 +1,5 @@
 """`denkdag event create|add|export`: an event and its sessions from the command line
-(issue 3), and its report (issue 6).
+(and its report).
 
 The same use cases as the web pages (`denkdag.app.events`), acting as the organiser named;
 `export` writes the event's report as `denkdag export` writes a session's (whoever holds

@@ -1,4 +1,4 @@
-"""Events (issue 3): a think-day of one plenary and parallel working sessions, as values.
+"""Events: a think-day of one plenary and parallel working sessions, as values.
 
 Everything an event decides without storage lives here: which colours and logos are
 acceptable, how the event's colours become readable page colours, and which slides of

@@ -16,7 +16,7 @@ from denkdag.domain.model import AUDIENCE_PACE, Deck, LiveState, ResultsMode
 
 
 class Action(StrEnum):
-    """The facilitator's controls (API.md names goto/open/close/reveal/hide)."""
+    """The facilitator's controls (goto/open/close/reveal/hide …, as docs/api.md lists them)."""
 
     GOTO = "goto"
     NEXT = "next"

@@ -1,4 +1,4 @@
-"""An event's report (issue 6): every room's session report, participation per room and
+"""An event's report: every room's session report, participation per room and
 the rooms side by side, and its exports (CSV, JSON, XLSX; the PDF is the HTML printed).
 
 Built from the session reports (`formats/report.py`), one per room, and the side-by-side

@@ -1,4 +1,4 @@
-"""A session's slides and results as JSON (API.md: `denkdag export CODE --format json`).
+"""A session's slides and results as JSON (`denkdag export CODE --format json`).
 
 Only tallies and pseudonymous answers: no token, no address, no name. The organiser's
 data, so moderated items stay in, marked: an open answer's `hidden` and `highlighted`,

@@ -2,7 +2,7 @@
 
 The service publishes an event for a session's topic; every instance's hub delivers it to
 the phones and projectors connected to that instance. In one process the bus is a direct
-call; across instances (issue: scale-out) a Redis pub/sub bus carries the same envelopes.
+call; across instances a Redis pub/sub bus carries the same envelopes.
 """
 
 from __future__ import annotations

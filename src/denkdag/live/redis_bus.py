@@ -44,7 +44,7 @@ HEALTH_CHECK = 5.0
 BACKOFF_FIRST = 0.1
 BACKOFF_MAX = 2.0
 """At most this long between reconnect attempts: news must resume within 5 s of Redis
-coming back (issue 8; tests/faults/test_redis_outage.py)."""
+coming back (tests/faults/test_redis_outage.py)."""
 
 _PUBLISH = """
 local id = redis.call('INCR', KEYS[1])

@@ -1,4 +1,4 @@
-"""The queries of accounts (issue 3): roles, sign-up invitations, co-facilitators.
+"""The queries of accounts: roles, sign-up invitations, co-facilitators.
 
 Kept apart from `store.py` (sessions and answers) because they change for other reasons;
 they share its engines, so they run in the same database and the same migrations.

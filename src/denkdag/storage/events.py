@@ -1,4 +1,4 @@
-"""The queries of events (issue 3): events, their logos, sessions, rooms and slide links.
+"""The queries of events: events, their logos, sessions, rooms and slide links.
 
 Kept apart from `store.py` like accounts and revisions: they share its engines, so they
 run in the same database, transactions and migrations.

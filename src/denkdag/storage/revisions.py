@@ -1,4 +1,4 @@
-"""The queries of the browser editor (issue 3): deck versions, saved with their session.
+"""The queries of the browser editor: deck versions, saved with their session.
 
 A change is stored as a new row of `deck_revisions` together with the session's deck and
 state, in one transaction. The row's primary key (session, version) makes two saves of

@@ -48,7 +48,7 @@ from denkdag.storage.writer import BatchWriter
 
 @dataclass(frozen=True)
 class User:
-    """An account: an administrator, an organiser or a facilitator (issue 3)."""
+    """An account: an administrator, an organiser or a facilitator."""
 
     id: int
     username: str
@@ -481,7 +481,7 @@ class SqlStore:
             for row in rows
         ]
 
-    # invitations and retention (issue 8) -------------------------------------------------
+    # invitations and retention -----------------------------------------------------------
 
     async def add_invitations(self, session_id: int, code_hashes: Sequence[str]) -> None:
         stamp = now()

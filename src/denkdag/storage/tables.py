@@ -131,7 +131,7 @@ invitations = Table(
     Column("used_at", DateTime(timezone=True), nullable=True),
     Index("ix_invitations_session", "session_id"),
 )
-"""Personal invitation codes (issue 8: one code, one voice). Only hashes are kept; a code
+"""Personal invitation codes (one code, one voice). Only hashes are kept; a code
 joins once (`used_at`). A session with invitations admits no one without one."""
 
 answer_moderation = Table(
@@ -163,7 +163,7 @@ account_invitations = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=True),
 )
-"""Sign-up links an administrator hands out (issue 3): one account of `role` each, until
+"""Sign-up links an administrator hands out: one account of `role` each, until
 `expires_at`; only the token's hash is kept, and `used_at` makes it single-use."""
 
 session_facilitators = Table(
@@ -231,7 +231,7 @@ deck_revisions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("session_id", "version", name="pk_deck_revisions"),
 )
-"""The browser editor's deck versions (issue 3): the primary key makes two saves of the
+"""The browser editor's deck versions: the primary key makes two saves of the
 same version collide (optimistic concurrency); `previous` is the version an undo returns
 to. Version 0 is the deck as it was before its first edit."""
 
@@ -251,7 +251,7 @@ events = Table(
     Column("profile", Text, nullable=False, server_default=""),
     Index("ix_events_organiser", "organiser_id"),
 )
-"""Events (issue 3): a plenary and parallel working sessions under one event code, owned
+"""Events: a plenary and parallel working sessions under one event code, owned
 by their organiser, with the event's colours (domain/events.py)."""
 
 event_logos = Table(
@@ -381,7 +381,7 @@ hidden_words = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("session_id", "slide_id", "word", name="pk_hidden_words"),
 )
-"""Words a facilitator hid from a word cloud (issue 4), by their counting key (folded:
+"""Words a facilitator hid from a word cloud, by their counting key (folded:
 `domain/kinds/wordcloud.normalise`): the tally leaves them out for every screen, the
 report and the public results; the answers that hold them stay. A row per hidden word,
 deleted to show it again; gone with its session. A word is at most 40 characters, but

@@ -1,4 +1,4 @@
-"""Account pages (issue 3): /account, /admin/users, /invite/{token}, /reset/{token}, and
+"""Account pages: /account, /admin/users, /invite/{token}, /reset/{token}, and
 the owner's co-facilitator invitations on the dashboard.
 
 Every form posts its CSRF token (`check_csrf`); sign-up and reset links carry a one-time

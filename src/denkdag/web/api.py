@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1, as ../shared/design/API.md names it. Thin: parse → service."""
+"""The JSON API under /api/v1, as docs/api.md describes it. Thin: parse → service."""
 
 from __future__ import annotations
 

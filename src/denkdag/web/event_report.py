@@ -1,4 +1,4 @@
-"""The event's report (issue 6): `/events/{code}/report` on screen and its downloads
+"""The event's report: `/events/{code}/report` on screen and its downloads
 `.pdf`, `.xlsx`, `.csv`, `.json`.
 
 The same access rule as the event's other organiser pages (`Events.owned`): only the

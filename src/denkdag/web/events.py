@@ -1,4 +1,4 @@
-"""Event pages (issue 3): the organiser's events, their live dashboard and side-by-side
+"""Event pages: the organiser's events, their live dashboard and side-by-side
 view, and the public event join page with its one QR code, logo and colours.
 
 Management pages are plain forms (they work without JavaScript); the dashboard and the

@@ -1,4 +1,4 @@
-"""The JSON API of events under /api/v1/events (issue 3). Thin: parse → `Events` → respond.
+"""The JSON API of events under /api/v1/events. Thin: parse → `Events` → respond.
 
 `GET /api/v1/events/{event_code}` is public (what the event join page shows); everything
 else is the event's organiser's, by bearer token or by login cookie with the CSRF header.

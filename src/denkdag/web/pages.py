@@ -139,7 +139,7 @@ async def _slide_context(
         "position": (session.deck.slides.index(current) + 1) if current else 0,
         "count": len(session.deck.slides),
         "joined": await (svc.results.shown_joined if room else svc.results.joined)(session),
-        # The opinion map as the room may see it (issue 5); the templates draw it only
+        # The opinion map as the room may see it; the templates draw it only
         # once revealed, the projector's and the phones' alike.
         "opinion": (
             await svc.opinions.view(session, facilitator=True)

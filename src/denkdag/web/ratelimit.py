@@ -23,7 +23,7 @@ A real room never comes near this: 300 phones behind one venue address of which 
 ten mistypes the code (30 misses in the first minutes) still have 20 misses to spare, and
 a correct code costs nothing. What 8 digits cannot give is the 1 % bound for a server
 holding thousands of joinable sessions: 10 digits would (L ≤ 25,000), or join codes that
-stop working when a session ends. See the report of issue 8.
+stop working when a session ends.
 
 Joins themselves are limited per address too (`JOIN_BURST` at once, then `JOIN_PER_SECOND`):
 a room of 300 joining within a minute passes; one machine minting thousands of voices does
