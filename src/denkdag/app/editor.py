@@ -25,7 +25,7 @@ from denkdag.domain import session_flow, timer
 from denkdag.domain.errors import N_, DomainError, InvalidControl, Message, UnknownSlide
 from denkdag.domain.events import Event
 from denkdag.domain.images import IMAGE_FOLDER, stored_name
-from denkdag.domain.kinds import KINDS, kind_of
+from denkdag.domain.kinds import DEFAULT_KIND, KINDS, STARTERS, kind_of
 from denkdag.domain.model import Deck, LiveState, Session, SessionInfo, Slide
 from denkdag.domain.profiles import ProfileQuestion
 from denkdag.formats.deck import (
@@ -52,19 +52,9 @@ TYPING_BURST = timedelta(seconds=30)
 _FRONT = "---\ntitle: -\n---\n"
 _FRONT_LINES = 3
 
-NEW_SLIDES: dict[str, str] = {
-    "info": "# Title\n\nText of the slide. **Bold**, *italic*, and bullets:\n\n- one point",
-    "choice": "# Your question?\nkind: choice\nmultiple: no\n\n"
-    "- **First option**\n- **Second option**",
-    "statement": "# Agree or disagree?\nkind: statement\n\n> The statement the room votes on.",
-    "scale": "# How do you rate this?\nkind: scale\nmin: 1\nmax: 5\n"
-    "labels: Not at all | Completely\n\n- First item\n- Second item",
-    "wordcloud": "# One word for …?\nkind: wordcloud\nwords: 3",
-    "open": "# Your question?\nkind: open\nmax_length: 280\n\nA short explanation.",
-    "ranking": "# What comes first?\nkind: ranking\n\n- **First**\n- **Second**\n- **Third**",
-    "opinions": "# How the room thinks\nkind: opinions",
-}
-"""The text a new slide of each kind starts with; it doubles as the kind's syntax hint."""
+NEW_SLIDES: Mapping[str, str] = STARTERS
+"""The text a new slide of each kind starts with (`Kind.starter`); it doubles as the
+kind's syntax hint."""
 
 NEW_SESSION = "---\ntitle: {title}\n---\n\n# {title}\nlayout: title\n"
 
@@ -159,7 +149,7 @@ def slide_text(slide: Slide) -> str:
     """The slide as its deck-file block, without its id (the editor keeps ids)."""
     settings, body = kind_of(slide.kind).write(slide)
     out = [f"# {slide.title}"]
-    if slide.kind != "info":
+    if slide.kind != DEFAULT_KIND:
         out.append(f"kind: {slide.kind}")
     if slide.section:
         out.append(f"section: {slide.section}")

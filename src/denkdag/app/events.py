@@ -589,7 +589,7 @@ class Events:
             (room, slide, links.get((room.session.id, slide.id), ""))
             for room in rooms
             for slide in room.session.deck.slides
-            if slide.kind in ("statement", "choice")
+            if kind_of(slide.kind).shared
         ]
 
     async def link(
@@ -599,7 +599,7 @@ class Events:
         event = await self.owned(code, user)
         _, session = await self._member(event, session_code)
         slide = session.deck.slide(slide_id)
-        if slide is None or slide.kind not in ("statement", "choice"):
+        if slide is None or not kind_of(slide.kind).shared:
             raise NotFound(N_("This session has no statement or choice slide with this id."))
         clean = clean_text(label, MAX_LINK, N_("link name"))
         await self.rows.set_link(event.id, session.id, slide.id, clean)

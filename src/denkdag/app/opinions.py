@@ -39,6 +39,7 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from denkdag.analysis import GROUP_LABELS, OpinionMap, VoteMatrix, compute
+from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.opinions import shows_own
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.model import Session, Slide
@@ -63,9 +64,6 @@ WAIT_FOR_FIRST = 10.0
 WATCH_FOR = 30.0
 """Seconds after a session's last vote during which the instances that do not compute its
 map watch its lease, ready to take over; the holder keeps the lease `ttl` longer."""
-OPINIONS = "opinions"
-STATEMENT = "statement"
-ROUND = "conversation"
 """A statement round (domain/kinds/conversation.py): its visible statements are columns."""
 LABELS = GROUP_LABELS
 NOT_SHOWN: dict[str, Any] = {"shown": False}
@@ -562,21 +560,28 @@ def _lease(session_id: int) -> str:
     return f"opinions:{session_id}"
 
 
+def _votes_on_slide(slide: Slide) -> bool:
+    """Whether the slide's own answers are stances that are columns of the map (a
+    statement round's votes are on its statements instead)."""
+    kind = kind_of(slide.kind)
+    return kind.feeds_opinions and kind.rows == "stances"
+
+
 def statement_slides(session: Session) -> dict[str, str]:
-    return {s.id: s.statement for s in session.deck.slides if s.kind == STATEMENT}
+    return {s.id: s.statement for s in session.deck.slides if _votes_on_slide(s)}
 
 
 def has_statements(session: Session) -> bool:
     """Whether the session has anything to map: statement slides or statement rounds."""
-    return any(s.kind in (STATEMENT, ROUND) for s in session.deck.slides)
+    return any(kind_of(s.kind).feeds_opinions for s in session.deck.slides)
 
 
 def _concerns_map(session: Session, slide_ids: set[str]) -> bool:
-    return any(s.kind in (STATEMENT, ROUND) and s.id in slide_ids for s in session.deck.slides)
+    return any(kind_of(s.kind).feeds_opinions and s.id in slide_ids for s in session.deck.slides)
 
 
 def opinion_slides(session: Session) -> list[Slide]:
-    return [s for s in session.deck.slides if s.kind == OPINIONS]
+    return [s for s in session.deck.slides if kind_of(s.kind).shows_opinions]
 
 
 def shown_to_room(session: Session) -> bool:

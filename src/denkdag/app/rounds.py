@@ -23,8 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from denkdag.domain.errors import N_, NotFound, SlideNotOpen
+from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.conversation import (
-    NAME,
     RoundData,
     RoundStatement,
     RoundVote,
@@ -57,7 +57,7 @@ Touch = Callable[[int, str], None]
 
 
 def round_slides(session: Session) -> list[Slide]:
-    return [s for s in session.deck.slides if s.kind == NAME]
+    return [s for s in session.deck.slides if kind_of(s.kind).tally_source == "round"]
 
 
 def statement_view(statement: RoundStatement) -> dict[str, Any]:
@@ -327,7 +327,7 @@ class LiveRounds:
             return
         for slide_id in sorted(slide_ids):
             slide = session.deck.slide(slide_id)
-            if slide is None or slide.kind != NAME:
+            if slide is None or kind_of(slide.kind).tally_source != "round":
                 continue
             statements = await self.statements(session, slide)
             visible = sum(1 for s in statements if s.visible)

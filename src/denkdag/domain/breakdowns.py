@@ -24,8 +24,12 @@ from denkdag.domain.profiles import (
 )
 from denkdag.domain.tally import Tally
 
-BREAKDOWN_KINDS = frozenset({"choice", "statement", "scale"})
-"""Kinds whose results have counts worth splitting; texts and rankings are not split."""
+
+def breaks_down(slide: Slide) -> bool:
+    """Whether the slide's results are split by profile group (`Kind.breakdown`: counts
+    or means worth splitting; texts and rankings are not split)."""
+    return kind_of(slide.kind).breakdown
+
 
 Profiles = Mapping[int, Mapping[str, str | None]]
 """Participant id → their profile answers (question id → option id or None)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from denkdag.domain.errors import N_, Capitalised, DomainError, Message
+from denkdag.domain.kinds import STANCES, kind_of
 from denkdag.domain.model import Slide
 from denkdag.domain.profiles import ProfileQuestion, ProfileSyntaxError, read_questions
 from denkdag.domain.tally import Tally
@@ -37,9 +38,6 @@ TEXT_CONTRAST = 4.5
 """WCAG AA for body text: links and labels in the event's colour stay readable."""
 GRAPHIC_CONTRAST = 3.0
 """WCAG AA for graphical objects (result bars) against the white page."""
-
-SHARED_KINDS = ("statement", "choice")
-"""The kinds whose answers can be added up across rooms."""
 
 
 class InvalidEvent(DomainError):
@@ -258,14 +256,10 @@ def normalised(text: str) -> str:
 
 
 def slide_key(slide: Slide) -> str | None:
-    """What makes two slides 'the same question': None for kinds not added up."""
-    if slide.kind == "statement":
-        return "statement:" + normalised(slide.statement or slide.title)
-    if slide.kind == "choice":
-        labels = "|".join(normalised(option.label) for option in slide.options)
-        mode = "multi" if slide.multiple else "one"
-        return f"choice:{mode}:{normalised(slide.title)}:{labels}"
-    return None
+    """What makes two slides 'the same question' (the kind's `question_key`): None for
+    kinds not added up."""
+    kind = kind_of(slide.kind)
+    return kind.question_key(slide, normalised) if kind.shared else None
 
 
 def link_key(label: str) -> str:
@@ -303,7 +297,7 @@ def shared_questions(slides: Iterable[RoomSlide]) -> list[SharedQuestion]:
     groups: dict[str, list[RoomSlide]] = {}
     linked: set[str] = set()
     for member in slides:
-        if member.slide.kind not in SHARED_KINDS:
+        if not kind_of(member.slide.kind).shared:
             continue
         if member.link:
             key = link_key(member.link)
@@ -324,7 +318,7 @@ def shared_questions(slides: Iterable[RoomSlide]) -> list[SharedQuestion]:
         if len(members) < 2:
             continue
         first = members[0].slide
-        text = first.statement if first.kind == "statement" and first.statement else first.title
+        text = first.statement or first.title
         shared.append(SharedQuestion(key, first.kind, text, tuple(members), key in linked))
     return shared
 
@@ -347,9 +341,6 @@ class Column:
     rows: tuple[Row, ...]
 
 
-STANCE_KEYS = ("agree", "disagree", "pass")
-
-
 def _percentage(count: int, respondents: int) -> int:
     return int(100 * count / respondents + 0.5) if respondents else 0
 
@@ -357,8 +348,8 @@ def _percentage(count: int, respondents: int) -> int:
 def answer_rows(question: SharedQuestion) -> list[tuple[str, str]]:
     """The answers compared, as (key, label): stances, or the options by normalised label
     (two rooms' option ids may differ, their words are what is the same)."""
-    if question.kind == "statement":
-        return [(stance, stance) for stance in STANCE_KEYS]
+    if kind_of(question.kind).rows == "stances":
+        return [(stance, stance) for stance in STANCES]
     seen: dict[str, str] = {}
     for member in question.members:
         for option in member.slide.options:
@@ -396,8 +387,8 @@ def overall_column(question: SharedQuestion, tallies: Mapping[int, Tally]) -> Co
 
 
 def _room_counts(question: SharedQuestion, member: RoomSlide, tally: Tally) -> dict[str, int]:
-    if question.kind == "statement":
-        return {stance: int(tally.counts.get(stance, 0)) for stance in STANCE_KEYS}
+    if kind_of(question.kind).rows == "stances":
+        return {stance: int(tally.counts.get(stance, 0)) for stance in STANCES}
     counts: dict[str, int] = {}
     for option in member.slide.options:
         key = normalised(option.label)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from denkdag.domain.kinds import STANCES, kind_of
 from denkdag.domain.model import Slide
 from denkdag.formats.report import Report, SlideResult
 
 _QUOTES = "\"'“”„‘’«»"
 _SPACE = re.compile(r"\s+")
-STATEMENT_ROWS = ("agree", "disagree", "pass")
 
 
 def _normal(text: str) -> str:
@@ -25,12 +25,15 @@ def _normal(text: str) -> str:
 
 
 def slide_key(slide: Slide) -> str | None:
-    """What identifies a slide across runs; None for slides that ask nothing comparable."""
-    if slide.kind == "statement":
-        return "statement:" + _normal(slide.statement)
-    if slide.kind == "choice":
-        return f"choice:{_normal(slide.title)}|{_normal(slide.body)}"
-    return None
+    """What identifies a slide across runs; None for slides that ask nothing comparable.
+    A question with options is matched by its title and prompt (its options by label,
+    so an edited list still lines up), any other by its kind's `question_key`."""
+    kind = kind_of(slide.kind)
+    if not kind.shared:
+        return None
+    if kind.rows == "options":
+        return f"{slide.kind}:{_normal(slide.title)}|{_normal(slide.body)}"
+    return kind.question_key(slide, _normal)
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,9 @@ class Comparison:
 
 
 def _rows(current: SlideResult, earlier: SlideResult) -> tuple[Change, ...]:
-    if current.slide.kind == "statement":
+    if kind_of(current.slide.kind).rows == "stances":
         return tuple(
-            Change(key, key, earlier.percentage(key), current.percentage(key))
-            for key in STATEMENT_ROWS
+            Change(key, key, earlier.percentage(key), current.percentage(key)) for key in STANCES
         )
     before = {_normal(o.label): o.id for o in earlier.slide.options}
     return tuple(

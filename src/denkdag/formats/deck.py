@@ -35,7 +35,7 @@ from typing import Any
 
 from denkdag.domain import timer
 from denkdag.domain.errors import N_, Gettext, Message
-from denkdag.domain.kinds import KINDS, DeckSyntaxError, Line, SlideSource, kind_of
+from denkdag.domain.kinds import DEFAULT_KIND, KINDS, DeckSyntaxError, Line, SlideSource, kind_of
 from denkdag.domain.model import LANGUAGES, PACES, Deck, ResultsMode, SessionInfo, Slide
 from denkdag.domain.profiles import MAX_QUESTIONS as MAX_PROFILE_QUESTIONS
 from denkdag.domain.profiles import (
@@ -330,7 +330,7 @@ def image_settings(slide: Slide) -> list[str]:
 
 
 def _read_slide(source: SlideSource, slide_id: str, images: ImageResolver | None = None) -> Slide:
-    kind_name = source.settings.get("kind", "info")
+    kind_name = source.settings.get("kind", DEFAULT_KIND)
     if kind_name not in KINDS:
         known = ", ".join(sorted(KINDS))
         raise DeckSyntaxError(
@@ -481,7 +481,7 @@ def write_deck(deck: Deck) -> str:
         out.append(f"# {slide.title}")
         kind = kind_of(slide.kind)
         settings, body = kind.write(slide)
-        if slide.kind != "info":
+        if slide.kind != DEFAULT_KIND:
             out.append(f"kind: {slide.kind}")
         if slide.id != f"s{position}":
             out.append(f"id: {slide.id}")

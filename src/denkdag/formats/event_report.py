@@ -136,7 +136,7 @@ def answer_rows(event: EventReport) -> Iterator[tuple[RoomReport, int, tuple[str
         texts = {
             f"{r.slide.id}/{entry['id']}": str(entry["text"])
             for r in report.slides
-            if r.slide.kind == ROUND
+            if kind_of(r.slide.kind).tally_source == "round"
             for entry in r.tally.extra.get("statements", ())
         }
         votes = sorted(

@@ -23,6 +23,7 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.conversation import NAME as ROUND
 from denkdag.domain.kinds.conversation import RoundData
 from denkdag.domain.kinds.wordcloud import normalise
@@ -69,7 +70,8 @@ def hidden_mark(slide: Slide, answer: StoredAnswer, hidden_words: Collection[str
     """The `hidden` cell of an answer: yes, no, or a word cloud's hidden words as typed."""
     if answer.hidden:
         return "yes"
-    if slide.kind != "wordcloud" or not hidden_words or not isinstance(answer.value, list):
+    hides_words = kind_of(slide.kind).tally_source == "words"
+    if not hides_words or not hidden_words or not isinstance(answer.value, list):
         return "no"
     words = [word for word in answer.value if isinstance(word, str)]
     taken_out = [word for word in words if normalise(word) in hidden_words]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
 
@@ -29,7 +30,7 @@ def results_document(session: Session, tallies: Sequence[Tally], joined: int) ->
             "counts": dict(tally.counts),
             **tally.extra,
         }
-        if slide.kind == "wordcloud":
+        if kind_of(slide.kind).tally_source == "words":  # the hidden words, marked
             entry["cloud"] = [{**word, "hidden": False} for word in entry.get("cloud", ())]
             entry["hidden_words"] = [
                 {**word, "hidden": True} for word in entry.get("hidden_words", ())

@@ -15,6 +15,7 @@ from typing import Any
 from openpyxl.worksheet.worksheet import Worksheet
 
 from denkdag.domain.breakdowns import Breakdown
+from denkdag.domain.kinds import STANCES, kind_of
 from denkdag.domain.profiles import HIDDEN
 from denkdag.domain.tally import Tally
 from denkdag.formats.export_csv import safe_cell
@@ -22,7 +23,6 @@ from denkdag.formats.export_xlsx import put_row, put_text
 from denkdag.formats.profile_report import ProfileReport
 from denkdag.formats.report import Report
 
-STANCES = ("agree", "disagree", "pass")
 OTHER = "Other groups and not said"
 
 
@@ -69,15 +69,16 @@ class _ProfileRows:
 def _keys(breakdown: Breakdown) -> list[tuple[str, str]]:
     """(key, header) of the figures of one slide's breakdown."""
     slide = breakdown.slide
-    if slide.kind == "statement":
+    rows = kind_of(slide.kind).rows
+    if rows == "stances":
         return [(s, s) for s in STANCES]
-    if slide.kind == "scale":
+    if rows == "items":
         return [(str(item["id"]), f"{item['label']} (mean)") for item in slide.extra["items"]]
     return [(o.id, o.label) for o in slide.options]
 
 
 def _figures(breakdown: Breakdown, tally: Tally) -> list[Any]:
-    if breakdown.slide.kind == "scale":
+    if kind_of(breakdown.slide.kind).rows == "items":
         means = {str(i["id"]): i.get("mean") for i in tally.extra.get("items", ())}
         return [means.get(key) for key, _ in _keys(breakdown)]
     shares = tally.percentages()
@@ -124,7 +125,8 @@ def breakdown_sheet(sheet: Worksheet, report: Report) -> None:
                 continue
             header: list[str] = ["Group", "Respondents"]
             for _, label in _keys(breakdown):
-                header += [label] if slide.kind == "scale" else [label, f"{label} (%)"]
+                means = kind_of(slide.kind).rows == "items"
+                header += [label] if means else [label, f"{label} (%)"]
             put_row(sheet, row, tuple(header), bold=True)
             row += 1
             lines = [(g.option.label, g.tally) for g in breakdown.groups]

@@ -21,12 +21,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from denkdag.domain.kinds import kind_of
+from denkdag.domain.kinds import STANCES, kind_of
+from denkdag.domain.kinds.conversation import NAME as ROUND
 from denkdag.formats.compare import Comparison
 from denkdag.formats.export_csv import ANSWER_HEADER, hidden_mark, safe_cell, yes_no
 from denkdag.formats.report import Report, SlideResult
 
-STANCE_ROWS = ("agree", "disagree", "pass")
 MAX_SHEET_TITLE = 31
 SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 BOLD = Font(bold=True)
@@ -132,8 +132,9 @@ def summary_sheet(sheet: Worksheet, report: Report) -> None:
 def _rows_of(result: SlideResult) -> list[tuple[str, str]]:
     """(key, label) of each answer the slide's tally counts."""
     slide = result.slide
-    if slide.kind == "statement":
-        return [(stance, stance) for stance in STANCE_ROWS]
+    rows = kind_of(slide.kind).rows
+    if rows == "stances":
+        return [(stance, stance) for stance in STANCES]
     if slide.options:
         return [(option.id, option.label) for option in slide.options]
     return [(key, key) for key in result.tally.counts]
@@ -161,7 +162,7 @@ def slide_sheet(sheet: Worksheet, result: SlideResult) -> None:
         put_text(sheet, row, 2, slide.body)
         sheet.cell(row=row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
-    if slide.kind == "conversation":
+    if kind_of(slide.kind).tally_source == "round":
         _round_statements(sheet, row, result)
     elif kind_of(slide.kind).asks:
         put_text(sheet, row, 1, "Respondents", bold=True)
@@ -243,7 +244,7 @@ def _answers(sheet: Worksheet, report: Report) -> None:
     texts = {
         f"{r.slide.id}/{entry['id']}": str(entry["text"])
         for r in report.slides
-        if r.slide.kind == "conversation"
+        if kind_of(r.slide.kind).tally_source == "round"
         for entry in r.tally.extra.get("statements", ())
     }
     for slide_id, vote in report.round_votes:
@@ -252,7 +253,7 @@ def _answers(sheet: Worksheet, report: Report) -> None:
             continue
         row += 1
         when = vote.updated_at.isoformat(timespec="seconds") if vote.updated_at else ""
-        values = (report.code, column, "conversation", texts[column])
+        values = (report.code, column, ROUND, texts[column])
         pseudonym = report.pseudonyms[vote.participant_id]
         put_row(sheet, row, (*values, pseudonym, vote.value, when, "no", "no"))
     for slide_id, vote, text in report.moderated_votes:

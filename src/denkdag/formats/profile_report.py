@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from denkdag.domain.breakdowns import (
-    BREAKDOWN_KINDS,
     Breakdown,
     OpinionSpread,
     ProfileCounts,
+    breaks_down,
     opinion_spread,
     profile_counts,
     slide_breakdown,
@@ -52,7 +52,7 @@ def breakdowns_of(
     return {
         slide.id: slide_breakdown(slide, question, by_slide.get(slide.id, []), profiles)
         for slide in session.deck.slides
-        if slide.kind in BREAKDOWN_KINDS
+        if breaks_down(slide)
     }
 
 
@@ -76,7 +76,7 @@ def build_profile_report(
     slides = {
         slide.id: tuple(found[slide.id] for found in per_question)
         for slide in session.deck.slides
-        if slide.kind in BREAKDOWN_KINDS
+        if breaks_down(slide)
     }
     spread: tuple[OpinionSpread, ...] = ()
     if opinion_members:

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from denkdag.analysis import GROUP_LABELS, OpinionMap, VoteMatrix, compute
+from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.conversation import RoundData, RoundVote, opinion_columns
+from denkdag.domain.kinds.statement import KIND as STATEMENT
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.model import Session, SessionInfo, Slide
 from denkdag.domain.tally import PRIVACY_FLOOR, Tally, shown_groups
@@ -283,7 +285,11 @@ def opinion_summary(
     votes): taken as it is when computed from these very votes, so the report shows the
     room's groups; otherwise (votes since) recomputed with it as `previous`, which keeps
     its group identities."""
-    statements = {r.slide.id: r for r in slides if r.slide.kind == "statement"}
+    statements = {
+        r.slide.id: r
+        for r in slides
+        if kind_of(r.slide.kind).feeds_opinions and kind_of(r.slide.kind).rows == "stances"
+    }
     votes = [
         (a.participant_id, a.slide_id, VOTE_ENCODING[a.value])
         for a in answers
@@ -296,7 +302,7 @@ def opinion_summary(
             continue
         columns, cells = opinion_columns(data.slide_id, data.statements, data.votes)
         for column, text in columns.items():
-            shown = Slide(id=column, kind="statement", title=host.slide.title, statement=text)
+            shown = Slide(id=column, kind=STATEMENT.name, title=host.slide.title, statement=text)
             statements[column] = SlideResult(shown, host.position, host.tally)
         votes += cells
     if not statements:

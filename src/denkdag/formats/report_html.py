@@ -19,17 +19,17 @@ from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, select_autoescape
 
 from denkdag.domain.events import Brand, Event
 from denkdag.domain.kinds import kind_of
+from denkdag.formats import kind_templates
 from denkdag.formats.compare import Comparison
 from denkdag.formats.event_report import EventReport
 from denkdag.formats.markup import inline, render_body
 from denkdag.formats.report import Report
 from denkdag.security import format_code
 
-TEMPLATES = resources.files("denkdag") / "web" / "templates"
 GROUP_COLOURS = ("#9aa3b2", "#2b59c3", "#e4003a", "#1b7f3b", "#b8860b", "#7a4fb5")
 """Fill per OpinionGroup.colour: the projector's colours of groups A, B … (denkdag.css
 `.group-N`), after grey for participants drawn without a group."""
@@ -54,7 +54,7 @@ def translations(language: str) -> NullTranslations:
 def environment(language: str) -> Environment:
     """One Jinja environment per language, its `_()` bound to that language's catalogue."""
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
+        loader=kind_templates.LOADER,
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
         extensions=["jinja2.ext.i18n"],
     )
@@ -65,6 +65,7 @@ def environment(language: str) -> Environment:
     env.filters["inline"] = inline
     env.filters["code"] = format_code
     env.globals["kind_of"] = kind_of
+    env.globals["partial"] = kind_templates.partial
     env.globals["GROUP_COLOURS"] = GROUP_COLOURS
     env.globals["STANCE_COLOURS"] = STANCE_COLOURS
     return env

@@ -59,18 +59,9 @@ templates.env.globals["deck_upload_mb"] = (MAX_DECK_FILE // 1_000_000, MAX_ZIP_B
 
 def _kind_labels() -> dict[str, str]:
     """The kinds' names as the add-slide menu shows them, in the page's language."""
-    _ = i18n.gettext
-    labels = {
-        "info": _("Information"),
-        "choice": _("Multiple choice"),
-        "statement": _("Statement (agree / disagree)"),
-        "scale": _("Scale"),
-        "wordcloud": _("Word cloud"),
-        "open": _("Open answer"),
-        "ranking": _("Ranking"),
-        "opinions": _("Opinion map"),
+    return {
+        name: i18n.gettext(KINDS[name].label) if KINDS[name].label else name for name in NEW_SLIDES
     }
-    return {name: labels.get(name, name) for name in KINDS if name in NEW_SLIDES}
 
 
 def _editor(request: Request) -> Editor:
@@ -325,7 +316,9 @@ async def preview(request: Request, code: str, slide_id: str, user: Signed) -> R
         "count": len(session.deck.slides),
         "joined": await svc.results.joined(session),
         "opinion": (
-            await svc.opinions.view(session, facilitator=True) if slide.kind == "opinions" else None
+            await svc.opinions.view(session, facilitator=True)
+            if kind_of(slide.kind).shows_opinions
+            else None
         ),
     }
     return render(request, "presenter_slide.html", context, session=session)

@@ -62,7 +62,9 @@ async def phone_context(
         "revealed": slide.id in session.state.revealed,
         "position": index + 1,
         "opinion": (
-            await svc.opinions.view(session, facilitator=True) if slide.kind == "opinions" else None
+            await svc.opinions.view(session, facilitator=True)
+            if kind_of(slide.kind).shows_opinions
+            else None
         ),
         "pace": {
             "previous": slides[index - 1].id if index > 0 else None,

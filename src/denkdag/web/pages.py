@@ -7,7 +7,6 @@ looks the same with or without JavaScript, and voting works as a plain form post
 from __future__ import annotations
 
 import io
-from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +14,7 @@ import segno
 from fastapi import APIRouter, FastAPI, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denkdag.app.access import LINK_TOKEN, LOGIN_LIFETIME
@@ -26,6 +25,7 @@ from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound, SlideNo
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
+from denkdag.formats import kind_templates
 from denkdag.security import format_code, normalise_code
 from denkdag.storage import User
 from denkdag.web import i18n, pace, profiles
@@ -50,7 +50,7 @@ from denkdag.web.ratelimit import Limits
 LANG_COOKIE = i18n.LANG_COOKIE
 router = APIRouter(include_in_schema=False)
 _environment = Environment(
-    loader=FileSystemLoader(str(resources.files("denkdag.web") / "templates")),
+    loader=kind_templates.LOADER,
     autoescape=select_autoescape(["html"], default_for_string=True, default=True),
     extensions=["jinja2.ext.i18n"],
 )
@@ -63,6 +63,7 @@ templates.env.filters["inline"] = inline
 templates.env.filters["code"] = format_code
 templates.env.globals["LANGUAGES"] = i18n.LANGUAGE_NAMES
 templates.env.globals["kind_of"] = kind_of
+templates.env.globals["partial"] = kind_templates.partial
 templates.env.globals["countdown_data"] = pace.countdown_data
 templates.env.filters["countdown_text"] = pace.clock_text
 templates.env.filters["countdown_phase"] = pace.countdown_phase
@@ -143,7 +144,7 @@ async def _slide_context(
         # once revealed, the projector's and the phones' alike.
         "opinion": (
             await svc.opinions.view(session, facilitator=True)
-            if current and current.kind == "opinions"
+            if current and kind_of(current.kind).shows_opinions
             else None
         ),
         # The event's logo and colours, when the session is part of one (web/branding.py).
@@ -239,9 +240,9 @@ async def _phone_context(request: Request, participant: Participant) -> dict[str
         context.update(await pace.phone_context(svc, session, answers, wanted))
     slide = context["slide"]
     context["answer"] = answers.get(slide.id) if slide else None
-    if slide and slide.kind == "opinions":
+    if slide and kind_of(slide.kind).shows_opinions:
         context["me"] = await svc.opinions.position(session, participant.id)
-    if slide and slide.kind == "conversation":  # a statement round: this phone's next one
+    if slide and kind_of(slide.kind).tally_source == "round":  # this phone's next statement
         context["round"] = await svc.rounds.next_for(session, participant.id, slide.id)
         context["round_votes"] = await svc.rounds.my_votes(session, participant.id, slide)
         context["round_pending"] = await svc.rounds.mine_pending(session, participant.id, slide)
@@ -368,7 +369,7 @@ async def remote(request: Request, code: str) -> Response:
     context["tallies"] = await _tallies(request, session)
     context["join_url"] = join_url(request, session.code)
     current = context["slide"]
-    if current and current.kind == "conversation":  # its moderation list
+    if current and kind_of(current.kind).tally_source == "round":  # its moderation list
         context["board"] = await service(request).rounds.listing(
             session, current.id, facilitator=True
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import Request
 
-from denkdag.domain.breakdowns import BREAKDOWN_KINDS, slide_breakdown
+from denkdag.domain.breakdowns import breaks_down, slide_breakdown
 from denkdag.domain.model import Session
 from denkdag.web.auth import service
 
@@ -30,7 +30,7 @@ async def breakdown_context(
     question_id = wanted_question(session, by)
     found: dict[str, Any] = {"by": question_id, "breakdown": None}
     slide = context.get("slide")
-    if question_id is None or slide is None or slide.kind not in BREAKDOWN_KINDS:
+    if question_id is None or slide is None or not breaks_down(slide):
         return found
     if not context.get("revealed"):
         return found

@@ -1,15 +1,19 @@
-"""What every slide kind provides: deck syntax, answer rules and a tally.
+"""What every slide kind provides: deck syntax, answer rules, a tally, and the
+capabilities the rest of the app dispatches on.
 
 A kind is one module in this package with one object satisfying `Kind`; the registry in
-`__init__` finds it by name. Pages render a kind with the template partials named after
-it, so adding a kind touches no other module of the domain.
+`__init__` finds it by name. Code outside the kind's own module and templates never
+compares a kind's name: it asks the kind (`kind_of(slide.kind).rows`, `.tally_source`
+…), so a new kind is found everywhere by declaring what it brings. `KindDefaults` holds
+the answer of a kind that brings nothing special; a kind inherits it and overrides what
+differs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from denkdag.domain.errors import N_, Message
 from denkdag.domain.model import Slide
@@ -17,6 +21,30 @@ from denkdag.domain.tally import AnswerRecord, Tally
 
 PRIVATE_EXTRA = frozenset({"banned"})
 """Slide settings kept from participants (the API's slide view leaves them out)."""
+
+STANCES = ("agree", "disagree", "pass")
+"""The answers to a statement, in the order results show them."""
+
+Rows = Literal["stances", "options", "items", ""]
+"""What a kind's tally shows, one line each: the stances (agree / disagree / pass), the
+slide's options, the slide's items with a mean each (`tally.extra["items"]`), or ""
+for results of its own (a cloud, a list of texts, a ranking …) that only its partials
+draw. Bars, the spreadsheet's answer rows, profile breakdowns and comparisons follow it."""
+
+TallySource = Literal["answers", "records", "round", "words"]
+"""What the app counts for a kind's tally: every participant's latest answer value
+(`Kind.tally`), their answers as records with ids, times and moderation
+(`RecordKind.tally_records`), the votes on a statement round's statements (not answers
+to the slide), or records less the words a facilitator hid (a word cloud)."""
+
+Surface = Literal["phone", "projector", "remote", "report", "results"]
+"""Where a kind's results or inputs are drawn; each has a partial
+`kinds/<kind>_<surface>.html`, or the generic `kinds/any_<surface>.html`."""
+
+SURFACES: tuple[Surface, ...] = ("phone", "projector", "remote", "report", "results")
+
+Form = Mapping[str, Sequence[str]]
+"""A plain form post (a phone without JavaScript): each field's name with its values."""
 
 
 class DeckSyntaxError(Exception):
@@ -64,7 +92,7 @@ class SlideContent:
 
 
 class Kind(Protocol):
-    """The contract of a slide kind."""
+    """The contract of a slide kind: its syntax and rules, then its capabilities."""
 
     name: str
     """The kind's name in decks, the API and templates."""
@@ -74,6 +102,48 @@ class Kind(Protocol):
 
     settings: frozenset[str]
     """The slide settings (`key: value` under the heading) this kind understands."""
+
+    label: str
+    """Its name in the editor's add-slide menu (an `N_()` text, translated when shown)."""
+
+    starter: str
+    """The deck text a new slide of this kind starts with in the editor; it doubles as
+    the kind's syntax hint. Empty: the add-slide menu does not offer the kind."""
+
+    rows: Rows
+    """What its tally shows, one line each (see `Rows`)."""
+
+    breakdown: bool
+    """Whether its results are split by profile group (counts or means worth splitting)."""
+
+    shared: bool
+    """Whether the same question asked in several rooms of an event, or in an earlier run,
+    is recognised (by `question_key`) and its answers added up or compared."""
+
+    tally_source: TallySource
+    """What the app counts for its tally (see `TallySource`)."""
+
+    feeds_opinions: bool
+    """Whether its votes are columns of the session's opinion map."""
+
+    shows_opinions: bool
+    """Whether the slide shows the opinion map (its pages need the map's view)."""
+
+    partials: frozenset[Surface]
+    """The surfaces with a partial of its own; the others use the generic one."""
+
+    def read_form(self, slide: Slide, form: Form) -> Any:
+        """The answer a plain form post stands for: the value the JSON API would get."""
+        ...
+
+    def view(self, slide: Slide) -> dict[str, Any]:
+        """Its own fields in the API's slide view (besides id, kind, title, body, options)."""
+        ...
+
+    def question_key(self, slide: Slide, normal: Callable[[str], str]) -> str | None:
+        """What makes two slides "the same question" (`normal` folds case, spacing and
+        quotes); None when the slide is not recognised across rooms or runs."""
+        ...
 
     def read(self, source: SlideSource) -> SlideContent:
         """Read the slide's body; raise DeckSyntaxError naming the line when it is wrong."""
@@ -92,6 +162,34 @@ class Kind(Protocol):
         ...
 
 
+class KindDefaults:
+    """The capabilities of a kind that brings nothing special: a kind class inherits this
+    and overrides what differs, so a new capability needs no edit of every kind."""
+
+    label = ""
+    starter = ""
+    rows: Rows = ""
+    breakdown = False
+    shared = False
+    tally_source: TallySource = "answers"
+    feeds_opinions = False
+    shows_opinions = False
+    partials: frozenset[Surface] = frozenset()
+
+    def read_form(self, slide: Slide, form: Form) -> Any:
+        """A `value` field, once (one option or stance) or repeated (several options)."""
+        values = [value for value in form.get("value", ()) if isinstance(value, str)]
+        if slide.multiple:
+            return values
+        return values[0] if values else None
+
+    def view(self, slide: Slide) -> dict[str, Any]:
+        return {}
+
+    def question_key(self, slide: Slide, normal: Callable[[str], str]) -> str | None:
+        return None
+
+
 @runtime_checkable
 class RecordKind(Kind, Protocol):
     """A kind that tallies stored answers with their ids, times and moderation.
@@ -105,6 +203,13 @@ class RecordKind(Kind, Protocol):
     def tally_records(self, slide: Slide, records: Iterable[AnswerRecord]) -> Tally:
         """The slide's result from every participant's latest answer, as records."""
         ...
+
+
+def last_value(form: Form, name: str) -> str | None:
+    """A single-valued form field: its last value when posted more than once (as a form
+    library's plain lookup gives it), None when not posted."""
+    values = form.get(name, ())
+    return values[-1] if values else None
 
 
 def body_text(lines: Iterable[Line]) -> str:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.kinds.base import (
     DeckSyntaxError,
+    KindDefaults,
     Line,
+    Rows,
     SlideContent,
     SlideSource,
     body_text,
@@ -93,12 +95,29 @@ def write_options(slide: Slide) -> list[str]:
     return lines
 
 
-class ChoiceKind:
+class ChoiceKind(KindDefaults):
     """A multiple-choice question with described options."""
 
     name = "choice"
     asks = True
     settings = frozenset({"multiple"})
+    label = N_("Multiple choice")
+    starter = (
+        "# Your question?\nkind: choice\nmultiple: no\n\n- **First option**\n- **Second option**"
+    )
+    rows: Rows = "options"
+    breakdown = True
+    shared = True
+    partials = frozenset({"phone", "projector", "report"})
+
+    def view(self, slide: Slide) -> dict[str, Any]:
+        return {"multiple": slide.multiple}
+
+    def question_key(self, slide: Slide, normal: Callable[[str], str]) -> str | None:
+        """Its title, whether it takes several answers, and its options' labels."""
+        labels = "|".join(normal(option.label) for option in slide.options)
+        mode = "multi" if slide.multiple else "one"
+        return f"{self.name}:{mode}:{normal(slide.title)}:{labels}"
 
     def read(self, source: SlideSource) -> SlideContent:
         prompt, options = read_options(list(source.body))

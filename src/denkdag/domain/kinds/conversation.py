@@ -51,8 +51,10 @@ from typing import Any
 from denkdag.domain.errors import N_, InvalidAnswer, NotFound, SlideNotOpen, UnknownSlide
 from denkdag.domain.kinds.base import (
     DeckSyntaxError,
+    KindDefaults,
     SlideContent,
     SlideSource,
+    TallySource,
     parse_flag,
     parse_int,
 )
@@ -158,12 +160,15 @@ def seeds(slide: Slide) -> list[RoundStatement]:
     return [RoundStatement(seed_id(text), text) for text in slide.extra.get("seeds", ())]
 
 
-class ConversationKind:
+class ConversationKind(KindDefaults):
     """A statement round: seed statements plus the room's own, voted one at a time."""
 
     name = NAME
     asks = True
     settings = frozenset({"moderation", "submissions", "max_length", "banned"})
+    tally_source: TallySource = "round"
+    feeds_opinions = True
+    partials = frozenset({"phone", "projector", "remote", "report"})
 
     def read(self, source: SlideSource) -> SlideContent:
         extra: dict[str, Any] = {}

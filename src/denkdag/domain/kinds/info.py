@@ -10,19 +10,28 @@ from collections.abc import Iterable
 from typing import Any
 
 from denkdag.domain.errors import N_, SlideNotOpen
-from denkdag.domain.kinds.base import DeckSyntaxError, SlideContent, SlideSource, body_text
+from denkdag.domain.kinds.base import (
+    DeckSyntaxError,
+    KindDefaults,
+    SlideContent,
+    SlideSource,
+    body_text,
+)
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import Tally
 
 LAYOUTS = ("text", "title")
 
 
-class InfoKind:
+class InfoKind(KindDefaults):
     """An information slide: shown, never answered."""
 
     name = "info"
     asks = False
     settings = frozenset({"layout"})
+    label = N_("Information")
+    starter = "# Title\n\nText of the slide. **Bold**, *italic*, and bullets:\n\n- one point"
+    partials = frozenset({"phone", "projector", "report"})
 
     def read(self, source: SlideSource) -> SlideContent:
         layout = source.settings.get("layout", "text").strip()

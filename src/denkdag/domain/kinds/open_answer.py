@@ -22,8 +22,11 @@ from typing import Any
 
 from denkdag.domain.errors import N_
 from denkdag.domain.kinds.base import (
+    Form,
+    KindDefaults,
     SlideContent,
     SlideSource,
+    TallySource,
     body_text,
     parse_int,
 )
@@ -55,13 +58,22 @@ def _newest_first(record: AnswerRecord) -> tuple[datetime, int]:
     return stamp, record.id
 
 
-class OpenAnswerKind:
+class OpenAnswerKind(KindDefaults):
     """A short text per participant, shown as cards a facilitator can hide or highlight."""
 
     name = "open"
     asks = True
     settings = frozenset({"max_length", "banned"})
+    label = N_("Open answer")
+    starter = "# Your question?\nkind: open\nmax_length: 280\n\nA short explanation."
+    tally_source: TallySource = "records"
+    partials = frozenset({"phone", "projector", "remote", "report", "results"})
     moderated = True
+
+    def read_form(self, slide: Slide, form: Form) -> Any:
+        """One `text` area."""
+        texts = [text for text in form.get("text", ()) if isinstance(text, str)]
+        return texts[0] if texts else ""
 
     def read(self, source: SlideSource) -> SlideContent:
         extra: dict[str, Any] = {

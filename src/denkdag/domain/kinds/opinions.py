@@ -22,14 +22,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from denkdag.domain.errors import N_, SlideNotOpen
-from denkdag.domain.kinds.base import SlideContent, SlideSource, body_text, parse_flag
+from denkdag.domain.kinds.base import KindDefaults, SlideContent, SlideSource, body_text, parse_flag
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import Tally
 
 SHOW_OWN = "show_own"
 
 
-class OpinionsKind:
+class OpinionsKind(KindDefaults):
     """An opinion map of the session's statement votes: shown, never answered."""
 
     name = "opinions"
@@ -37,6 +37,10 @@ class OpinionsKind:
     reveals = True
     """Its results may be hidden and revealed like a question's."""
     settings = frozenset({SHOW_OWN})
+    label = N_("Opinion map")
+    starter = "# How the room thinks\nkind: opinions"
+    shows_opinions = True
+    partials = frozenset({"phone", "projector", "remote", "report"})
 
     def read(self, source: SlideSource) -> SlideContent:
         extra = {SHOW_OWN: True} if parse_flag(source, SHOW_OWN) else {}

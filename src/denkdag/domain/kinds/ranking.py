@@ -21,18 +21,48 @@ from collections.abc import Iterable
 from typing import Any
 
 from denkdag.domain.errors import N_, InvalidAnswer
-from denkdag.domain.kinds.base import DeckSyntaxError, SlideContent, SlideSource
+from denkdag.domain.kinds.base import (
+    DeckSyntaxError,
+    Form,
+    KindDefaults,
+    SlideContent,
+    SlideSource,
+    last_value,
+)
 from denkdag.domain.kinds.choice import read_options, write_options
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import Tally
 
 
-class RankingKind:
+class RankingKind(KindDefaults):
     """Options put in order by each participant; shown by average rank."""
 
     name = "ranking"
     asks = True
     settings: frozenset[str] = frozenset()
+    label = N_("Ranking")
+    starter = "# What comes first?\nkind: ranking\n\n- **First**\n- **Second**\n- **Third**"
+    partials = frozenset({"phone", "projector", "report", "results"})
+
+    def read_form(self, slide: Slide, form: Form) -> Any:
+        """A place (1, 2, 3 …) per option, `rank-<id>`; the answer is the ids by place."""
+        places: dict[str, int] = {}
+        for option in slide.options:
+            raw = last_value(form, f"rank-{option.id}")
+            if not isinstance(raw, str) or not raw.strip().isdigit():
+                raise InvalidAnswer(
+                    N_("Give '%(label)s' a place from 1 to %(count)s."),
+                    label=option.label,
+                    count=len(slide.options),
+                )
+            places[option.id] = int(raw)
+        taken = sorted(places.values())
+        if taken != list(range(1, len(slide.options) + 1)):
+            raise InvalidAnswer(
+                N_("Give each option a different place, from 1 to %(count)s."),
+                count=len(slide.options),
+            )
+        return sorted(places, key=lambda option_id: places[option_id])
 
     def read(self, source: SlideSource) -> SlideContent:
         prompt, options = read_options(list(source.body))

@@ -25,10 +25,14 @@ from typing import Any
 from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.kinds.base import (
     DeckSyntaxError,
+    Form,
+    KindDefaults,
     Line,
+    Rows,
     SlideContent,
     SlideSource,
     body_text,
+    last_value,
     parse_int,
 )
 from denkdag.domain.kinds.choice import MAX_OPTIONS, option_id
@@ -79,12 +83,30 @@ def _items(source: SlideSource) -> tuple[str, list[dict[str, str]]]:
     return body_text(prompt), items
 
 
-class ScaleKind:
+class ScaleKind(KindDefaults):
     """Items rated on one numeric scale, with a distribution and a mean per item."""
 
     name = "scale"
     asks = True
     settings = frozenset({"min", "max", "labels"})
+    label = N_("Scale")
+    starter = (
+        "# How do you rate this?\nkind: scale\nmin: 1\nmax: 5\n"
+        "labels: Not at all | Completely\n\n- First item\n- Second item"
+    )
+    rows: Rows = "items"
+    breakdown = True
+    partials = frozenset({"phone", "projector", "report", "results"})
+
+    def read_form(self, slide: Slide, form: Form) -> Any:
+        """One radio group per item, `item-<id>`, holding the rating."""
+        rated: dict[str, Any] = {}
+        for item in slide.extra.get("items", []):
+            raw = last_value(form, f"item-{item['id']}")
+            if isinstance(raw, str) and raw.strip():
+                stripped = raw.strip()
+                rated[item["id"]] = int(stripped) if stripped.lstrip("-").isdigit() else stripped
+        return rated
 
     def read(self, source: SlideSource) -> SlideContent:
         low = _number(source, "min", DEFAULT_MIN)

@@ -9,24 +9,44 @@ with '> ' as in Markdown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from denkdag.domain.errors import N_, InvalidAnswer
-from denkdag.domain.kinds.base import DeckSyntaxError, SlideContent, SlideSource
+from denkdag.domain.kinds.base import STANCES as STANCES  # re-exported: a statement's answers
+from denkdag.domain.kinds.base import (
+    DeckSyntaxError,
+    KindDefaults,
+    Rows,
+    SlideContent,
+    SlideSource,
+)
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import Tally
 
-STANCES = ("agree", "disagree", "pass")
 VOTE_ENCODING = {"agree": 1, "disagree": -1, "pass": 0}
 
 
-class StatementKind:
+class StatementKind(KindDefaults):
     """An agree / disagree / pass statement."""
 
     name = "statement"
     asks = True
     settings: frozenset[str] = frozenset()
+    label = N_("Statement (agree / disagree)")
+    starter = "# Agree or disagree?\nkind: statement\n\n> The statement the room votes on."
+    rows: Rows = "stances"
+    breakdown = True
+    shared = True
+    feeds_opinions = True
+    partials = frozenset({"phone", "projector", "report"})
+
+    def view(self, slide: Slide) -> dict[str, Any]:
+        return {"statement": slide.statement}
+
+    def question_key(self, slide: Slide, normal: Callable[[str], str]) -> str | None:
+        """Its statement (its title when it has none)."""
+        return f"{self.name}:" + normal(slide.statement or slide.title)
 
     def read(self, source: SlideSource) -> SlideContent:
         lines = []

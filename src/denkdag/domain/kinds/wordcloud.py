@@ -29,8 +29,11 @@ from typing import Any
 
 from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.kinds.base import (
+    Form,
+    KindDefaults,
     SlideContent,
     SlideSource,
+    TallySource,
     body_text,
     parse_int,
 )
@@ -90,13 +93,22 @@ def word_limit(slide: Slide) -> int:
     return int(slide.extra.get("words", MAX_WORDS))
 
 
-class WordCloudKind:
+class WordCloudKind(KindDefaults):
     """One to three words per participant, counted after folding."""
 
     name = "wordcloud"
     asks = True
     settings = frozenset({"words", "banned"})
+    label = N_("Word cloud")
+    starter = "# One word for …?\nkind: wordcloud\nwords: 3"
+    tally_source: TallySource = "words"
+    partials = frozenset({"phone", "projector", "remote", "report", "results"})
     moderated = False
+
+    def read_form(self, slide: Slide, form: Form) -> Any:
+        """Up to three `word` inputs; the empty ones are left out."""
+        words = form.get("word", ())
+        return [word for word in words if isinstance(word, str) and word.strip()]
 
     def read(self, source: SlideSource) -> SlideContent:
         extra: dict[str, Any] = {"words": parse_int(source, "words", MAX_WORDS, 1, MAX_WORDS)}

@@ -1,7 +1,9 @@
-// Phone inputs of the scale, word-cloud, open-answer and ranking kinds. Every form also
-// works as a plain form post; with JavaScript it is sent through the JSON API (phone.js's
-// Denkdag.sendAnswer), rankings are made by tapping the options in order (with undo and
-// start again, by keyboard too), and text being typed survives a slide refresh.
+// Phone inputs read by JavaScript: a kind's phone form names its reader in
+// data-kind-form (ratings, words, text, places), never its kind. Every form also works as
+// a plain form post (the kind's read_form); with JavaScript it is sent through the JSON
+// API (phone.js's Denkdag.sendAnswer), places are given by tapping the options in order
+// (with undo and start again, by keyboard too), and text being typed survives a slide
+// refresh.
 "use strict";
 (function () {
   const host = document.getElementById("slide-host");
@@ -11,19 +13,19 @@
   function slideOf(form) { return form.querySelector('input[name="slide"]').value; }
 
   const READ = {
-    scale: function (form) {
+    ratings: function (form) {
       const value = {};
       for (const input of form.querySelectorAll('input[type="radio"]:checked')) {
         value[input.name.replace(/^item-/, "")] = Number(input.value);
       }
       return value;
     },
-    wordcloud: function (form) {
+    words: function (form) {
       return Array.from(form.querySelectorAll('input[name="word"]')).map(function (i) { return i.value; })
         .filter(function (word) { return word.trim() !== ""; });
     },
-    open: function (form) { return form.querySelector('textarea[name="text"]').value; },
-    ranking: function (form) {
+    text: function (form) { return form.querySelector('textarea[name="text"]').value; },
+    places: function (form) {
       const placed = [];
       for (const select of form.querySelectorAll("select")) {
         if (select.value) placed.push({ id: select.name.replace(/^rank-/, ""), place: Number(select.value) });
@@ -35,12 +37,12 @@
 
   host.addEventListener("submit", function (event) {
     const form = event.target;
-    const kind = form.dataset.kindForm;
-    if (!READ[kind] || !window.Denkdag.sendAnswer) return;
+    const reader = form.dataset.kindForm;
+    if (!READ[reader] || !window.Denkdag.sendAnswer) return;
     event.preventDefault();
     const slide = slideOf(form);
     for (const key of Array.from(drafts.keys())) if (key.startsWith(slide + "/")) drafts.delete(key);
-    window.Denkdag.sendAnswer(form, READ[kind](form));
+    window.Denkdag.sendAnswer(form, READ[reader](form));
   });
 
   // Character counter of open answers, and drafts of typed text.
@@ -61,7 +63,7 @@
     if (field.matches("textarea")) count(field);
   });
 
-  // Rankings by tapping: the number selects stay the truth (and the no-JS form).
+  // Places by tapping: the number selects stay the truth (and the no-JS form).
   function places(form) {
     return Array.from(form.querySelectorAll(".rank-option")).map(function (row) {
       return { row: row, select: row.querySelector("select"), button: row.querySelector(".rank-tap") };
@@ -76,7 +78,7 @@
     }
   }
   function enhance() {
-    for (const form of host.querySelectorAll('form[data-kind-form="ranking"]')) {
+    for (const form of host.querySelectorAll('form[data-kind-form="places"]')) {
       if (form.classList.contains("taps")) continue;
       form.classList.add("taps");
       for (const el of form.querySelectorAll(".rank-tap, .rank-tools, .rank-help-taps")) el.hidden = false;
@@ -90,7 +92,7 @@
     }
   }
   host.addEventListener("click", function (event) {
-    const form = event.target.closest('form[data-kind-form="ranking"]');
+    const form = event.target.closest('form[data-kind-form="places"]');
     if (!form) return;
     const options = places(form);
     const taken = options.map(function (o) { return Number(o.select.value) || 0; });
