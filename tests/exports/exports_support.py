@@ -14,9 +14,8 @@ from fastapi import FastAPI
 
 from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
-from denkdag.domain.model import Session
+from denkdag.domain.model import Session, User
 from denkdag.formats.deck import parse_deck
-from denkdag.storage import User
 
 CANARY = "KANARIE7Q"
 DECK = f"""---

@@ -58,7 +58,7 @@ def gauge() -> Iterator[None]:
 async def plugged(gauge: None, running: Any) -> Any:
     """`running` (tests/conftest.py), on a new session of a deck with a gauge slide."""
     user = await running.service.store.ensure_user("facilitator")
-    session = await running.service.create_session(parse_deck(DECK), user.id)
+    session = await running.service.sessions.create(parse_deck(DECK), user.id)
     return dataclasses.replace(running, code=session.code)
 
 

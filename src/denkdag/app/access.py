@@ -10,9 +10,9 @@ from functools import cache
 
 from denkdag.app.sessions import SessionCache
 from denkdag.domain.errors import N_, NotAllowed
-from denkdag.domain.model import Session
+from denkdag.domain.model import Session, User
 from denkdag.security import hash_password, new_token, token_hash, verify_password
-from denkdag.storage import SqlStore, User
+from denkdag.storage import SqlStore
 from denkdag.storage.accounts import AccountStore
 
 API_TOKEN = "api"

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from denkdag.app.access import API_TOKEN, LINK_TOKEN, LOGIN_TOKEN
 from denkdag.domain.errors import NotAllowed, NotFound
-from denkdag.domain.model import Session
+from denkdag.domain.model import Session, User
 from denkdag.security import hash_password, new_token, token_hash, verify_password
-from denkdag.storage import SqlStore, User
+from denkdag.storage import SqlStore
 from denkdag.storage.accounts import AccountStore, NameTaken
 
 RESET_TOKEN = "reset"
@@ -85,6 +85,10 @@ class Accounts:
     def __init__(self, store: SqlStore) -> None:
         self.store = store
         self.rows = AccountStore(store)
+
+    async def user(self, user_id: int) -> User | None:
+        """The account with this id, if it exists."""
+        return await self.store.user_by_id(user_id)
 
     async def users(self, admin: User | None) -> list[User]:
         require_administrator(admin)

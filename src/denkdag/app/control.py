@@ -14,8 +14,8 @@ from denkdag.app.timers import TimerWatch
 from denkdag.app.views import Views
 from denkdag.domain import session_flow, timer
 from denkdag.domain.errors import N_, UnknownSession
-from denkdag.domain.model import Session
-from denkdag.storage import SqlStore, User
+from denkdag.domain.model import Session, User
+from denkdag.storage import SqlStore
 
 STALE_RETRIES = 5
 

@@ -13,7 +13,9 @@ import time
 from collections.abc import Callable
 
 from denkdag.app.access import Access
+from denkdag.app.accounts import Accounts
 from denkdag.app.control import Control
+from denkdag.app.media import Media
 from denkdag.app.opinions import LiveOpinions
 from denkdag.app.participation import Participation
 from denkdag.app.profiles import Profiles
@@ -34,11 +36,12 @@ class Denkdag:
 
     - `sessions`: the session cache, kept in step across instances; creating, deleting;
     - `access`: sign-in tokens, passwords, who facilitates a session;
+    - `accounts`: roles, sign-up by invitation, password resets, co-facilitators;
     - `participation`: joining, invitations, answering;
     - `control`: the facilitator's actions, timers, deck changes reaching the screens;
     - `results`: tallies, moderation, progress, tallies sent to the screens;
     - `views`: the session as screens see it, and its live `state`;
-    - `reports`: the report and its PDF;
+    - `reports`: the report and its PDF; `media`: slide images as screens fetch them;
     - `rounds`, `qa`, `opinions`, `profiles`: statement rounds, the room's questions,
       the opinion map, profile questions.
     """
@@ -61,6 +64,7 @@ class Denkdag:
         self.timers = TimerWatch(lambda session_id: self.control.expire_timers(session_id), clock)
         self.sessions = SessionCache(store, broadcaster, self.timers)
         self.access = Access(store, self.sessions)
+        self.accounts = Accounts(store)
         self.rounds = LiveRounds(
             store, broadcaster, topic, tally_interval, self.sessions.reload, self.coalescer.touch
         )
@@ -91,6 +95,7 @@ class Denkdag:
         self.control = Control(
             store, self.sessions, self.access, self.views, self.timers, self.opinions, clock
         )
+        self.media = Media(store)
         self.reports = Reports(store, self.results, self.rounds, self.opinions, self.profiles)
         self.sessions.on_first_load = self.participation.prefetch
         self.sessions.on_resynced = self._republish

@@ -26,7 +26,7 @@ from denkdag.domain.errors import N_, DomainError, InvalidControl, Message, Unkn
 from denkdag.domain.events import Event
 from denkdag.domain.images import IMAGE_FOLDER, stored_name
 from denkdag.domain.kinds import DEFAULT_KIND, KINDS, STARTERS, kind_of
-from denkdag.domain.model import Deck, LiveState, Session, SessionInfo, Slide
+from denkdag.domain.model import Deck, LiveState, Session, SessionInfo, Slide, User
 from denkdag.domain.profiles import ProfileQuestion
 from denkdag.formats.deck import (
     MAX_ALT,
@@ -38,7 +38,6 @@ from denkdag.formats.deck import (
     write_deck,
 )
 from denkdag.formats.images import CleanImage
-from denkdag.storage import User
 from denkdag.storage.events import EventStore
 from denkdag.storage.images import SlideImageStore
 from denkdag.storage.revisions import DeckChange, DeckRevisions, Revision, Saved

@@ -43,7 +43,7 @@ from denkdag.domain.events import (
     sniff_logo,
 )
 from denkdag.domain.kinds import kind_of
-from denkdag.domain.model import Deck, Session
+from denkdag.domain.model import Deck, Session, User
 from denkdag.domain.profiles import ProfileQuestion, write_question
 from denkdag.domain.tally import Tally
 from denkdag.formats.event_report import (
@@ -54,7 +54,6 @@ from denkdag.formats.event_report import (
     event_xlsx,
 )
 from denkdag.formats.report_html import printed_logo, render_event_report
-from denkdag.storage import User
 from denkdag.storage.events import (
     EventCodeTaken,
     EventStore,

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from denkdag.domain.breakdowns import opinion_spread, profile_counts
+from denkdag.domain.breakdowns import Breakdown, opinion_spread, profile_counts, slide_breakdown
 from denkdag.domain.errors import N_, InvalidAnswer, NotFound
-from denkdag.domain.model import Session
-from denkdag.domain.profiles import check_answers
+from denkdag.domain.model import Session, Slide, StoredAnswer
+from denkdag.domain.profiles import ProfileQuestion, check_answers
 from denkdag.formats.export_profiles import ProfileColumns
 from denkdag.formats.profile_report import ProfileReport, breakdowns_of, build_profile_report
 from denkdag.formats.report import Report
-from denkdag.storage import SqlStore, StoredAnswer
+from denkdag.storage import SqlStore
 from denkdag.storage.profiles import Answers, ProfileStore
 
 if TYPE_CHECKING:
@@ -31,6 +31,17 @@ class Profiles:
     def __init__(self, store: SqlStore) -> None:
         self.store = ProfileStore(store)
         self.answers_store = store
+
+    async def slide_breakdown(
+        self, session: Session, slide: Slide, question: ProfileQuestion
+    ) -> Breakdown:
+        """`slide`'s result per group of a profile question (the presenter's view)."""
+        answers = [
+            (answer.participant_id, answer.value)
+            for answer in await self.answers_store.session_answers(session.id)
+            if answer.slide_id == slide.id
+        ]
+        return slide_breakdown(slide, question, answers, await self.store.of_session(session.id))
 
     async def of(self, participant_id: int) -> Answers | None:
         """The participant's answers; None while they have neither answered nor skipped."""

@@ -50,6 +50,10 @@ class LiveQuestions:
     async def stop(self) -> None:
         await self._coalescer.stop()
 
+    async def of_session(self, session: Session) -> list[Question]:
+        """Every question of the session (the facilitator's export)."""
+        return await self.store.of_session(session.id)
+
     def forget(self, session_id: int) -> None:
         self._sessions.pop(session_id, None)
 

@@ -12,14 +12,13 @@ from denkdag.app.rounds import LiveRounds
 from denkdag.app.sessions import SessionCache, topic
 from denkdag.domain.errors import N_, InvalidControl, NotFound, UnknownSlide
 from denkdag.domain.kinds import RecordKind, kind_of
-from denkdag.domain.kinds.conversation import NAME as ROUND
 from denkdag.domain.kinds.wordcloud import KIND as CLOUD
 from denkdag.domain.kinds.wordcloud import hidden_key
-from denkdag.domain.model import AUDIENCE_PACE, Session, Slide
+from denkdag.domain.model import AUDIENCE_PACE, Session, Slide, User
 from denkdag.domain.tally import AnswerRecord, Tally
 from denkdag.live import Broadcaster
 from denkdag.live.recent import RecentValues
-from denkdag.storage import SqlStore, User, progress
+from denkdag.storage import SqlStore, progress
 from denkdag.storage.words import HiddenWordStore
 
 PRESENCE = "__joined__"
@@ -57,10 +56,10 @@ class Results:
 
     async def tally(self, session: Session, slide: Slide) -> Tally:
         """The slide's exact tally, counted from the stored answers now."""
-        if slide.kind == ROUND:  # votes on its statements, not answers to the slide
-            return await self._rounds.tally(session, slide)
         kind = kind_of(slide.kind)
-        if kind is CLOUD:  # less the words its facilitator hid
+        if kind.tally_source == "round":  # votes on its statements, not answers to the slide
+            return await self._rounds.tally(session, slide)
+        if kind.tally_source == "words":  # less the words its facilitator hid
             records = await self._store.slide_answer_records(session.id, slide.id)
             hidden = await self._hidden.of_slide(session.id, slide.id)
             return CLOUD.tally_records(slide, records, hidden)
@@ -144,7 +143,7 @@ class Results:
         slide = session.deck.slide(slide_id)
         if slide is None:
             raise UnknownSlide(N_("This session has no slide '%(slide)s'."), slide=slide_id)
-        if kind_of(slide.kind) is not CLOUD:
+        if kind_of(slide.kind).tally_source != "words":
             raise InvalidControl(
                 N_("Words are hidden on word-cloud slides only, and '%(slide)s' is not one."),
                 slide=slide_id,

@@ -94,6 +94,10 @@ class LiveRounds:
         for key in [k for k in self._counts if k[0] == session_id]:
             del self._counts[key]
 
+    async def votes_of(self, participant_id: int, slide_id: str) -> dict[str, str]:
+        """The participant's votes on a round's statements: statement id → vote."""
+        return await self.store.votes_of(participant_id, slide_id)
+
     async def delete_votes_before(self, cutoff: datetime) -> int:
         """Delete statement-round votes older than `cutoff` (the retention setting)."""
         return await self.store.delete_votes_before(cutoff)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.base import PRIVATE_EXTRA
 from denkdag.domain.model import Slide
 
@@ -20,10 +21,7 @@ def slide_view(slide: Slide) -> dict[str, Any]:
             {"id": o.id, "label": o.label, "description": o.description} for o in slide.options
         ],
     }
-    if slide.kind == "choice":
-        view["multiple"] = slide.multiple
-    if slide.kind == "statement":
-        view["statement"] = slide.statement
+    view.update(kind_of(slide.kind).view(slide))
     extra = {key: value for key, value in slide.extra.items() if key not in PRIVATE_EXTRA}
     if extra:
         view["extra"] = extra

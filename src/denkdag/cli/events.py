@@ -20,10 +20,10 @@ from denkdag.app.denkdag import Denkdag
 from denkdag.app.events import EventFields, Events
 from denkdag.domain.errors import N_, DomainError, NotFound
 from denkdag.domain.events import PLENARY, WORKING
-from denkdag.domain.model import LANGUAGES
+from denkdag.domain.model import LANGUAGES, User
 from denkdag.formats.deck import DeckError, parse_deck
 from denkdag.live import MemoryBroadcaster
-from denkdag.storage import DEFAULT_DATABASE, User, open_store
+from denkdag.storage import DEFAULT_DATABASE, open_store
 
 T = TypeVar("T")
 event_app = typer.Typer(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
@@ -162,3 +163,26 @@ class Session:
     @property
     def title(self) -> str:
         return self.deck.info.title
+
+
+@dataclass(frozen=True)
+class User:
+    """An account: an administrator, an organiser or a facilitator."""
+
+    id: int
+    username: str
+    password_hash: str | None
+    role: str = "facilitator"
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """One participant's current answer on one slide, for exports."""
+
+    participant_id: int
+    slide_id: str
+    value: Any
+    updated_at: datetime
+    hidden: bool = False
+    """A facilitator hid it (open answers): exports keep it, marked; screens never show it."""
+    highlighted: bool = False

@@ -27,8 +27,7 @@ from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.conversation import NAME as ROUND
 from denkdag.domain.kinds.conversation import RoundData
 from denkdag.domain.kinds.wordcloud import normalise
-from denkdag.domain.model import Session, Slide
-from denkdag.storage import StoredAnswer
+from denkdag.domain.model import Session, Slide, StoredAnswer
 
 if TYPE_CHECKING:
     from denkdag.formats.export_profiles import ProfileColumns

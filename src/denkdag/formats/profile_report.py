@@ -20,9 +20,8 @@ from denkdag.domain.breakdowns import (
     profile_counts,
     slide_breakdown,
 )
-from denkdag.domain.model import Session
+from denkdag.domain.model import Session, StoredAnswer
 from denkdag.domain.profiles import ProfileQuestion, export_labels
-from denkdag.storage import StoredAnswer
 
 Answers = Mapping[str, str | None]
 

@@ -17,10 +17,9 @@ from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.conversation import RoundData, RoundVote, opinion_columns
 from denkdag.domain.kinds.statement import KIND as STATEMENT
 from denkdag.domain.kinds.statement import VOTE_ENCODING
-from denkdag.domain.model import Session, SessionInfo, Slide
+from denkdag.domain.model import Session, SessionInfo, Slide, StoredAnswer
 from denkdag.domain.tally import PRIVACY_FLOOR, Tally, shown_groups
 from denkdag.formats.profile_report import ProfileReport
-from denkdag.storage import StoredAnswer
 
 MIN_MAP_PARTICIPANTS = 2 * PRIVACY_FLOOR
 """Fewer voters than this cannot form two groups that may be shown, so no map is drawn."""

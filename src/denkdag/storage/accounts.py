@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from denkdag.domain.model import User
 from denkdag.storage.clock import now
-from denkdag.storage.store import SqlStore, User
+from denkdag.storage.store import SqlStore
 from denkdag.storage.tables import account_invitations, api_tokens, session_facilitators, users
 
 

@@ -14,9 +14,10 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from denkdag.domain.events import Event, EventSession
+from denkdag.domain.model import User
 from denkdag.domain.profiles import ProfileQuestion, ProfileSyntaxError, read_questions
 from denkdag.storage.clock import now
-from denkdag.storage.store import SqlStore, User
+from denkdag.storage.store import SqlStore
 from denkdag.storage.tables import (
     event_logos,
     event_sessions,

@@ -10,7 +10,6 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from denkdag.domain.model import Deck, LiveState, Session
+from denkdag.domain.model import Deck, LiveState, Session, StoredAnswer, User
 from denkdag.domain.tally import AnswerRecord
 from denkdag.storage import codec
 from denkdag.storage.answer_writes import (
@@ -44,29 +43,6 @@ from denkdag.storage.tables import (
     users,
 )
 from denkdag.storage.writer import BatchWriter
-
-
-@dataclass(frozen=True)
-class User:
-    """An account: an administrator, an organiser or a facilitator."""
-
-    id: int
-    username: str
-    password_hash: str | None
-    role: str = "facilitator"
-
-
-@dataclass(frozen=True)
-class StoredAnswer:
-    """One participant's current answer on one slide, for exports."""
-
-    participant_id: int
-    slide_id: str
-    value: Any
-    updated_at: datetime
-    hidden: bool = False
-    """A facilitator hid it (open answers): exports keep it, marked; screens never show it."""
-    highlighted: bool = False
 
 
 class CodeTaken(Exception):

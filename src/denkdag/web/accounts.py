@@ -22,7 +22,7 @@ from denkdag.app.accounts import (
     require_administrator,
 )
 from denkdag.domain.errors import N_, NotAllowed
-from denkdag.storage import User
+from denkdag.domain.model import User
 from denkdag.web import i18n
 from denkdag.web.auth import LOGIN_COOKIE, check_csrf, service, settings
 from denkdag.web.pages import render
@@ -34,7 +34,7 @@ Password = Annotated[str, Form(max_length=400)]
 
 
 def accounts(request: Request) -> Accounts:
-    return Accounts(service(request).store)
+    return service(request).accounts
 
 
 async def signed_in(request: Request) -> User | None:
@@ -138,7 +138,7 @@ async def admin_reset(request: Request, user_id: int, csrf_token: Csrf = "") -> 
     check_csrf(request, csrf_token)
     admin = require_administrator(await signed_in(request))
     token = await accounts(request).reset_link(admin, user_id)
-    target = await service(request).store.user_by_id(user_id)
+    target = await accounts(request).user(user_id)
     link = {"url": _link(request, f"/reset/{token}"), "user": target.username if target else ""}
     return await _admin_page(request, admin, {"reset": link})
 

@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from denkdag.domain import timer
 from denkdag.domain.errors import N_, InvalidAnswer, NotAllowed
 from denkdag.domain.kinds.wordcloud import hidden_key
-from denkdag.storage import User
+from denkdag.domain.model import User
 from denkdag.web import sse
 from denkdag.web.auth import bearer, facilitator, service
 from denkdag.web.ratelimit import Limits

@@ -18,7 +18,7 @@ from denkdag.app.access import API_TOKEN, LOGIN_TOKEN
 from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.domain.errors import N_, NotAllowed
-from denkdag.storage import User
+from denkdag.domain.model import User
 
 LOGIN_COOKIE = "dd_login"
 CSRF_COOKIE = "dd_csrf"

@@ -26,9 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound
 from denkdag.domain.kinds.conversation import LONGEST, PENDING, round_slide
-from denkdag.domain.model import Session
+from denkdag.domain.model import Session, User
 from denkdag.security import normalise_code
-from denkdag.storage import User
 from denkdag.web import i18n, pages
 from denkdag.web.api import ERRORS
 from denkdag.web.auth import bearer, check_csrf, facilitator, participant_cookie, service
@@ -144,7 +143,7 @@ async def list_statements(code: str, slide_id: str, request: Request) -> dict[st
         return await svc.rounds.listing(session, slide_id, facilitator=True)
     session, participant_id = await _participant(request, code)
     listing = await svc.rounds.listing(session, slide_id, facilitator=False)
-    mine = await svc.rounds.store.votes_of(participant_id, slide_id)
+    mine = await svc.rounds.votes_of(participant_id, slide_id)
     for entry in listing["statements"]:
         entry["vote"] = mine.get(entry["id"])
     listing["pending"] = 0

@@ -29,6 +29,7 @@ from denkdag.app.editor import (
 )
 from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.domain.kinds import KINDS, kind_of
+from denkdag.domain.model import User
 from denkdag.formats.deck import DeckError, parse_deck, write_deck
 from denkdag.formats.deck_zip import MAX_ZIP_BYTES, DeckBundle, read_deck_zip, write_deck_zip
 from denkdag.formats.images import (
@@ -38,7 +39,6 @@ from denkdag.formats.images import (
     ImageRefused,
     clean_image,
 )
-from denkdag.storage import User
 from denkdag.web import i18n
 from denkdag.web.auth import check_csrf, facilitator, service
 from denkdag.web.errors import choose_request_language, status_of

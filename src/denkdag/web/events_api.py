@@ -16,8 +16,8 @@ from denkdag.app.editor import new_deck
 from denkdag.app.events import EventFields, Events, Room, event_view, room_view
 from denkdag.domain.errors import N_, NotAllowed
 from denkdag.domain.events import InvalidEvent
+from denkdag.domain.model import User
 from denkdag.formats.deck import DeckError, parse_deck
-from denkdag.storage import User
 from denkdag.web.auth import facilitator, service
 from denkdag.web.branding import forget_brands
 from denkdag.web.schemas import Detail

@@ -15,8 +15,8 @@ from collections import OrderedDict
 
 from fastapi import APIRouter, Request, Response
 
+from denkdag.app.media import StoredImage
 from denkdag.domain.errors import UnknownSession
-from denkdag.storage.images import SlideImageStore, StoredImage
 from denkdag.web.auth import service
 
 router = APIRouter(include_in_schema=False)
@@ -78,7 +78,7 @@ async def slide_image(request: Request, code: str, name: str) -> Response:
     cache = _cache(request)
     image = cache.get(key)
     if image is None:
-        image = await SlideImageStore(svc.store).get(session.id, name)
+        image = await svc.media.slide_image(session, name)
         if image is None:
             return _not_found()
         cache.put(key, image)

@@ -18,16 +18,14 @@ from jinja2 import Environment, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denkdag.app.access import LINK_TOKEN, LOGIN_LIFETIME
-from denkdag.app.accounts import Accounts
 from denkdag.app.events import Events, looks_like_event_code, normalise_event_code
 from denkdag.app.participation import Participant
 from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound, SlideNotOpen
 from denkdag.domain.kinds import kind_of
-from denkdag.domain.model import Session
+from denkdag.domain.model import Session, User
 from denkdag.domain.tally import Tally
 from denkdag.formats import kind_templates
 from denkdag.security import format_code, normalise_code
-from denkdag.storage import User
 from denkdag.web import i18n, pace, profiles
 from denkdag.web.auth import (
     CSRF_FIELD,
@@ -440,7 +438,7 @@ async def dashboard(request: Request) -> Response:
     svc = service(request)
     sessions = await svc.sessions.of_user(user)
     joined = {s.id: await svc.results.joined(s) for s in sessions}
-    cofacilitators = await Accounts(svc.store).cofacilitators(sessions)
+    cofacilitators = await svc.accounts.cofacilitators(sessions)
     context = {"user": user, "sessions": sessions, "joined": joined}
     return render(request, "dashboard.html", context | {"cofacilitators": cofacilitators})
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import Request
 
-from denkdag.domain.breakdowns import breaks_down, slide_breakdown
+from denkdag.domain.breakdowns import breaks_down
 from denkdag.domain.model import Session
 from denkdag.web.auth import service
 
@@ -35,12 +35,5 @@ async def breakdown_context(
     if not context.get("revealed"):
         return found
     question = next(q for q in session.deck.info.profile if q.id == question_id)
-    svc = service(request)
-    answers = [
-        (answer.participant_id, answer.value)
-        for answer in await svc.store.session_answers(session.id)
-        if answer.slide_id == slide.id
-    ]
-    profiles = await svc.profiles.store.of_session(session.id)
-    found["breakdown"] = slide_breakdown(slide, question, answers, profiles)
+    found["breakdown"] = await service(request).profiles.slide_breakdown(session, slide, question)
     return found

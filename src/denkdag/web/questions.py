@@ -13,10 +13,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from denkdag.domain.errors import N_, InvalidAnswer
-from denkdag.domain.model import Session
+from denkdag.domain.model import Session, User
 from denkdag.domain.questions import MAX_LENGTH, Question, mode_of
 from denkdag.formats.export_questions import questions_csv
-from denkdag.storage import User
 from denkdag.web.api import ERRORS
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service
 
@@ -161,7 +160,7 @@ async def export_csv(
 ) -> Response:
     svc = service(request)
     session = await svc.access.facilitated(code, user)
-    text = questions_csv(session, await svc.qa.store.of_session(session.id))
+    text = questions_csv(session, await svc.qa.of_session(session))
     return Response(
         text.encode("utf-8"),
         media_type="text/csv; charset=utf-8",

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from denkdag.domain.errors import N_, DomainError
-from denkdag.domain.model import Session
+from denkdag.domain.model import Session, User
 from denkdag.formats.compare import Comparison, compare
 from denkdag.formats.export_csv import answers_csv
 from denkdag.formats.export_json import results_document
@@ -22,7 +22,6 @@ from denkdag.formats.export_profiles import profile_document
 from denkdag.formats.export_xlsx import report_xlsx
 from denkdag.formats.report_html import render_report
 from denkdag.security import normalise_code
-from denkdag.storage import User
 from denkdag.web import i18n
 from denkdag.web.auth import CSRF_FIELD, check_csrf, csrf_token, facilitator, service, set_csrf
 from denkdag.web.pages import LANG_COOKIE, facilitator_from_cookie
