@@ -22,6 +22,7 @@ from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
 from denkdag.service import Denkdag
 from denkdag.web.app import create_app
+from harness.servers import Live, live_session
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN = os.environ.get(
@@ -139,6 +140,13 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Running(app, client, service, session.code, token)
+
+
+@pytest.fixture
+async def live(settings: Settings) -> AsyncIterator[Live]:
+    """The app on a real uvicorn server (streams arrive as sent), with the seed session."""
+    async with live_session(settings) as served:
+        yield served
 
 
 # --- browser tests in any folder -------------------------------------------------------
