@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from harness.servers import reserved_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -44,13 +45,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
   console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
 });
 """
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -141,7 +135,7 @@ def _wait_ready(server: Server, deadline: float) -> None:
 
 
 def start_server(tmp: Path) -> Server:
-    port = free_port()
+    port = reserved_port()
     database = f"sqlite:///{tmp / 'db.sqlite3'}"
     printed = _demo(database, port)
     log = tmp / "server.log"

@@ -22,8 +22,9 @@ from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
 from denkdag.web.app import create_app
+from harness.servers import Live, live_session
+from harness.services import need_service
 
-IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN = os.environ.get(
     "DENKDAG_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -36,13 +37,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("DENKDAG_TEST_DATABASE", "sqlite"),
         help="Run the storage, API and CLI tests against this database.",
     )
-
-
-def need_service(reason: str) -> None:
-    """Skip outside CI with a clear reason; in CI a missing service is a failure."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: the service must be there)")
-    pytest.skip(reason)
 
 
 async def _postgres_admin(statement: str) -> None:
@@ -139,6 +133,13 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Running(app, client, service, session.code, token)
+
+
+@pytest.fixture
+async def live(settings: Settings) -> AsyncIterator[Live]:
+    """The app on a real uvicorn server (streams arrive as sent), with the seed session."""
+    async with live_session(settings) as served:
+        yield served
 
 
 # --- browser tests in any folder -------------------------------------------------------

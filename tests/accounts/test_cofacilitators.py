@@ -3,19 +3,13 @@ session by page, API and live stream like the owner, until the owner removes it.
 
 from __future__ import annotations
 
-import asyncio
-import socket
-
 import httpx
 import pytest
-import uvicorn
 from accounts_support import People
 
 from denkdag.config import Settings
-from denkdag.formats.deck import parse_deck
-from denkdag.seed import seed_deck_text
 from denkdag.storage.accounts import AccountStore
-from denkdag.web.app import create_app
+from harness.servers import live_session
 
 pytestmark = pytest.mark.anyio
 TITLE = "Werksessie 1: Samenwerking"
@@ -92,29 +86,14 @@ async def test_deleting_a_session_deletes_its_co_facilitators(people: People) ->
     assert not await rows.is_cofacilitator(session.id, await people.user_id("bert"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_a_co_facilitator_gets_the_facilitator_stream(settings: Settings) -> None:
     """On a real server (the in-process transport buffers streams)."""
-    port = _free_port()
-    app = create_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    try:
-        service = app.state.service
-        owner = await service.store.ensure_user("owner")
-        session = await service.sessions.create(parse_deck(seed_deck_text()), owner.id)
+    async with live_session(settings, user="owner") as live:
+        service = live.service
+        session = await service.sessions.get(live.code)
         bert = await service.store.ensure_user("bert")
         token = await service.access.create_api_token("bert")
-        url = f"http://127.0.0.1:{port}/api/v1/sessions/{session.code}/events"
+        url = f"{live.base}/api/v1/sessions/{session.code}/events"
         headers = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(timeout=10) as client:
             refused = await client.get(url, headers=headers)
@@ -124,6 +103,3 @@ async def test_a_co_facilitator_gets_the_facilitator_stream(settings: Settings) 
             async with client.stream("GET", url, headers=headers) as stream:
                 assert stream.status_code == 200
                 assert stream.headers["content-type"].startswith("text/event-stream")
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)

@@ -11,26 +11,14 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
-
-def need_service(reason: str) -> None:
-    """Skip outside CI with a clear reason; in CI a missing binary is a failure.
-
-    (The same rule as tests/conftest.py; not imported from there, because another
-    folder's conftest module may shadow the name `conftest`.)"""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the service must be there)")
-    pytest.skip(reason)
-
+from harness.servers import reserved_port
+from harness.services import need_service
+from harness.waiting import wait_until_sync
 
 REDIS_SERVER = "/usr/bin/redis-server"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -38,20 +26,14 @@ FULL = os.environ.get("DENKDAG_FULL") == "1"
 """`bench.scorecard` sets DENKDAG_FULL=1: the same tests at full size."""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def wait_for_port(port: int) -> None:
+    """Return once something accepts connections on `port`."""
 
-
-def wait_for_port(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def listening() -> bool:
         with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"nothing listens on port {port}")
+            return sock.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_until_sync(listening, f"something listens on port {port}")
 
 
 class OwnRedis:
@@ -59,7 +41,7 @@ class OwnRedis:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.port = free_port()
+        self.port = reserved_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -119,7 +101,7 @@ class OwnPostgres:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.data = directory / "data"
-        self.port = free_port()
+        self.port = reserved_port()
 
     @property
     def url(self) -> str:
@@ -203,42 +185,11 @@ async def _create_database(port: int) -> None:
         await connection.close()
 
 
-async def serve(app: FastAPI) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn on a spare port (real streams); yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
-
-
 def report(name: str, **numbers: object) -> None:
     """Leave a test's numbers for bench.scorecard (when it set DENKDAG_SCORECARD_DIR)."""
     folder = os.environ.get("DENKDAG_SCORECARD_DIR")
     if folder:
         Path(folder, f"{name}.json").write_text(json.dumps(numbers), encoding="utf-8")
-
-
-async def sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict[str, Any]]]:
-    """(event, data) of each Server-Sent Event of a streaming response."""
-    fields: dict[str, str] = {}
-    async for line in response.aiter_lines():
-        if not line:
-            if "event" in fields:
-                yield fields["event"], json.loads(fields["data"])
-            fields = {}
-        elif not line.startswith(":"):
-            key, _, value = line.partition(": ")
-            fields[key] = value
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -250,10 +201,7 @@ __all__ = [
     "OwnPostgres",
     "OwnRedis",
     "bearer",
-    "free_port",
     "own_postgres",
     "own_redis",
     "report",
-    "serve",
-    "sse_events",
 ]

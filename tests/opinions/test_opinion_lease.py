@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -26,6 +27,7 @@ from denkdag.live import LocalLeases, MemoryBroadcaster, RedisLeases
 from denkdag.storage import open_store
 from denkdag.storage.opinion_maps import OpinionMapStore
 from denkdag.web.auth import LOGIN_COOKIE
+from harness.waiting import wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -78,14 +80,17 @@ async def test_one_holder_at_a_time_and_only_the_holder_renews_or_releases(
 async def test_an_unrenewed_lease_expires_and_its_old_holder_cannot_renew_it(
     client: aioredis.Redis,
 ) -> None:
-    a, b = leases(client, ttl=0.2), leases(client, ttl=0.2)
+    a, b = leases(client, ttl=60.0), leases(client, ttl=60.0)
+    key = client.test_prefix + "lease:opinions:1"  # type: ignore[attr-defined]
     first = await a.acquire("opinions:1")
     assert first is not None
-    for _ in range(3):  # renewed, it outlives its TTL
-        await asyncio.sleep(0.1)
-        assert await a.renew("opinions:1", first)
+    assert 0 < await client.pttl(key) <= 60_000  # it expires by itself after its TTL
+    # Time passes, as Redis sees it: the lease has 50 ms left. Renewed, it has its TTL again.
+    await client.pexpire(key, 50)
+    assert await a.renew("opinions:1", first)
+    assert await client.pttl(key) > 50
     assert await b.acquire("opinions:1") is None
-    await asyncio.sleep(0.3)  # the holder stalls past the TTL
+    await client.pexpire(key, 0)  # the holder stalls past the TTL: Redis lets it expire
     second = await b.acquire("opinions:1")
     assert second is not None and second > first
     assert not await a.renew("opinions:1", first)  # too late: it learns it lost
@@ -101,7 +106,9 @@ async def test_tokens_keep_growing_when_redis_lost_the_counter(client: aioredis.
     await a.release("opinions:1", first)
     async for key in client.scan_iter(match=client.test_prefix + "*"):  # type: ignore[attr-defined]
         await client.delete(key)  # as a restarted Redis without persistence
-    await asyncio.sleep(0.01)  # a restart takes longer than the clock's millisecond
+    # A restart takes longer than the clock's millisecond (the counter's floor).
+    floor = time.time_ns() // 1_000_000
+    await wait_until(lambda: time.time_ns() // 1_000_000 > floor)
     second = await a.acquire("opinions:1")
     assert second is not None and second > first
 

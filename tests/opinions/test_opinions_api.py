@@ -5,87 +5,39 @@ reveal and the phone's own dot; the `opinions` slide kind in decks."""
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from opinions_support import CONSENSUS, DECK, STATEMENTS, ballot
 
 from denkdag.config import Settings
 from denkdag.domain.kinds.opinions import shows_own
 from denkdag.domain.tally import PRIVACY_FLOOR
 from denkdag.formats.deck import parse_deck, write_deck
-from denkdag.web.app import create_app
+from harness.servers import Live, live_session
+from harness.sse import Event, events, next_event
 
 pytestmark = pytest.mark.anyio
 
 CAMPS = {"north": 14, "south": 12, "west": 10}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Live:
-    def __init__(self, base: str, code: str, token: str, service: Any) -> None:
-        self.base = base
-        self.code = code
-        self.headers = {"Authorization": f"Bearer {token}"}
-        self.service = service
-
-
 @pytest.fixture
 async def live(settings: Settings) -> AsyncIterator[Live]:
-    port = free_port()
-    app = create_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    service = app.state.service
-    service.opinions.recomputer.interval = 0.2  # a quick test; the default is 1 s
-    user = await service.store.ensure_user("facilitator")
-    session = await service.sessions.create(parse_deck(DECK.read_text("utf-8")), user.id)
-    token = await service.access.create_api_token("facilitator")
-    try:
-        yield Live(f"http://127.0.0.1:{port}", session.code, token, service)
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
+    async with live_session(settings, DECK.read_text("utf-8")) as served:
+        served.service.opinions.recomputer.interval = 0.2  # a quick test; the default is 1 s
+        yield served
 
 
-async def sse(response: httpx.Response) -> AsyncIterator[tuple[str, dict[str, Any]]]:
-    fields: dict[str, str] = {}
-    async for line in response.aiter_lines():
-        if not line:
-            if "event" in fields:
-                yield fields["event"], json.loads(fields["data"])
-            fields = {}
-        elif not line.startswith(":"):
-            key, _, value = line.partition(": ")
-            fields[key] = value
-
-
-async def next_opinion(stream: AsyncIterator[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    async def find() -> dict[str, Any]:
-        async for event, data in stream:
-            if event == "opinion":
-                return data
-        raise AssertionError("stream ended")
-
-    return await asyncio.wait_for(find(), 10)
+async def next_opinion(stream: AsyncIterator[Event]) -> dict[str, Any]:
+    data: dict[str, Any] = (await next_event(stream, "opinion")).data
+    return data
 
 
 async def settled_opinion(
-    stream: AsyncIterator[tuple[str, dict[str, Any]]], client: httpx.AsyncClient, live: Live
+    stream: AsyncIterator[Event], client: httpx.AsyncClient, live: Live
 ) -> dict[str, Any]:
     """The stream's map once the recomputes caught up with every vote sent: a map computed
     while a latecomer was still voting shows all dots but not yet all their votes."""
@@ -96,7 +48,7 @@ async def settled_opinion(
         await asyncio.sleep(0.3)
         while live.service.opinions.recomputer.busy(session.id):
             await asyncio.sleep(0.02)
-        number = (await client.get(url, headers=live.headers)).json()["number"]
+        number = (await client.get(url, headers=live.facilitator())).json()["number"]
         if number == latest:
             break
         latest = number
@@ -112,9 +64,9 @@ async def collect_opinions(
     """Every `opinion` event a participant's stream carries, until cancelled."""
     headers = {"Authorization": f"Bearer {token}"}
     async with client.stream("GET", f"/api/v1/sessions/{code}/events", headers=headers) as got:
-        async for event, data in sse(got):
-            if event == "opinion":
-                into.append(data)
+        async for event in events(got):
+            if event.name == "opinion":
+                into.append(event.data)
 
 
 async def join_camps(client: httpx.AsyncClient, code: str) -> list[tuple[str, int, str]]:
@@ -143,9 +95,9 @@ async def test_a_room_of_camps_votes_and_the_facilitator_stream_shows_the_camps(
     async with httpx.AsyncClient(base_url=live.base, timeout=20) as client:
         room = await join_camps(client, live.code)
         async with client.stream(
-            "GET", f"/api/v1/sessions/{live.code}/events", headers=live.headers
+            "GET", f"/api/v1/sessions/{live.code}/events", headers=live.facilitator()
         ) as facilitator:
-            stream = sse(facilitator)
+            stream = events(facilitator)
             public_events: list[dict[str, Any]] = []
             collector = asyncio.create_task(
                 collect_opinions(client, live.code, room[0][2], public_events)
@@ -155,7 +107,7 @@ async def test_a_room_of_camps_votes_and_the_facilitator_stream_shows_the_camps(
                 control = await client.post(
                     f"/api/v1/sessions/{live.code}/control",
                     json={"action": "goto", "slide": statement},
-                    headers=live.headers,
+                    headers=live.facilitator(),
                 )
                 assert control.status_code == 200
                 await asyncio.gather(
@@ -189,7 +141,7 @@ async def test_a_room_of_camps_votes_and_the_facilitator_stream_shows_the_camps(
             # machine a late recompute can still follow: then compare with that one).
             url = f"/api/v1/sessions/{live.code}/opinions"
             while True:
-                endpoint = (await client.get(url, headers=live.headers)).json()
+                endpoint = (await client.get(url, headers=live.facilitator())).json()
                 while view["number"] < endpoint["number"]:
                     view = await next_opinion(stream)
                 if view["number"] == endpoint["number"]:
@@ -217,7 +169,7 @@ async def test_a_room_of_camps_votes_and_the_facilitator_stream_shows_the_camps(
             done = await client.post(
                 f"/api/v1/sessions/{live.code}/control",
                 json={"action": action, "slide": "map"},
-                headers=live.headers,
+                headers=live.facilitator(),
             )
             assert done.status_code == 200, done.text
         group_of_camp: dict[str, set[int]] = {camp: set() for camp in CAMPS}

@@ -15,13 +15,14 @@ from typing import Any
 
 import aiohttp
 import pytest
-from scale_support import aiohttp_events, served
 
 from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
 from denkdag.web.app import create_app
+from harness.servers import served
+from harness.sse import aiohttp_events
 
 pytestmark = pytest.mark.anyio
 

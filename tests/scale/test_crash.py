@@ -22,7 +22,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from scale_support import free_port
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -33,6 +32,7 @@ from denkdag.security import token_hash
 from denkdag.seed import seed_deck_text
 from denkdag.storage import open_store
 from denkdag.storage.engine import async_url
+from harness.servers import reserved_port
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -58,7 +58,7 @@ class Server:
     """`python -m denkdag serve` as a child process that can be killed and restarted."""
 
     def __init__(self, database_url: str, log: Path) -> None:
-        self.port = free_port()
+        self.port = reserved_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
         self.log = log

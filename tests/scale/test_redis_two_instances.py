@@ -18,7 +18,6 @@ from pathlib import Path
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from scale_support import events, free_port, need_service, next_event, served
 
 from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
@@ -26,6 +25,10 @@ from denkdag.formats.deck import parse_deck
 from denkdag.live.redis_bus import RedisBroadcaster
 from denkdag.seed import seed_deck_text
 from denkdag.web.app import create_app
+from harness.servers import reserved_port, served
+from harness.services import need_service
+from harness.sse import events, next_event
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
 
@@ -192,15 +195,11 @@ def redis_server(port: int, directory: Path) -> subprocess.Popen[bytes]:
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    yield free_port(), tmp_path
+    yield reserved_port(), tmp_path
 
 
 async def wait_until_reachable(url: str) -> None:
-    for _ in range(100):
-        if await reachable(url):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{url} did not come up")
+    await wait_until(lambda: reachable(url), f"{url} comes up")
 
 
 async def test_answers_are_taken_while_redis_is_down_and_news_resumes_after(
@@ -241,11 +240,11 @@ async def test_answers_are_taken_while_redis_is_down_and_news_resumes_after(
             _, _, tally = await next_event(stream, "tally")
             while tally["respondents"] != 5:
                 _, _, tally = await next_event(stream, "tally")
-            for _ in range(100):
-                if (await services[0].sessions.get(code)).state.version == hidden["version"]:
-                    break
-                await asyncio.sleep(0.05)
-            assert (await services[0].sessions.get(code)).state.version == hidden["version"]
+
+            async def a_has_bs_change() -> bool:
+                return (await services[0].sessions.get(code)).state.version == hidden["version"]
+
+            await wait_until(a_has_bs_change, "A's cache gets B's change")
             assert all(s.broadcaster.reconnects >= 1 for s in services)  # type: ignore[attr-defined]
             await run.control(client, run.a, "goto", "s7")
             _, _, state = await next_event(stream, "state")

@@ -3,77 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 
-from denkdag.config import Settings
-from denkdag.formats.deck import parse_deck
-from denkdag.seed import seed_deck_text
-from denkdag.web.app import create_app
+from harness.servers import Live
+from harness.sse import events, next_event
 
 pytestmark = pytest.mark.anyio
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Live:
-    def __init__(self, base: str, code: str, token: str) -> None:
-        self.base = base
-        self.code = code
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def live(settings: Settings) -> AsyncIterator[Live]:
-    port = free_port()
-    app = create_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    service = app.state.service
-    user = await service.store.ensure_user("facilitator")
-    session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
-    token = await service.access.create_api_token("facilitator")
-    try:
-        yield Live(f"http://127.0.0.1:{port}", session.code, token)
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
-
-
-async def events(response: httpx.Response) -> AsyncIterator[tuple[str, str, dict]]:
-    """(id, event, data) of each SSE message."""
-    fields: dict[str, str] = {}
-    async for line in response.aiter_lines():
-        if not line:
-            if "event" in fields:
-                yield fields.get("id", ""), fields["event"], json.loads(fields["data"])
-            fields = {}
-        elif not line.startswith(":"):
-            key, _, value = line.partition(": ")
-            fields[key] = value
-
-
-async def next_event(stream: AsyncIterator[tuple[str, str, dict]], name: str, timeout: float = 5):
-    async def find():
-        async for item in stream:
-            if item[1] == name:
-                return item
-        raise AssertionError("stream ended")
-
-    return await asyncio.wait_for(find(), timeout)
 
 
 async def test_stream_state_first_then_slide_changes_and_tallies(live: Live) -> None:
@@ -93,7 +30,7 @@ async def test_stream_state_first_then_slide_changes_and_tallies(live: Live) -> 
             await client.post(
                 f"/api/v1/sessions/{live.code}/control",
                 json={"action": "goto", "slide": "s4"},
-                headers=live.headers,
+                headers=live.facilitator(),
             )
             event_id, _, data = await next_event(stream, "state")
             assert data["current_slide"] == "s4" and "s4" in data["open_slides"]
@@ -116,15 +53,17 @@ async def test_hidden_results_send_counts_only_to_facilitators(live: Live) -> No
         await client.post(
             f"/api/v1/sessions/{live.code}/control",
             json={"action": "goto", "slide": "s7"},
-            headers=live.headers,
+            headers=live.facilitator(),
         )
         await client.post(
-            f"/api/v1/sessions/{live.code}/control", json={"action": "hide"}, headers=live.headers
+            f"/api/v1/sessions/{live.code}/control",
+            json={"action": "hide"},
+            headers=live.facilitator(),
         )
         url = f"/api/v1/sessions/{live.code}/events"
         async with (
             client.stream("GET", url, headers=phone) as p_resp,
-            client.stream("GET", url, headers=live.headers) as f_resp,
+            client.stream("GET", url, headers=live.facilitator()) as f_resp,
         ):
             p_stream, f_stream = events(p_resp), events(f_resp)
             await next_event(p_stream, "state")
@@ -145,7 +84,7 @@ async def test_tallies_are_coalesced_and_the_last_is_final(live: Live) -> None:
         await client.post(
             f"/api/v1/sessions/{live.code}/control",
             json={"action": "goto", "slide": "s4"},
-            headers=live.headers,
+            headers=live.facilitator(),
         )
         tokens = [
             (await client.post(f"/api/v1/sessions/{live.code}/participants")).json()[
@@ -154,7 +93,7 @@ async def test_tallies_are_coalesced_and_the_last_is_final(live: Live) -> None:
             for _ in range(40)
         ]
         async with client.stream(
-            "GET", f"/api/v1/sessions/{live.code}/events", headers=live.headers
+            "GET", f"/api/v1/sessions/{live.code}/events", headers=live.facilitator()
         ) as response:
             stream = events(response)
             await next_event(stream, "state")
@@ -180,29 +119,29 @@ async def test_tallies_are_coalesced_and_the_last_is_final(live: Live) -> None:
 async def test_reconnect_replays_missed_events_or_sends_fresh_state(live: Live) -> None:
     async with httpx.AsyncClient(base_url=live.base, timeout=10) as client:
         url = f"/api/v1/sessions/{live.code}/events"
-        async with client.stream("GET", url, headers=live.headers) as response:
+        async with client.stream("GET", url, headers=live.facilitator()) as response:
             stream = events(response)
             await next_event(stream, "state")
             await client.post(
                 f"/api/v1/sessions/{live.code}/control",
                 json={"action": "next"},
-                headers=live.headers,
+                headers=live.facilitator(),
             )
             seen_id, _, _ = await next_event(stream, "state")
         for action in ("next", "next"):
             await client.post(
                 f"/api/v1/sessions/{live.code}/control",
                 json={"action": action},
-                headers=live.headers,
+                headers=live.facilitator(),
             )
-        resumed = {**live.headers, "Last-Event-ID": seen_id}
+        resumed = {**live.facilitator(), "Last-Event-ID": seen_id}
         async with client.stream("GET", url, headers=resumed) as response:
             stream = events(response)
             first = await next_event(stream, "state")
             second = await next_event(stream, "state")
             assert int(first[0]) > int(seen_id)
             assert [first[2]["current_slide"], second[2]["current_slide"]] == ["s3", "s4"]
-        stale = {**live.headers, "Last-Event-ID": "1"}
+        stale = {**live.facilitator(), "Last-Event-ID": "1"}
         async with client.stream("GET", url, headers=stale) as response:
             _, name, data = await anext(events(response))
             assert name == "state" and data["current_slide"] == "s4"

@@ -5,59 +5,33 @@ every revealed tally in full. On a real server (streams are buffered in-process)
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from test_events import events, next_event
 
-from browser_support import free_port
 from denkdag.config import Settings
-from denkdag.formats.deck import parse_deck
-from denkdag.web.app import create_app
+from harness.servers import Live, live_session
+from harness.sse import events, next_event
 
 pytestmark = pytest.mark.anyio
 
 EVERY_KIND = Path(__file__).parent.parent / "kinds" / "every_kind.md"
 
 
-class Server:
-    def __init__(self, base: str, code: str, token: str) -> None:
-        self.base, self.code = base, code
-        self.facilitator = {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture
-async def server(settings: Settings) -> AsyncIterator[Server]:
-    port = free_port()
-    app = create_app(settings)
-    uv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(uv.serve())
-    while not uv.started:
-        await asyncio.sleep(0.02)
-    service = app.state.service
-    user = await service.store.ensure_user("facilitator")
-    deck = parse_deck(EVERY_KIND.read_text(encoding="utf-8"))
-    session = await service.sessions.create(deck, user.id)
-    token = await service.access.create_api_token("facilitator")
-    try:
-        yield Server(f"http://127.0.0.1:{port}", session.code, token)
-    finally:
-        uv.should_exit = True
-        await asyncio.wait_for(task, 10)
+async def server(settings: Settings) -> AsyncIterator[Live]:
+    async with live_session(settings, EVERY_KIND.read_text(encoding="utf-8")) as live:
+        yield live
 
 
-async def test_a_slide_change_carries_only_the_current_slides_results(server: Server) -> None:
+async def test_a_slide_change_carries_only_the_current_slides_results(server: Live) -> None:
     api = f"/api/v1/sessions/{server.code}"
     async with httpx.AsyncClient(base_url=server.base, timeout=10) as client:
 
         async def control(body: dict[str, str]) -> None:
-            reply = await client.post(f"{api}/control", json=body, headers=server.facilitator)
+            reply = await client.post(f"{api}/control", json=body, headers=server.facilitator())
             assert reply.status_code == 200, reply.text
 
         phones = []
