@@ -107,3 +107,22 @@ def test_demo_prints_urls_code_token_and_qr(database_url: str) -> None:
     again = invoke("demo", "--no-serve", "--database", database_url, "--port", "8123")
     code = next(line for line in out.splitlines() if "Join URL" in line).rsplit("/", 1)[1]
     assert f"/j/{code}" in again.output  # the seed is loaded once
+
+
+def test_the_command_line_starts_without_the_server_the_store_or_numpy() -> None:
+    """`denkdag --help` and the commands' parsing load only the command modules: each
+    command imports the web server, the store, numpy or WeasyPrint when it runs."""
+    import subprocess
+    import sys
+
+    heavy = ("numpy", "sklearn", "weasyprint", "openpyxl", "fastapi", "sqlalchemy", "uvicorn")
+    layers = ("denkdag.web", "denkdag.storage", "denkdag.live", "denkdag.app", "denkdag.analysis")
+    probe = (
+        "import sys, denkdag.cli\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r} "
+        f"or m.startswith({layers!r})))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
+    assert loaded.strip() == "[]"

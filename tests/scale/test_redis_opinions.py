@@ -1,4 +1,4 @@
-"""One opinion map per session across instances sharing a database and Redis (issue 5).
+"""One opinion map per session across instances sharing a database and Redis.
 
 Votes reach both instances; exactly one (the lease holder) computes the map, every phone
 and projector on either instance gets the same map, and when the computing instance is

@@ -46,14 +46,7 @@ from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Deck, Session, User
 from denkdag.domain.profiles import ProfileQuestion, write_question
 from denkdag.domain.tally import Tally
-from denkdag.formats.event_report import (
-    EventReport,
-    RoomReport,
-    event_csv,
-    event_json,
-    event_xlsx,
-)
-from denkdag.formats.report_html import printed_logo, render_event_report
+from denkdag.formats.event_report import EventReport, RoomReport
 from denkdag.storage.events import (
     EventCodeTaken,
     EventStore,
@@ -550,7 +543,8 @@ class Events:
 
     async def report_of(self, event: Event) -> EventReport:
         """The event's report without an access check: for `report` and the command line
-        (which holds the database, as `denkdag export` does)."""
+        (which holds the database, as `denkdag export` does). As a file:
+        `app.exports.export_event`."""
         rooms = await self.rooms(event)
         reports = []
         for room in rooms:
@@ -558,27 +552,6 @@ class Events:
             reports.append(RoomReport(room.session, room.member.role, room.member.room, report))
         shared = await self._shared_of(event, rooms)
         return EventReport(event, tuple(reports), tuple(shared), datetime.now(UTC))
-
-    async def report_file(self, report: EventReport, chosen: str, language: str) -> bytes:
-        """The report as a file: `json`, `csv`, `xlsx` or `pdf` (the printed document with
-        the event's logo and every room's slide images)."""
-        if chosen == "json":
-            return event_json(report).encode("utf-8")
-        if chosen == "csv":
-            return event_csv(report).encode("utf-8")
-        if chosen == "xlsx":
-            return event_xlsx(report)
-        if chosen != "pdf":
-            raise ValueError(f"not a report format: {chosen}")
-        html = render_event_report(report, language=language)
-        extra = {}
-        logo_path = printed_logo(report.event)
-        if logo_path is not None:
-            logo = await self.rows.logo(report.event.id)
-            if logo is not None:
-                extra[logo_path] = (logo.content_type, logo.data)
-        sessions = [room.session for room in report.rooms]
-        return await self.service.reports.pdf(html, *sessions, extra=extra)
 
     async def link_candidates(self, event: Event) -> list[tuple[Room, Any, str]]:
         """Every statement and choice slide of the event's sessions with its link label."""

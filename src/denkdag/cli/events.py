@@ -8,40 +8,33 @@ the database may read it).
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from denkdag.app.denkdag import Denkdag
-from denkdag.app.events import EventFields, Events
-from denkdag.domain.errors import N_, DomainError, NotFound
-from denkdag.domain.events import PLENARY, WORKING
-from denkdag.domain.model import LANGUAGES, User
-from denkdag.formats.deck import DeckError, parse_deck
-from denkdag.live import MemoryBroadcaster
-from denkdag.storage import DEFAULT_DATABASE, open_store
+from denkdag.cli.common import DEFAULT_DATABASE, Database, fail, run
+
+if TYPE_CHECKING:
+    from denkdag.app.events import Events
+    from denkdag.app.operator import User
 
 T = TypeVar("T")
 event_app = typer.Typer(
     help="Events: a plenary and parallel working sessions.", no_args_is_help=True
 )
-Database = Annotated[
-    str,
-    typer.Option(
-        "--database", envvar="DENKDAG_DATABASE_URL", help="sqlite:///FILE or postgresql://…"
-    ),
-]
 Organiser = Annotated[
     str, typer.Option("--organiser", help="The organiser's user name (role organiser).")
 ]
 
 
 async def _organiser(events: Events, name: str) -> User:
-    user = await events.service.store.user_by_name(name)
+    from denkdag.app.operator import user_named
+    from denkdag.domain.errors import N_, NotFound
+
+    user = await user_named(events.service, name)
     if user is None:
         raise NotFound(
             N_(
@@ -54,20 +47,14 @@ async def _organiser(events: Events, name: str) -> User:
 
 
 def _run(work: Callable[[Events], Awaitable[T]], database: str) -> T:
-    async def main() -> T:
-        store = await open_store(database)
-        service = Denkdag(store, MemoryBroadcaster())
-        try:
-            return await work(Events(service))
-        finally:
-            await service.stop()
-            await store.close()
+    """Run `work` on the events' use cases; a refusal exits with its message (status 2)."""
+    from denkdag.app.events import Events
+    from denkdag.domain.errors import DomainError
 
     try:
-        return asyncio.run(main())
+        return run(lambda service: work(Events(service)), database)
     except DomainError as error:
-        typer.echo(error.detail, err=True)
-        raise typer.Exit(2) from None
+        fail(error.detail, 2)
 
 
 @event_app.command("create")
@@ -79,6 +66,7 @@ def create(
     database: Database = DEFAULT_DATABASE,
 ) -> None:
     """Create an event owned by ORGANISER and print its event code (join page /ev/CODE)."""
+    from denkdag.app.events import EventFields
 
     async def work(events: Events) -> str:
         user = await _organiser(events, organiser)
@@ -99,6 +87,9 @@ def add(
     database: Database = DEFAULT_DATABASE,
 ) -> None:
     """Import a deck file as a new session of the event and print its join code."""
+    from denkdag.domain.events import PLENARY, WORKING
+    from denkdag.formats.deck import DeckError, parse_deck
+
     try:
         deck = parse_deck(file.read_bytes(), source=str(file))
     except (DeckError, OSError) as error:
@@ -114,7 +105,7 @@ def add(
     typer.echo(_run(work, database))
 
 
-REPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
+REPORT_FORMATS = ("json", "csv", "xlsx", "pdf")  # as app/exports.py writes them
 
 
 @event_app.command("export")
@@ -131,6 +122,8 @@ def export(
 ) -> None:
     """Write the event's report: every room's results, participation per room and the rooms
     side by side (json, csv of every answer, xlsx, the pdf report)."""
+    from denkdag.domain.model import LANGUAGES
+
     chosen = format.lower()
     if chosen not in REPORT_FORMATS:
         typer.echo(f"Unknown format '{format}': use {', '.join(REPORT_FORMATS)}.", err=True)
@@ -140,10 +133,12 @@ def export(
         raise typer.Exit(2)
 
     async def work(events: Events) -> bytes:
+        from denkdag.app.exports import export_event
+
         report = await events.report_of(await events.public(code))
         deck = report.rooms[0].session.deck.info.language if report.rooms else None
         chosen_language = language if language in LANGUAGES else (deck or LANGUAGES[0])
-        return await events.report_file(report, chosen, chosen_language)
+        return (await export_event(events.service, report, chosen, chosen_language)).data
 
     data = _run(work, database)
     if output is None:

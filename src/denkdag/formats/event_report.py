@@ -17,10 +17,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from denkdag.domain.events import Event
 from denkdag.domain.kinds import kind_of
@@ -37,6 +34,9 @@ from denkdag.formats.export_xlsx import (
     summary_sheet,
 )
 from denkdag.formats.report import Report, pseudonyms
+
+if TYPE_CHECKING:  # openpyxl loads when a workbook is written (export_xlsx.py)
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CSV_HEADER = (*ANSWER_HEADER[:1], "room", *ANSWER_HEADER[1:])
 """`hidden` and `highlighted` mark moderation as in a session's CSV export (export_csv.py)."""
@@ -368,6 +368,8 @@ def event_xlsx(event: EventReport) -> bytes:
     """Summary (participation per room), Side by side, then per room its summary and a
     sheet per slide (`R2.3 …`: room 2, slide 3), every answer, and a room's breakdown by
     profile group when it asks profile questions."""
+    from openpyxl import Workbook
+
     from denkdag.formats.export_profiles import breakdown_sheet  # it imports export_xlsx
 
     workbook = Workbook()

@@ -10,9 +10,7 @@ the aggregate tables show groups of five or more and one row for everyone else.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from denkdag.domain.breakdowns import Breakdown
 from denkdag.domain.kinds import STANCES, kind_of
@@ -22,6 +20,9 @@ from denkdag.formats.export_csv import safe_cell
 from denkdag.formats.export_xlsx import put_row, put_text
 from denkdag.formats.profile_report import ProfileReport
 from denkdag.formats.report import Report
+
+if TYPE_CHECKING:  # openpyxl loads when a workbook is written (export_xlsx.py)
+    from openpyxl.worksheet.worksheet import Worksheet
 
 OTHER = "Other groups and not said"
 

@@ -15,11 +15,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from denkdag.domain.kinds import STANCES, kind_of
 from denkdag.domain.kinds.conversation import NAME as ROUND
@@ -27,9 +24,22 @@ from denkdag.formats.compare import Comparison
 from denkdag.formats.export_csv import ANSWER_HEADER, hidden_mark, safe_cell, yes_no
 from denkdag.formats.report import Report, SlideResult
 
+if TYPE_CHECKING:  # openpyxl loads when a workbook is written, not with the web server
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
+
 MAX_SHEET_TITLE = 31
 SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
-BOLD = Font(bold=True)
+
+
+@cache
+def bold_font() -> Font:
+    """The bold font of header cells (one object, shared by every cell)."""
+    from openpyxl.styles import Font
+
+    return Font(bold=True)
+
+
 _NOT_XML = re.compile("[\ufffe\uffff]")
 """Characters XML 1.0 cannot hold (control characters never reach here: participant text
 refuses them). One of them in a cell would make the whole workbook unreadable."""
@@ -46,7 +56,7 @@ def put_text(sheet: Worksheet, row: int, column: int, value: str, bold: bool = F
     cell.value = xml_safe(safe_cell(value))
     cell.data_type = "s"
     if bold:
-        cell.font = BOLD
+        cell.font = bold_font()
 
 
 def put_number(sheet: Worksheet, row: int, column: int, value: float | int) -> None:
@@ -61,7 +71,7 @@ def put_row(sheet: Worksheet, row: int, values: tuple[Any, ...], bold: bool = Fa
         elif value is not None:
             put_number(sheet, row, column, value)
             if bold:
-                sheet.cell(row=row, column=column).font = BOLD
+                sheet.cell(row=row, column=column).font = bold_font()
 
 
 def sheet_title(position: int, title: str, taken: set[str]) -> str:
@@ -160,6 +170,8 @@ def slide_sheet(sheet: Worksheet, result: SlideResult) -> None:
     if slide.body:
         put_text(sheet, row, 1, "Text", bold=True)
         put_text(sheet, row, 2, slide.body)
+        from openpyxl.styles import Alignment
+
         sheet.cell(row=row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
     if kind_of(slide.kind).tally_source == "round":
@@ -296,6 +308,8 @@ def _comparison(sheet: Worksheet, comparison: Comparison) -> None:
 
 def report_xlsx(report: Report, comparison: Comparison | None = None) -> bytes:
     """The workbook's bytes: Summary, one sheet per slide, Answers (and Comparison)."""
+    from openpyxl import Workbook
+
     workbook = Workbook()
     summary = workbook.active
     assert summary is not None

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from denkdag.app.events import Events
-from denkdag.domain.errors import N_, NotFound
+from denkdag.app.exports import event_format, export_event
 from denkdag.formats.event_report import EventReport
 from denkdag.formats.report_html import render_event_report
 from denkdag.web import i18n
@@ -20,12 +20,6 @@ from denkdag.web.auth import facilitator, service
 from denkdag.web.pages import LANG_COOKIE
 
 router = APIRouter(include_in_schema=False)
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-}
 
 
 def _language(request: Request, report: EventReport) -> str:
@@ -59,19 +53,17 @@ async def report_page(request: Request, event_code: str) -> Response:
 
 @router.get("/events/{event_code}/report.{extension}")
 async def report_download(request: Request, event_code: str, extension: str) -> Response:
-    if extension not in MEDIA_TYPES:
-        raise NotFound(N_("The event report comes as .pdf, .xlsx, .csv or .json."))
+    """`.pdf`, `.xlsx`, `.csv` or `.json` (`app.exports.export_event`); any other: 404."""
+    event_format(extension)
     report = await _report(request, event_code)
     if isinstance(report, Response):
         return report
-    events = Events(service(request))
-    body = await events.report_file(report, extension, _language(request, report))
-    name = f"denkdag-event-{report.event.code}.{extension}"
+    file = await export_event(service(request), report, extension, _language(request, report))
     return Response(
-        body,
-        media_type=MEDIA_TYPES[extension],
+        file.data,
+        media_type=file.media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
             "Cache-Control": "no-store",
         },
     )

@@ -7,19 +7,15 @@ Same access rule as the presenter view: only the session's facilitator; anyone e
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from denkdag.app.exports import ExportFile, export_session
 from denkdag.domain.errors import N_, DomainError
 from denkdag.domain.model import Session, User
 from denkdag.formats.compare import Comparison, compare
-from denkdag.formats.export_csv import answers_csv
-from denkdag.formats.export_json import results_document
-from denkdag.formats.export_profiles import profile_document
-from denkdag.formats.export_xlsx import report_xlsx
 from denkdag.formats.report_html import render_report
 from denkdag.security import normalise_code
 from denkdag.web import i18n
@@ -27,7 +23,6 @@ from denkdag.web.auth import CSRF_FIELD, check_csrf, csrf_token, facilitator, se
 from denkdag.web.pages import LANG_COOKIE, facilitator_from_cookie
 
 router = APIRouter(include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class _SignIn(Exception):
@@ -63,12 +58,12 @@ async def _comparison(
     return compare(await svc.reports.report(session), await svc.reports.report(other))
 
 
-def _download(body: bytes, media_type: str, code: str, extension: str) -> Response:
+def _download(file: ExportFile) -> Response:
     return Response(
-        body,
-        media_type=media_type,
+        file.data,
+        media_type=file.media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="denkdag-{code}.{extension}"',
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
             "Cache-Control": "no-store",
         },
     )
@@ -82,60 +77,36 @@ async def _guarded(request: Request, code: str) -> tuple[User, Session] | Respon
     return user, await service(request).access.facilitated(code, user)
 
 
-@router.get("/r/{code}.pdf")
-async def report_pdf(request: Request, code: str, compare: str | None = None) -> Response:
+async def _export(request: Request, code: str, fmt: str, other: str | None = None) -> Response:
+    """The report as a download (`app.exports.export_session`), in the reader's language,
+    compared with the facilitator's session `other` when given (xlsx and pdf)."""
     guarded = await _guarded(request, code)
     if isinstance(guarded, Response):
         return guarded
     user, session = guarded
-    svc = service(request)
-    report = await svc.reports.report(session)
-    comparison = await _comparison(request, user, session, compare)
-    html = render_report(report, language=_language(request, session), comparison=comparison)
-    pdf = await svc.reports.pdf(html, session)
-    return _download(pdf, "application/pdf", session.code, "pdf")
+    comparison = await _comparison(request, user, session, other)
+    language = _language(request, session)
+    return _download(await export_session(service(request), session, fmt, language, comparison))
+
+
+@router.get("/r/{code}.pdf")
+async def report_pdf(request: Request, code: str, compare: str | None = None) -> Response:
+    return await _export(request, code, "pdf", compare)
 
 
 @router.get("/r/{code}.xlsx")
 async def report_spreadsheet(request: Request, code: str, compare: str | None = None) -> Response:
-    guarded = await _guarded(request, code)
-    if isinstance(guarded, Response):
-        return guarded
-    user, session = guarded
-    report = await service(request).reports.report(session)
-    comparison = await _comparison(request, user, session, compare)
-    return _download(report_xlsx(report, comparison), XLSX, session.code, "xlsx")
+    return await _export(request, code, "xlsx", compare)
 
 
 @router.get("/r/{code}.csv")
 async def report_csv(request: Request, code: str) -> Response:
-    guarded = await _guarded(request, code)
-    if isinstance(guarded, Response):
-        return guarded
-    _, session = guarded
-    svc = service(request)
-    answers = await svc.store.session_answers(session.id)
-    profile = await svc.profiles.csv_columns(session, answers)
-    rounds = await svc.rounds.rounds(session)
-    text = answers_csv(session, answers, rounds, profile, await svc.results.hidden_words(session))
-    return _download(text.encode("utf-8"), "text/csv; charset=utf-8", session.code, "csv")
+    return await _export(request, code, "csv")
 
 
 @router.get("/r/{code}.json")
 async def report_json(request: Request, code: str) -> Response:
-    guarded = await _guarded(request, code)
-    if isinstance(guarded, Response):
-        return guarded
-    _, session = guarded
-    svc = service(request)
-    document = results_document(
-        session, await svc.results.of_session(session), await svc.results.joined(session)
-    )
-    if session.deck.info.profile:  # aggregates by profile group (groups of five or more)
-        profiles = (await svc.reports.report(session)).profiles
-        document["profile"] = profile_document(profiles) if profiles else None
-    body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-    return _download(body, "application/json", session.code, "json")
+    return await _export(request, code, "json")
 
 
 @router.get("/r/{code}", response_class=HTMLResponse)

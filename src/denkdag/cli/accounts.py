@@ -1,0 +1,66 @@
+"""`denkdag token create` and `denkdag user add`: API tokens and sign-in accounts, made by
+whoever holds the database (the first administrator comes this way)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from denkdag.cli.common import DEFAULT_DATABASE, Database, fail, run
+
+if TYPE_CHECKING:
+    from denkdag.app.denkdag import Denkdag
+
+token_app = typer.Typer(help="Facilitator API tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Argument(help="Facilitator user name (created if new).")],
+    database: Database = DEFAULT_DATABASE,
+) -> None:
+    """Print a new facilitator API token."""
+
+    async def work(service: Denkdag) -> str:
+        return await service.access.create_api_token(user)
+
+    typer.echo(run(work, database))
+
+
+@user_app.command("add")
+def user_add(
+    user: Annotated[str, typer.Argument(help="User name.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, envvar="DENKDAG_PASSWORD"
+        ),
+    ],
+    role: Annotated[
+        str | None,
+        typer.Option(help="administrator, organiser or facilitator (new accounts: facilitator)."),
+    ] = None,
+    database: Database = DEFAULT_DATABASE,
+) -> None:
+    """Create an account (or set its password and role) for signing in on the web.
+
+    `--role administrator` makes the first administrator, who invites everyone else.
+    """
+    from denkdag.app.accounts import ROLES
+
+    if len(password) < 8:
+        fail("Choose a password of at least 8 characters.", 2)
+    if role is not None and role not in ROLES:
+        fail(f"Choose a role among {', '.join(ROLES)}.", 2)
+
+    async def work(service: Denkdag) -> None:
+        from denkdag.app.operator import set_role
+
+        account = await service.access.set_password(user, password)
+        if role is not None:
+            await set_role(service, account, role)
+
+    run(work, database)
+    typer.echo(f"User {user} can now sign in" + (f" as {role}." if role else "."))
