@@ -16,6 +16,7 @@ from datetime import date
 
 from denkdag.domain.errors import N_, Capitalised, DomainError, Message
 from denkdag.domain.model import Slide
+from denkdag.domain.numbers import percent
 from denkdag.domain.profiles import ProfileQuestion, ProfileSyntaxError, read_questions
 from denkdag.domain.tally import Tally
 
@@ -350,10 +351,6 @@ class Column:
 STANCE_KEYS = ("agree", "disagree", "pass")
 
 
-def _percentage(count: int, respondents: int) -> int:
-    return int(100 * count / respondents + 0.5) if respondents else 0
-
-
 def answer_rows(question: SharedQuestion) -> list[tuple[str, str]]:
     """The answers compared, as (key, label): stances, or the options by normalised label
     (two rooms' option ids may differ, their words are what is the same)."""
@@ -370,7 +367,7 @@ def room_column(question: SharedQuestion, member: RoomSlide, tally: Tally) -> Co
     """One room's counts on the question's rows."""
     counts = _room_counts(question, member, tally)
     rows = tuple(
-        Row(key, label, counts.get(key, 0), _percentage(counts.get(key, 0), tally.respondents))
+        Row(key, label, counts.get(key, 0), percent(counts.get(key, 0), tally.respondents))
         for key, label in answer_rows(question)
     )
     return Column(tally.respondents, rows)
@@ -389,7 +386,7 @@ def overall_column(question: SharedQuestion, tallies: Mapping[int, Tally]) -> Co
         for key, count in _room_counts(question, member, tally).items():
             totals[key] = totals.get(key, 0) + count
     rows = tuple(
-        Row(key, label, totals.get(key, 0), _percentage(totals.get(key, 0), respondents))
+        Row(key, label, totals.get(key, 0), percent(totals.get(key, 0), respondents))
         for key, label in answer_rows(question)
     )
     return Column(respondents, rows)

@@ -16,6 +16,7 @@ from denkdag.analysis import GROUP_LABELS, OpinionMap, VoteMatrix, compute
 from denkdag.domain.kinds.conversation import RoundData, RoundVote, opinion_columns
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.model import Session, SessionInfo, Slide
+from denkdag.domain.numbers import percent
 from denkdag.domain.tally import PRIVACY_FLOOR, Tally, shown_groups
 from denkdag.formats.profile_report import ProfileReport
 from denkdag.storage import StoredAnswer
@@ -38,7 +39,7 @@ class SlideResult:
 
     def percentage(self, key: str) -> int:
         """Whole percentage of respondents who chose `key` (rounded half up)."""
-        return int(self.tally.percentage(key) + 0.5)
+        return percent(self.tally.counts.get(key, 0), self.tally.respondents)
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def timeline(answer_times: Sequence[datetime], join_times: Sequence[datetime]) -
 def _share(
     slide_result: SlideResult, direction: str, successes: int, trials: int
 ) -> StatementShare:
-    share = int(100 * successes / trials + 0.5) if trials else 0
+    share = percent(successes, trials)
     return StatementShare(slide_result.slide, slide_result.position, direction, share, trials)
 
 
