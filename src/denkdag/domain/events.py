@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from denkdag.domain.errors import N_, Capitalised, DomainError, Message
+from denkdag.domain.matching import normalised, slide_key
 from denkdag.domain.model import Slide
 from denkdag.domain.numbers import percent
 from denkdag.domain.profiles import ProfileQuestion, ProfileSyntaxError, read_questions
@@ -245,28 +246,6 @@ class Brand:
 
 
 # the same statement in several rooms ------------------------------------------------------
-
-_QUOTES = "\"'“”„‟«»‘’‚‹›`´"
-_WRAPPING = _QUOTES + " .!?…:;"
-
-
-def normalised(text: str) -> str:
-    """Text as compared across rooms: Unicode-normalised, case-folded, whitespace
-    collapsed, quotes and closing punctuation around it ignored."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    folded = " ".join(folded.split())
-    return folded.strip(_WRAPPING)
-
-
-def slide_key(slide: Slide) -> str | None:
-    """What makes two slides 'the same question': None for kinds not added up."""
-    if slide.kind == "statement":
-        return "statement:" + normalised(slide.statement or slide.title)
-    if slide.kind == "choice":
-        labels = "|".join(normalised(option.label) for option in slide.options)
-        mode = "multi" if slide.multiple else "one"
-        return f"choice:{mode}:{normalised(slide.title)}:{labels}"
-    return None
 
 
 def link_key(label: str) -> str:
