@@ -13,7 +13,6 @@ until the session is deleted, so an undo brings the slide back with its answers.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -25,19 +24,25 @@ from denkdag.domain import session_flow, timer
 from denkdag.domain.errors import N_, DomainError, InvalidControl, Message, UnknownSlide
 from denkdag.domain.events import Event
 from denkdag.domain.images import IMAGE_FOLDER, stored_name
-from denkdag.domain.kinds import KINDS, kind_of
-from denkdag.domain.model import Deck, LiveState, Session, SessionInfo, Slide
+from denkdag.domain.kinds import KINDS
+from denkdag.domain.model import Deck, LiveState, Session, Slide
 from denkdag.domain.profiles import ProfileQuestion
+from denkdag.domain.views import slide_view
 from denkdag.formats.deck import (
     MAX_ALT,
-    DeckError,
     ImageRefError,
     ImageResolver,
-    image_settings,
-    parse_deck,
-    write_deck,
 )
 from denkdag.formats.images import CleanImage
+from denkdag.formats.slide_text import (
+    NEW_SLIDES,
+    SESSION,
+    SlideTextError,
+    info_text,
+    read_info,
+    read_slide,
+    slide_text,
+)
 from denkdag.storage import User
 from denkdag.storage.events import EventStore
 from denkdag.storage.images import SlideImageStore
@@ -48,30 +53,6 @@ MAX_IMAGES = 200
 """Images one session may store (each at most 2 MB): a bound on what one account fills."""
 TYPING_BURST = timedelta(seconds=30)
 """Saves of one slide by one person with pauses shorter than this are undone together."""
-
-_FRONT = "---\ntitle: -\n---\n"
-_FRONT_LINES = 3
-
-NEW_SLIDES: dict[str, str] = {
-    "info": "# Title\n\nText of the slide. **Bold**, *italic*, and bullets:\n\n- one point",
-    "choice": "# Your question?\nkind: choice\nmultiple: no\n\n"
-    "- **First option**\n- **Second option**",
-    "statement": "# Agree or disagree?\nkind: statement\n\n> The statement the room votes on.",
-    "scale": "# How do you rate this?\nkind: scale\nmin: 1\nmax: 5\n"
-    "labels: Not at all | Completely\n\n- First item\n- Second item",
-    "wordcloud": "# One word for …?\nkind: wordcloud\nwords: 3",
-    "open": "# Your question?\nkind: open\nmax_length: 280\n\nA short explanation.",
-    "ranking": "# What comes first?\nkind: ranking\n\n- **First**\n- **Second**\n- **Third**",
-    "opinions": "# How the room thinks\nkind: opinions",
-}
-"""The text a new slide of each kind starts with; it doubles as the kind's syntax hint."""
-
-NEW_SESSION = "---\ntitle: {title}\n---\n\n# {title}\nlayout: title\n"
-
-
-SLIDE = Message(N_("slide"))
-SESSION = Message(N_("session"))
-"""What a SlideTextError names before its line number: the slide's or the session's box."""
 
 
 class StaleDeck(DomainError):
@@ -85,23 +66,6 @@ class StaleDeck(DomainError):
             )
         )
         self.current = current
-
-
-class SlideTextError(DomainError):
-    """A slide's text that cannot be read: `WHERE:LINE: message`, line from the heading."""
-
-    def __init__(
-        self, where: str | Message, line: int, message: str | Message, /, **params: Any
-    ) -> None:
-        reason = Message(message, **params) if isinstance(message, str) else message
-        # The frame is not marked for translation: only `where` and the reason are.
-        super().__init__(
-            Message("%(where)s:%(line)s: %(reason)s", where=where, line=line, reason=reason)
-        )
-        self.line = line
-        self.reason = reason
-        """The sentence without `WHERE:LINE:`, to translate."""
-        self.message = str(reason)
 
 
 class ImageNotAccepted(DomainError):
@@ -131,18 +95,18 @@ class EditorDeck:
             "version": self.version,
             "can_undo": self.can_undo,
             "info": info_text(deck.info),
-            "slides": [
-                {
-                    "id": slide.id,
-                    "kind": slide.kind,
-                    "title": slide.title,
-                    "section": slide.section,
-                    "text": slide_text(slide),
-                    "image": _image_url(self.session.code, slide),
-                    "alt": str(slide.extra.get("alt", "")),
-                }
-                for slide in deck.slides
-            ],
+            "slides": [self._slide(slide) for slide in deck.slides],
+        }
+
+    def _slide(self, slide: Slide) -> dict[str, object]:
+        """A slide as the editor's list shows it (the API's heading fields) and edits it
+        (its deck text, its image's address and alternative text)."""
+        view = slide_view(slide)
+        return {
+            **{key: view[key] for key in ("id", "kind", "title", "section")},
+            "text": slide_text(slide),
+            "image": _image_url(self.session.code, slide),
+            "alt": str(slide.extra.get("alt", "")),
         }
 
 
@@ -150,73 +114,6 @@ def _image_url(code: str, slide: Slide) -> str | None:
     """Where the slide's image is served (web/media.py), None without a stored one."""
     name = stored_name(str(slide.extra.get("image", "")))
     return f"/media/{code}/{name}" if name else None
-
-
-# text of one slide -------------------------------------------------------------------
-
-
-def slide_text(slide: Slide) -> str:
-    """The slide as its deck-file block, without its id (the editor keeps ids)."""
-    settings, body = kind_of(slide.kind).write(slide)
-    out = [f"# {slide.title}"]
-    if slide.kind != "info":
-        out.append(f"kind: {slide.kind}")
-    if slide.section:
-        out.append(f"section: {slide.section}")
-    out += [f"{key}: {value}" for key, value in settings.items()]
-    out += [f"{key}: {value}" for key, value in timer.write_settings(slide).items()]
-    out += image_settings(slide)
-    if body:
-        out += ["", *body]
-    return "\n".join(out)
-
-
-def read_slide(
-    text: str, slide_id: str, where: str | Message = SLIDE, images: ImageResolver | None = None
-) -> Slide:
-    """One slide from its text block, read as a deck file reads it; SlideTextError if not.
-    `images` checks the slide's `image:` (the editor: it must be stored for the session)."""
-    try:
-        deck = parse_deck(_FRONT + text, source=str(where), images=images)
-    except DeckError as error:
-        raise SlideTextError(where, max(1, error.line - _FRONT_LINES), error.sentence) from None
-    lines = re.split(r"\r\n|\r|\n", text)
-    if len(deck.slides) != 1:
-        headings = [n for n, line in enumerate(lines, start=1) if line.startswith("# ")]
-        raise SlideTextError(
-            where, headings[1], N_("one slide per box: this line starts another slide")
-        )
-    slide = deck.slides[0]
-    if slide.id != "s1":
-        line = next(n for n, text in enumerate(lines, start=1) if text.startswith("id:"))
-        raise SlideTextError(where, line, N_("the editor keeps the slide's id: remove this line"))
-    return replace(slide, id=slide_id)
-
-
-def info_text(info: SessionInfo) -> str:
-    """The deck's front matter lines (without the '---' fences)."""
-    lines = write_deck(Deck(info, (Slide(id="s1", kind="info", title="-"),))).split("\n")
-    closing = lines.index("---", 1)
-    return "\n".join(lines[1:closing])
-
-
-def read_info(text: str, where: str | Message = SESSION) -> SessionInfo:
-    """The front matter from its lines; SlideTextError (line from the first) if wrong."""
-    if re.search(r"^---\s*$", text, re.MULTILINE):
-        raise SlideTextError(where, 1, N_("leave out the '---' lines; the editor adds them"))
-    try:
-        deck = parse_deck(f"---\n{text}\n---\n# -\n", source=str(where))
-    except DeckError as error:
-        raise SlideTextError(where, max(1, error.line - 1), error.sentence) from None
-    return deck.info
-
-
-def new_deck(title: str) -> Deck:
-    """A session with one title slide, ready to be filled in the editor."""
-    clean = " ".join(title.split())[:200] or "New session"
-    if clean[:1] in "\"'":
-        clean = clean.strip("\"'") or "New session"
-    return parse_deck(NEW_SESSION.format(title=clean))
 
 
 def _fresh_id(deck: Deck) -> str:

@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from denkdag.domain import timer
 from denkdag.domain.errors import N_, InvalidAnswer, NotAllowed
 from denkdag.domain.kinds.wordcloud import hidden_key
+from denkdag.domain.views import result_view
 from denkdag.storage import User
 from denkdag.web import sse
 from denkdag.web.auth import bearer, facilitator, service
@@ -111,15 +112,7 @@ async def results(
     session = await svc.facilitated(code, user)
     tallies = await svc.results(session)
     slides = [
-        {
-            "id": slide.id,
-            "kind": slide.kind,
-            "title": slide.title,
-            "respondents": tally.respondents,
-            "counts": dict(tally.counts),
-            **tally.extra,
-        }
-        for slide, tally in zip(session.deck.slides, tallies, strict=True)
+        result_view(slide, tally) for slide, tally in zip(session.deck.slides, tallies, strict=True)
     ]
     document: dict[str, Any] = {
         "code": session.code,

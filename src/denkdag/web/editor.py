@@ -18,14 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from denkdag.app.editor import (
-    NEW_SLIDES,
     Editor,
     EditorDeck,
     ImageNotAccepted,
     NeedsConfirmation,
-    SlideTextError,
     StaleDeck,
-    new_deck,
 )
 from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.domain.kinds import KINDS, kind_of
@@ -38,6 +35,7 @@ from denkdag.formats.images import (
     ImageRefused,
     clean_image,
 )
+from denkdag.formats.slide_text import NEW_SLIDES, SlideTextError, new_deck
 from denkdag.storage import User
 from denkdag.web import i18n
 from denkdag.web.auth import check_csrf, facilitator, service

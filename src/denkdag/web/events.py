@@ -17,12 +17,12 @@ import segno
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from denkdag.app.editor import new_deck
 from denkdag.app.events import EventFields, Events, event_view, normalise_event_code
 from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.domain.events import MAX_LOGO_BYTES, PLENARY, WORKING, Brand, Event
 from denkdag.domain.profiles import write_question
 from denkdag.formats.deck import DeckError, parse_deck
+from denkdag.formats.slide_text import new_deck
 from denkdag.storage import User
 from denkdag.web import i18n
 from denkdag.web.auth import CSRF_FIELD, CSRF_HEADER, check_csrf, facilitator, service, settings
