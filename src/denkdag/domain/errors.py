@@ -78,11 +78,6 @@ class Capitalised(Message):
         return text[:1].upper() + text[1:] + "."
 
 
-def as_message(text: str | Message) -> Message:
-    """`text` as a Message (a plain string is a template without parameters)."""
-    return text if isinstance(text, Message) else Message(text)
-
-
 class DomainError(Exception):
     """Base class: something the user asked for cannot be done, and why.
 
