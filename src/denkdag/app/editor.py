@@ -17,11 +17,17 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from denkdag.app.denkdag import Denkdag
 from denkdag.domain import session_flow, timer
-from denkdag.domain.errors import N_, DomainError, InvalidControl, Message, UnknownSlide
+from denkdag.domain.errors import (
+    N_,
+    DomainError,
+    InvalidControl,
+    Message,
+    SessionBusy,
+    UnknownSession,
+)
 from denkdag.domain.events import Event
 from denkdag.domain.images import IMAGE_FOLDER, stored_name
 from denkdag.domain.kinds import KINDS
@@ -69,11 +75,7 @@ class StaleDeck(DomainError):
 
 
 class ImageNotAccepted(DomainError):
-    """An image (or its alt text) the editor does not take: `status` 413 or 422."""
-
-    def __init__(self, detail: str | Message, status: int = 422, /, **params: Any) -> None:
-        super().__init__(detail, **params)
-        self.status = status
+    """An image (or its alt text) the editor does not take (web/errors.py: 422)."""
 
 
 class NeedsConfirmation(DomainError):
@@ -166,7 +168,7 @@ class Editor:
     async def _view(self, session_id: int) -> EditorDeck:
         session = await self.service.store.session_by_id(session_id)
         if session is None:
-            raise InvalidControl(N_("This session no longer exists."))
+            raise UnknownSession(N_("This session no longer exists."))
         revision = await self.revisions.current(session_id)
         version = revision.version if revision else 0
         can_undo = bool(revision and revision.previous is not None)
@@ -214,7 +216,7 @@ class Editor:
         self, code: str, user: User | None, version: int, slide_id: str, text: str
     ) -> EditorDeck:
         session = await self.service.facilitated(code, user)
-        old = _slide(session.deck, slide_id)
+        old = session.deck.require_slide(slide_id)
         position = session.deck.slides.index(old) + 1
         stored = await self.images.names(session.id) if "image:" in text else set()
         slide = read_slide(
@@ -233,7 +235,7 @@ class Editor:
             )
 
         def change(deck: Deck) -> Deck:
-            _slide(deck, slide_id)
+            deck.require_slide(slide_id)
             return replace(
                 deck, slides=tuple(slide if s.id == slide_id else s for s in deck.slides)
             )
@@ -271,7 +273,7 @@ class Editor:
         for _ in range(RETRIES):
             current = await self.service.store.session_by_id(session.id)
             if current is None:
-                raise InvalidControl(N_("This session no longer exists."))
+                raise UnknownSession(N_("This session no longer exists."))
             if current.deck.info.profile == questions:
                 return
             revision = await self.revisions.current(session.id)
@@ -286,7 +288,7 @@ class Editor:
                 return
             except StaleDeck:
                 continue  # someone saved meanwhile: apply to their version
-        raise RuntimeError("the session kept changing; try again")
+        raise SessionBusy()
 
     async def _event(self, session_id: int) -> Event | None:
         member = await self.event_rows.membership(session_id)
@@ -309,7 +311,7 @@ class Editor:
         made: list[str] = []
 
         def change(deck: Deck) -> Deck:
-            copy = replace(_slide(deck, slide_id), id=_fresh_id(deck))
+            copy = replace(deck.require_slide(slide_id), id=_fresh_id(deck))
             made.append(copy.id)
             return _insert(deck, copy, slide_id)
 
@@ -320,14 +322,14 @@ class Editor:
         self, code: str, user: User | None, version: int, slide_id: str, confirmed: bool
     ) -> EditorDeck:
         session = await self.service.facilitated(code, user)
-        _slide(session.deck, slide_id)
+        session.deck.require_slide(slide_id)
         if not confirmed and await self.service.store.slide_answers(session.id, slide_id):
             raise NeedsConfirmation(
                 N_("This slide has answers. Delete it anyway? (Undo brings it back with them.)")
             )
 
         def change(deck: Deck) -> Deck:
-            _slide(deck, slide_id)
+            deck.require_slide(slide_id)
             if len(deck.slides) == 1:
                 raise InvalidControl(N_("A session keeps at least one slide."))
             return replace(deck, slides=tuple(s for s in deck.slides if s.id != slide_id))
@@ -346,7 +348,7 @@ class Editor:
         """Store a cleaned image for the session and show it on the slide with its alt text
         (one deck change, undone like any other; the stored image stays for the undo)."""
         session = await self.service.facilitated(code, user)
-        _slide(session.deck, slide_id)
+        session.deck.require_slide(slide_id)
         alt = " ".join("".join(ch for ch in alt if ch.isprintable() or ch.isspace()).split())
         if not alt:
             raise ImageNotAccepted(
@@ -366,7 +368,7 @@ class Editor:
         ref = f"{IMAGE_FOLDER}{image.name}"
 
         def change(deck: Deck) -> Deck:
-            old = _slide(deck, slide_id)
+            old = deck.require_slide(slide_id)
             new = replace(old, extra={**old.extra, "image": ref, "alt": alt})
             return replace(deck, slides=tuple(new if s.id == slide_id else s for s in deck.slides))
 
@@ -378,7 +380,7 @@ class Editor:
         """Take the image off the slide (the stored file stays, so undo brings it back)."""
 
         def change(deck: Deck) -> Deck:
-            old = _slide(deck, slide_id)
+            old = deck.require_slide(slide_id)
             extra = {k: v for k, v in old.extra.items() if k not in {"image", "alt"}}
             new = replace(old, extra=extra)
             return replace(deck, slides=tuple(new if s.id == slide_id else s for s in deck.slides))
@@ -417,7 +419,7 @@ class Editor:
         for _ in range(RETRIES):
             current = await self.service.store.session_by_id(session.id)
             if current is None:
-                raise InvalidControl(N_("This session no longer exists."))
+                raise UnknownSession(N_("This session no longer exists."))
             revision = await self.revisions.current(session.id)
             at = revision.version if revision else 0
             if at != version:
@@ -454,7 +456,7 @@ class Editor:
                 updated = replace(current, deck=deck, state=state)
                 await self.service.deck_changed(updated)
                 return EditorDeck(updated, version + 1, back_to is not None)
-        raise RuntimeError("the session kept changing; try again")
+        raise SessionBusy()
 
 
 def _same_burst(revision: Revision | None, label: str, user: User | None) -> bool:
@@ -498,17 +500,10 @@ def _stored_only(names: set[str]) -> ImageResolver:
     return resolve
 
 
-def _slide(deck: Deck, slide_id: str) -> Slide:
-    slide = deck.slide(slide_id)
-    if slide is None:
-        raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
-    return slide
-
-
 def _insert(deck: Deck, slide: Slide, after: str | None) -> Deck:
     slides = list(deck.slides)
     index = len(slides)
     if after:
-        index = slides.index(_slide(deck, after)) + 1
+        index = slides.index(deck.require_slide(after)) + 1
     slides.insert(index, slide)
     return replace(deck, slides=tuple(slides))

@@ -149,6 +149,7 @@ def check_role(role: str) -> str:
 
 # logos ---------------------------------------------------------------------------------
 
+
 def sniff_logo(data: bytes) -> str:
     """The logo's content type, read from its first bytes (never from its name or the
     browser's claim); InvalidEvent for anything but PNG, JPEG or WebP up to 1 MB.

@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from denkdag.app.editor import ImageNotAccepted
 from denkdag.domain.errors import (
     N_,
     DomainError,
@@ -25,6 +26,7 @@ from denkdag.domain.errors import (
     InvalidControl,
     NotAllowed,
     NotFound,
+    SessionBusy,
     SlideNotOpen,
     UnknownSession,
 )
@@ -40,6 +42,8 @@ STATUS = {
     InvalidControl: 409,
     NotAllowed: 403,
     InvalidEvent: 422,
+    ImageNotAccepted: 422,
+    SessionBusy: 409,
 }
 
 
