@@ -20,11 +20,18 @@ from denkdag.app.accounts import (
     Accounts,
     require_administrator,
 )
-from denkdag.app.denkdag import LOGIN_LIFETIME, LOGIN_TOKEN
+from denkdag.app.denkdag import LOGIN_LIFETIME
 from denkdag.domain.errors import N_, NotAllowed
 from denkdag.storage import User
 from denkdag.web import i18n
-from denkdag.web.auth import LOGIN_COOKIE, check_csrf, service, settings
+from denkdag.web.auth import (
+    LOGIN_COOKIE,
+    check_csrf,
+    facilitator_from_cookie,
+    service,
+    settings,
+    to_login,
+)
 from denkdag.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,15 +42,6 @@ Password = Annotated[str, Form(max_length=400)]
 
 def accounts(request: Request) -> Accounts:
     return Accounts(service(request).store)
-
-
-async def signed_in(request: Request) -> User | None:
-    """The user of this browser's login cookie (pages only; the API has its tokens)."""
-    return await service(request).user_for_token(request.cookies.get(LOGIN_COOKIE), LOGIN_TOKEN)
-
-
-def _to_login(request: Request) -> Response:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
 def _with_login(request: Request, user: User, token: str, target: str) -> Response:
@@ -68,9 +66,9 @@ def _link(request: Request, path: str) -> str:
 
 @router.get("/account", response_class=HTMLResponse)
 async def account_page(request: Request) -> Response:
-    user = await signed_in(request)
+    user = await facilitator_from_cookie(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     return render(request, "account.html", {"user": user})
 
 
@@ -83,7 +81,7 @@ async def change_password(
     csrf_token: Csrf = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = await signed_in(request)
+    user = await facilitator_from_cookie(request)
     if user is None:
         raise NotAllowed(N_("Sign in first."))
     try:
@@ -108,7 +106,7 @@ async def _admin_page(
 
 
 async def _admin(request: Request) -> User | None:
-    user = await signed_in(request)
+    user = await facilitator_from_cookie(request)
     if user is not None and user.role != ADMINISTRATOR:
         raise NotAllowed(N_("Only an administrator manages accounts."))
     return user
@@ -118,14 +116,14 @@ async def _admin(request: Request) -> User | None:
 async def admin_users(request: Request) -> Response:
     admin = await _admin(request)
     if admin is None:
-        return _to_login(request)
+        return to_login(request)
     return await _admin_page(request, admin)
 
 
 @router.post("/admin/invitations", response_class=HTMLResponse)
 async def admin_invite(request: Request, role: str = Form(""), csrf_token: Csrf = "") -> Response:
     check_csrf(request, csrf_token)
-    admin = require_administrator(await signed_in(request))
+    admin = require_administrator(await facilitator_from_cookie(request))
     token = await accounts(request).invite(admin, role)
     link = {"url": _link(request, f"/invite/{token}"), "role": role}
     return await _admin_page(request, admin, {"invitation": link})
@@ -134,7 +132,7 @@ async def admin_invite(request: Request, role: str = Form(""), csrf_token: Csrf 
 @router.post("/admin/users/{user_id}/reset", response_class=HTMLResponse)
 async def admin_reset(request: Request, user_id: int, csrf_token: Csrf = "") -> Response:
     check_csrf(request, csrf_token)
-    admin = require_administrator(await signed_in(request))
+    admin = require_administrator(await facilitator_from_cookie(request))
     token = await accounts(request).reset_link(admin, user_id)
     target = await service(request).store.user_by_id(user_id)
     link = {"url": _link(request, f"/reset/{token}"), "user": target.username if target else ""}
@@ -146,7 +144,7 @@ async def admin_role(
     request: Request, user_id: int, role: str = Form(""), csrf_token: Csrf = ""
 ) -> Response:
     check_csrf(request, csrf_token)
-    await accounts(request).set_role(await signed_in(request), user_id, role)
+    await accounts(request).set_role(await facilitator_from_cookie(request), user_id, role)
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -224,7 +222,7 @@ async def add_cofacilitator(
     request: Request, code: str, username: str = Form("", max_length=200), csrf_token: Csrf = ""
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = await signed_in(request)
+    user = await facilitator_from_cookie(request)
     session = await service(request).facilitated(code, user)
     try:
         await accounts(request).add_cofacilitator(user, session, username)
@@ -247,7 +245,7 @@ async def remove_cofacilitator(
     request: Request, code: str, user_id: int, csrf_token: Csrf = ""
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = await signed_in(request)
+    user = await facilitator_from_cookie(request)
     session = await service(request).facilitated(code, user)
     await accounts(request).remove_cofacilitator(user, session, user_id)
     return RedirectResponse("/sessions", status_code=303)

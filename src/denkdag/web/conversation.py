@@ -31,7 +31,14 @@ from denkdag.security import normalise_code
 from denkdag.storage import User
 from denkdag.web import i18n, pages
 from denkdag.web.api import ERRORS
-from denkdag.web.auth import bearer, check_csrf, facilitator, participant_cookie, service
+from denkdag.web.auth import (
+    bearer,
+    check_csrf,
+    facilitator,
+    facilitator_from_cookie,
+    participant_cookie,
+    service,
+)
 from denkdag.web.errors import status_of
 
 PREFIX = "/api/v1/sessions/{code}/slides/{slide_id}/statements"
@@ -282,7 +289,7 @@ async def _phone_error(
 @pages_router.get("/c/{code}/statements/{slide_id}", response_class=HTMLResponse)
 async def remote_list(request: Request, code: str, slide_id: str) -> Response:
     """The moderation list of one round, as the remote shows it (a fragment)."""
-    user = await pages.facilitator_from_cookie(request)
+    user = await facilitator_from_cookie(request)
     if user is None:
         raise NotAllowed(N_("Sign in as a facilitator of this session."))
     svc = service(request)
@@ -303,7 +310,7 @@ async def remote_moderate(
     csrf_token: str = Form(""),
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = await pages.facilitator_from_cookie(request)
+    user = await facilitator_from_cookie(request)
     svc = service(request)
     session = await svc.facilitated(code, user)
     if change not in CHANGES:

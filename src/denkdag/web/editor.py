@@ -40,9 +40,9 @@ from denkdag.formats.images import (
 from denkdag.formats.slide_text import NEW_SLIDES, SlideTextError, new_deck
 from denkdag.storage import User
 from denkdag.web import i18n
-from denkdag.web.auth import check_csrf, facilitator, service
+from denkdag.web.auth import check_csrf, facilitator, facilitator_from_cookie, service
 from denkdag.web.errors import choose_request_language, status_of
-from denkdag.web.pages import LANG_COOKIE, facilitator_from_cookie, render, templates
+from denkdag.web.pages import render, templates
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 60_000
@@ -232,11 +232,7 @@ async def upload_image(request: Request, code: str, slide_id: str, user: Signed)
     re-encoded without metadata (formats/images.py), stored, and put on the slide. The
     access check comes before the body is read."""
     session = await service(request).facilitated(code, user)
-    # the editor page's language: the facilitator's pick, else the session's
-    picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    accepted = request.headers.get("accept-language")
-    language = i18n.choose_language(picked, session.deck.info.language, accepted)
-    i18n.current_language.set(language)
+    i18n.request_language(request, session.deck.info.language)  # the editor page's
     async with request.form(max_files=1, max_fields=4) as form:
         upload = form.get("image")
         alt = form.get("alt")

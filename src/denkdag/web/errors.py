@@ -85,9 +85,7 @@ async def choose_request_language(
             except Exception:  # an unknown code, or no database: the refusal still goes out
                 session = None
             session_language = session.deck.info.language if session else None
-    language = i18n.choose_language(picked, session_language, accepted)
-    i18n.current_language.set(language)
-    return language
+    return i18n.request_language(request, session_language)
 
 
 async def translated_detail(request: Request, error: BaseException, code: str | None = None) -> str:

@@ -30,9 +30,8 @@ MEDIA_TYPES = {
 
 def _language(request: Request, report: EventReport) -> str:
     """?lang=, the language cookie, the plenary's (first session's) deck, the browser."""
-    picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     deck = report.rooms[0].session.deck.info.language if report.rooms else None
-    return i18n.choose_language(picked, deck, request.headers.get("accept-language"))
+    return i18n.request_language(request, deck)
 
 
 async def _report(request: Request, event_code: str) -> EventReport | Response:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from importlib import resources
 from typing import Any
-from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, FastAPI, Form, Request, Response
@@ -26,7 +25,6 @@ from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
 from denkdag.security import format_code, normalise_code
-from denkdag.storage import User
 from denkdag.web import i18n, pace, profiles
 from denkdag.web.auth import (
     CSRF_FIELD,
@@ -34,10 +32,12 @@ from denkdag.web.auth import (
     check_csrf,
     csrf_token,
     facilitator,
+    facilitator_from_cookie,
     participant_cookie,
     service,
     set_csrf,
     settings,
+    to_login,
 )
 from denkdag.web.branding import session_brand
 from denkdag.web.errors import status_of
@@ -67,17 +67,6 @@ templates.env.filters["countdown_text"] = pace.clock_text
 templates.env.filters["countdown_phase"] = pace.countdown_phase
 
 
-def _language(request: Request, session: Session | None = None) -> str:
-    picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    language = i18n.choose_language(
-        picked,
-        session.deck.info.language if session else None,
-        request.headers.get("accept-language"),
-    )
-    i18n.current_language.set(language)
-    return language
-
-
 def render(
     request: Request,
     template: str,
@@ -87,7 +76,7 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """A page in the request's language, with the CSRF cookie set and no caching."""
-    language = _language(request, session)
+    language = i18n.request_language(request, session.deck.info.language if session else None)
     context = {
         "request": request,
         "lang": language,
@@ -326,15 +315,11 @@ async def qr(request: Request, code: str) -> Response:
 # facilitators --------------------------------------------------------------------------
 
 
-def _to_login(request: Request) -> Response:
-    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-
-
 @router.get("/p/{code}", response_class=HTMLResponse)
 async def presenter(request: Request, code: str, by: str | None = None) -> Response:
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     session = await service(request).facilitated(code, user)
     context = await _slide_context(request, session)
     context["join_url"] = join_url(request, session.code)
@@ -354,7 +339,7 @@ async def presenter_slide(request: Request, code: str, by: str | None = None) ->
 async def remote(request: Request, code: str) -> Response:
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     session = await service(request).facilitated(code, user)
     context = await _slide_context(request, session)
     context["tallies"] = await _tallies(request, session)
@@ -416,18 +401,11 @@ async def remote_hide_word(
     return RedirectResponse(f"/c/{normalise_code(code)}#moderation", status_code=303)
 
 
-async def facilitator_from_cookie(request: Request) -> User | None:
-    token = request.cookies.get(LOGIN_COOKIE)
-    from denkdag.app.denkdag import LOGIN_TOKEN
-
-    return await service(request).user_for_token(token, LOGIN_TOKEN)
-
-
 @router.get("/sessions", response_class=HTMLResponse)
 async def dashboard(request: Request) -> Response:
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     svc = service(request)
     sessions = await svc.sessions_of(user)
     joined = {s.id: await svc.joined(s) for s in sessions}

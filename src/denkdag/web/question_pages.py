@@ -16,7 +16,13 @@ from denkdag.domain.model import Session
 from denkdag.domain.questions import APPROVED, HIDDEN, PENDING, mode_of
 from denkdag.security import normalise_code
 from denkdag.web import i18n, pages
-from denkdag.web.auth import check_csrf, participant_cookie, service
+from denkdag.web.auth import (
+    check_csrf,
+    facilitator_from_cookie,
+    participant_cookie,
+    service,
+    to_login,
+)
 from denkdag.web.errors import status_of
 
 router = APIRouter(include_in_schema=False)
@@ -90,7 +96,7 @@ async def phone_vote(
 
 
 async def _remote_context(request: Request, code: str) -> dict[str, Any] | None:
-    user = await pages.facilitator_from_cookie(request)
+    user = await facilitator_from_cookie(request)
     if user is None:
         return None
     svc = service(request)
@@ -105,7 +111,7 @@ async def remote_questions(request: Request, code: str, fragment: bool = False) 
     if context is None:
         if fragment:
             raise NotAllowed(N_("Sign in as a facilitator of this session."))
-        return pages._to_login(request)
+        return to_login(request)
     template = "qa_remote_list.html" if fragment else "qa_remote.html"
     return pages.render(request, template, context, session=context["session"])
 
@@ -119,7 +125,7 @@ async def remote_moderate(
     csrf_token: str = Form(""),
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = await pages.facilitator_from_cookie(request)
+    user = await facilitator_from_cookie(request)
     svc = service(request)
     session = await svc.facilitated(code, user)
     if change not in CHANGES:
