@@ -32,7 +32,7 @@ from denkdag.web.auth import (
     settings,
     to_login,
 )
-from denkdag.web.pages import render
+from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 # Annotated, not shared `Form(...)` defaults: FastAPI binds a shared FieldInfo to one name.

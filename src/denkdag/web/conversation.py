@@ -40,6 +40,7 @@ from denkdag.web.auth import (
     service,
 )
 from denkdag.web.errors import status_of
+from denkdag.web.templating import render
 
 PREFIX = "/api/v1/sessions/{code}/slides/{slide_id}/statements"
 router = APIRouter(responses=ERRORS, tags=["Statement rounds"])
@@ -277,7 +278,7 @@ async def _phone_error(
 ) -> Response:
     context = await pages._phone_context(request, participant)
     context |= {"error": i18n.Refusal(error), **more}
-    return pages.render(
+    return render(
         request,
         "phone.html",
         context,
@@ -297,7 +298,7 @@ async def remote_list(request: Request, code: str, slide_id: str) -> Response:
     slide = round_slide(session.deck, slide_id)
     board = await svc.rounds.listing(session, slide_id, facilitator=True)
     context = {"session": session, "slide": slide, "board": board}
-    return pages.render(request, "kinds/conversation_moderation.html", context, session=session)
+    return render(request, "kinds/conversation_moderation.html", context, session=session)
 
 
 @pages_router.post("/c/{code}/statements/{slide_id}/{statement_id}")

@@ -42,7 +42,7 @@ from denkdag.storage import User
 from denkdag.web import i18n
 from denkdag.web.auth import check_csrf, facilitator, facilitator_from_cookie, service
 from denkdag.web.errors import choose_request_language, status_of
-from denkdag.web.pages import render, templates
+from denkdag.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 60_000

@@ -17,7 +17,6 @@ from denkdag.formats.event_report import EventReport
 from denkdag.formats.report_html import render_event_report
 from denkdag.web import i18n
 from denkdag.web.auth import facilitator, service
-from denkdag.web.pages import LANG_COOKIE
 
 router = APIRouter(include_in_schema=False)
 MEDIA_TYPES = {
@@ -52,7 +51,7 @@ async def report_page(request: Request, event_code: str) -> Response:
     response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
     picked = request.query_params.get("lang")
     if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(LANG_COOKIE, picked, samesite="lax", max_age=31536000)
+        response.set_cookie(i18n.LANG_COOKIE, picked, samesite="lax", max_age=31536000)
     return response
 
 

@@ -37,7 +37,7 @@ from denkdag.web.auth import (
 )
 from denkdag.web.branding import brand, forget_brands
 from denkdag.web.errors import status_of
-from denkdag.web.pages import render
+from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 DECK_SUFFIXES = (".md", ".markdown", ".txt")

@@ -7,14 +7,11 @@ looks the same with or without JavaScript, and voting works as a plain form post
 from __future__ import annotations
 
 import io
-from importlib import resources
 from typing import Any
 
 import segno
 from fastapi import APIRouter, FastAPI, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denkdag.app.accounts import Accounts
@@ -24,74 +21,27 @@ from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound, SlideNo
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
-from denkdag.security import format_code, normalise_code
+from denkdag.security import normalise_code
 from denkdag.web import i18n, pace, profiles
 from denkdag.web.auth import (
     CSRF_FIELD,
     LOGIN_COOKIE,
     check_csrf,
-    csrf_token,
     facilitator,
     facilitator_from_cookie,
     participant_cookie,
     service,
-    set_csrf,
     settings,
     to_login,
 )
 from denkdag.web.branding import session_brand
 from denkdag.web.errors import status_of
 from denkdag.web.kind_forms import read_form
-from denkdag.web.markup import inline, render_body
 from denkdag.web.presenter_breakdown import breakdown_context
 from denkdag.web.ratelimit import Limits
+from denkdag.web.templating import render
 
-LANG_COOKIE = i18n.LANG_COOKIE
 router = APIRouter(include_in_schema=False)
-_environment = Environment(
-    loader=FileSystemLoader(str(resources.files("denkdag.web") / "templates")),
-    autoescape=select_autoescape(["html"], default_for_string=True, default=True),
-    extensions=["jinja2.ext.i18n"],
-)
-_environment.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True
-)
-templates = Jinja2Templates(env=_environment)
-templates.env.filters["body"] = render_body
-templates.env.filters["inline"] = inline
-templates.env.filters["code"] = format_code
-templates.env.globals["LANGUAGES"] = i18n.LANGUAGE_NAMES
-templates.env.globals["kind_of"] = kind_of
-templates.env.globals["countdown_data"] = pace.countdown_data
-templates.env.filters["countdown_text"] = pace.clock_text
-templates.env.filters["countdown_phase"] = pace.countdown_phase
-
-
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    *,
-    session: Session | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    """A page in the request's language, with the CSRF cookie set and no caching."""
-    language = i18n.request_language(request, session.deck.info.language if session else None)
-    context = {
-        "request": request,
-        "lang": language,
-        "csrf": csrf_token(request),
-        "csrf_field": CSRF_FIELD,
-        "base_url": settings(request).base_url(),
-        **context,
-    }
-    response = templates.TemplateResponse(request, template, context, status_code=status_code)
-    response.headers["Cache-Control"] = "no-cache"
-    set_csrf(request, response)
-    picked = request.query_params.get("lang")
-    if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(LANG_COOKIE, picked, samesite="lax", max_age=31536000)
-    return response
 
 
 def join_url(request: Request, code: str) -> str:

@@ -24,6 +24,7 @@ from denkdag.web.auth import (
     to_login,
 )
 from denkdag.web.errors import status_of
+from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,7 +58,7 @@ async def phone_questions(request: Request, code: str) -> Response:
     if participant is None:
         return RedirectResponse(f"/j/{normalise_code(code)}", status_code=303)
     context = await _phone_context(request, participant.session, participant.id)
-    return pages.render(request, "qa_phone.html", context, session=participant.session)
+    return render(request, "qa_phone.html", context, session=participant.session)
 
 
 @router.post("/j/{code}/questions")
@@ -74,7 +75,7 @@ async def phone_ask(
     except DomainError as error:
         context = await _phone_context(request, session, participant.id)
         context |= {"error": i18n.Refusal(error), "draft": text}
-        return pages.render(
+        return render(
             request, "qa_phone.html", context, session=session, status_code=status_of(error)
         )
     anchor = "asked-pending" if question.status == PENDING else f"question-{question.id}"
@@ -113,7 +114,7 @@ async def remote_questions(request: Request, code: str, fragment: bool = False) 
             raise NotAllowed(N_("Sign in as a facilitator of this session."))
         return to_login(request)
     template = "qa_remote_list.html" if fragment else "qa_remote.html"
-    return pages.render(request, template, context, session=context["session"])
+    return render(request, template, context, session=context["session"])
 
 
 @router.post("/c/{code}/questions/{question_id}")
