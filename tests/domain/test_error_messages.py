@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from denkdag.domain.errors import N_, Capitalised, InvalidAnswer, Message, SlideNotOpen
+from denkdag.domain import responses, session_flow, timer
+from denkdag.domain.errors import (
+    N_,
+    Capitalised,
+    InvalidAnswer,
+    Message,
+    SlideNotOpen,
+    UnknownSlide,
+)
 from denkdag.domain.events import InvalidEvent, parse_profile
 from denkdag.domain.kinds.participant_text import clean_text
 from denkdag.formats.deck import DeckError, parse_deck
+from denkdag.seed import seed_deck_text
 
 FRENCH = {
     "Give at most %(limit)s words; you gave %(given)s.": (
@@ -88,3 +97,25 @@ def test_messages_compare_by_template_and_parameters() -> None:
     assert Message("a %(b)s", b=1) == Message("a %(b)s", b=1)
     assert Message("a %(b)s", b=1) != Message("a %(b)s", b=2)
     assert str(Capitalised(Message("closed"))) == "Closed."
+
+
+def test_an_unknown_slide_is_one_refusal_with_one_sentence_wherever_it_is_named() -> None:
+    """Deck.require_slide: answering, going to, opening and timing a missing slide all
+    refuse with UnknownSlide (404) and the same msgid."""
+    deck = parse_deck(seed_deck_text())
+    state = session_flow.start(deck)
+    refusals = []
+    for attempt in (
+        lambda: deck.require_slide("zz"),
+        lambda: responses.accept_answer(deck, state, "zz", "a"),
+        lambda: session_flow.apply(deck, state, "goto", "zz"),
+        lambda: session_flow.apply(deck, state, "open", "zz"),
+        lambda: timer.control(deck, state, "start", "zz", now=0.0),
+    ):
+        with pytest.raises(UnknownSlide) as refused:
+            attempt()
+        refusals.append(refused.value.sentence)
+    assert set(refusals) == {
+        Message(N_("This session has no slide '%(slide_id)s'."), slide_id="zz")
+    }
+    assert deck.require_slide("s1") is deck.slide("s1")

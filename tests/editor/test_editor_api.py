@@ -11,7 +11,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from denkdag.app.editor import (
+from denkdag.domain.model import SessionInfo
+from denkdag.formats.deck import parse_deck
+from denkdag.formats.slide_text import (
     NEW_SLIDES,
     SlideTextError,
     info_text,
@@ -19,8 +21,6 @@ from denkdag.app.editor import (
     read_slide,
     slide_text,
 )
-from denkdag.domain.model import SessionInfo
-from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
 from denkdag.storage.tables import deck_revisions
 from denkdag.web.auth import CSRF_COOKIE, LOGIN_COOKIE

@@ -16,7 +16,6 @@ from denkdag.domain.events import (
     contrast,
     darkened,
     ink_on,
-    normalised,
     overall_column,
     parse_colour,
     parse_date,
@@ -24,6 +23,7 @@ from denkdag.domain.events import (
     shared_questions,
     sniff_logo,
 )
+from denkdag.domain.matching import normalised
 from denkdag.domain.model import Option, Slide
 from denkdag.domain.tally import Tally
 

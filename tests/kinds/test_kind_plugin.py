@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from denkdag.domain.kinds import KINDS, STARTERS, register, unregister
 from denkdag.formats.deck import parse_deck, write_deck
-from denkdag.formats.kind_templates import add_template_folder
+from denkdag.formats.templating import add_template_folder
 
 pytestmark = pytest.mark.anyio
 HERE = Path(__file__).parent

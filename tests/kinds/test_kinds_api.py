@@ -261,7 +261,7 @@ def test_report_partials_show_the_results_escaped(
 ) -> None:
     """`kinds/{kind}_report.html`, the partials reports render, from a tally alone."""
     from denkdag.domain.kinds import kind_of
-    from denkdag.web.pages import templates
+    from denkdag.web.templating import templates
 
     slide = parse_deck(every_kind_deck_text).slide(slide_id)
     assert slide is not None

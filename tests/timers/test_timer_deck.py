@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from denkdag.app.editor import read_slide, slide_text
 from denkdag.domain.model import AUDIENCE_PACE, PRESENTER_PACE
 from denkdag.formats.deck import DeckError, parse_deck, write_deck
+from denkdag.formats.slide_text import read_slide, slide_text
 
 HERE = Path(__file__).parent
 FRONT = "---\ntitle: T\n---\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from denkdag.formats.deck import parse_deck
+from denkdag.formats.export_json import results_document
 from denkdag.storage import open_store
 from tests_support import MULTI_DECK
 
@@ -266,3 +267,24 @@ async def test_unknown_api_path_is_json_404(running) -> None:
     response = await running.client.get("/api/v1/nothing")
     assert response.status_code == 404
     assert response.json()["detail"]
+
+
+async def test_results_show_each_slide_as_the_json_export_does(running) -> None:
+    """The results endpoint and the JSON export build a slide's entry in one place
+    (domain/views.result_view): the same fields, options and statement included."""
+    token = await running.join()
+    await running.control("goto", "s4")
+    assert (await running.answer(token, "s4", "b")).status_code == 200
+    response = await running.client.get(
+        f"/api/v1/sessions/{running.code}/results", headers=running.facilitator()
+    )
+    assert response.status_code == 200
+    shown = response.json()["slides"]
+    session = await running.service.sessions.get(running.code)
+    tallies = await running.service.results.of_session(session)
+    exported = results_document(session, tallies, 1)["slides"]
+    plain = [s for s in exported if s["kind"] != "wordcloud"]
+    assert [s for s in shown if s["kind"] != "wordcloud"] == plain
+    choice = next(s for s in shown if s["id"] == "s4")
+    assert [o["id"] for o in choice["options"]] == ["a", "b", "c"]
+    assert choice["counts"]["b"] == 1

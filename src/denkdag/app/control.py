@@ -13,7 +13,7 @@ from denkdag.app.sessions import SessionCache
 from denkdag.app.timers import TimerWatch
 from denkdag.app.views import Views
 from denkdag.domain import session_flow, timer
-from denkdag.domain.errors import N_, UnknownSession
+from denkdag.domain.errors import N_, SessionBusy, UnknownSession
 from denkdag.domain.model import Session, User
 from denkdag.storage import SqlStore
 
@@ -75,7 +75,7 @@ class Control:
                 if await self._store.save_state(current.id, state, current.state.version):
                     break
             else:
-                raise RuntimeError("the session kept changing; try again")
+                raise SessionBusy()
             updated = Session(current.id, current.code, current.deck, state, current.owner_id)
             self._sessions.put(updated)
         await self._views.publish(updated)

@@ -13,31 +13,42 @@ until the session is deleted, so an undo brings the slide back with its answers.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from denkdag.app.denkdag import Denkdag
 from denkdag.domain import session_flow, timer
-from denkdag.domain.errors import N_, DomainError, InvalidControl, Message, UnknownSlide
+from denkdag.domain.errors import (
+    N_,
+    DomainError,
+    InvalidControl,
+    Message,
+    SessionBusy,
+    UnknownSession,
+)
 from denkdag.domain.events import Event
 from denkdag.domain.images import IMAGE_FOLDER, stored_name
-from denkdag.domain.kinds import DEFAULT_KIND, KINDS, STARTERS, kind_of
-from denkdag.domain.model import Deck, LiveState, Session, SessionInfo, Slide, User
+from denkdag.domain.kinds import KINDS
+from denkdag.domain.model import Deck, LiveState, Session, Slide, User
 from denkdag.domain.profiles import ProfileQuestion
+from denkdag.domain.views import slide_view
 from denkdag.formats.deck import (
     MAX_ALT,
-    DeckError,
     ImageRefError,
     ImageResolver,
-    image_settings,
-    parse_deck,
-    write_deck,
 )
 from denkdag.formats.images import CleanImage
+from denkdag.formats.slide_text import (
+    NEW_SLIDES,
+    SESSION,
+    SlideTextError,
+    info_text,
+    read_info,
+    read_slide,
+    slide_text,
+)
 from denkdag.storage.events import EventStore
 from denkdag.storage.images import SlideImageStore
 from denkdag.storage.revisions import DeckChange, DeckRevisions, Revision, Saved
@@ -47,20 +58,6 @@ MAX_IMAGES = 200
 """Images one session may store (each at most 2 MB): a bound on what one account fills."""
 TYPING_BURST = timedelta(seconds=30)
 """Saves of one slide by one person with pauses shorter than this are undone together."""
-
-_FRONT = "---\ntitle: -\n---\n"
-_FRONT_LINES = 3
-
-NEW_SLIDES: Mapping[str, str] = STARTERS
-"""The text a new slide of each kind starts with (`Kind.starter`); it doubles as the
-kind's syntax hint."""
-
-NEW_SESSION = "---\ntitle: {title}\n---\n\n# {title}\nlayout: title\n"
-
-
-SLIDE = Message(N_("slide"))
-SESSION = Message(N_("session"))
-"""What a SlideTextError names before its line number: the slide's or the session's box."""
 
 
 class StaleDeck(DomainError):
@@ -76,29 +73,8 @@ class StaleDeck(DomainError):
         self.current = current
 
 
-class SlideTextError(DomainError):
-    """A slide's text that cannot be read: `WHERE:LINE: message`, line from the heading."""
-
-    def __init__(
-        self, where: str | Message, line: int, message: str | Message, /, **params: Any
-    ) -> None:
-        reason = Message(message, **params) if isinstance(message, str) else message
-        # The frame is not marked for translation: only `where` and the reason are.
-        super().__init__(
-            Message("%(where)s:%(line)s: %(reason)s", where=where, line=line, reason=reason)
-        )
-        self.line = line
-        self.reason = reason
-        """The sentence without `WHERE:LINE:`, to translate."""
-        self.message = str(reason)
-
-
 class ImageNotAccepted(DomainError):
-    """An image (or its alt text) the editor does not take: `status` 413 or 422."""
-
-    def __init__(self, detail: str | Message, status: int = 422, /, **params: Any) -> None:
-        super().__init__(detail, **params)
-        self.status = status
+    """An image (or its alt text) the editor does not take (web/errors.py: 422)."""
 
 
 class NeedsConfirmation(DomainError):
@@ -120,18 +96,18 @@ class EditorDeck:
             "version": self.version,
             "can_undo": self.can_undo,
             "info": info_text(deck.info),
-            "slides": [
-                {
-                    "id": slide.id,
-                    "kind": slide.kind,
-                    "title": slide.title,
-                    "section": slide.section,
-                    "text": slide_text(slide),
-                    "image": _image_url(self.session.code, slide),
-                    "alt": str(slide.extra.get("alt", "")),
-                }
-                for slide in deck.slides
-            ],
+            "slides": [self._slide(slide) for slide in deck.slides],
+        }
+
+    def _slide(self, slide: Slide) -> dict[str, object]:
+        """A slide as the editor's list shows it (the API's heading fields) and edits it
+        (its deck text, its image's address and alternative text)."""
+        view = slide_view(slide)
+        return {
+            **{key: view[key] for key in ("id", "kind", "title", "section")},
+            "text": slide_text(slide),
+            "image": _image_url(self.session.code, slide),
+            "alt": str(slide.extra.get("alt", "")),
         }
 
 
@@ -139,73 +115,6 @@ def _image_url(code: str, slide: Slide) -> str | None:
     """Where the slide's image is served (web/media.py), None without a stored one."""
     name = stored_name(str(slide.extra.get("image", "")))
     return f"/media/{code}/{name}" if name else None
-
-
-# text of one slide -------------------------------------------------------------------
-
-
-def slide_text(slide: Slide) -> str:
-    """The slide as its deck-file block, without its id (the editor keeps ids)."""
-    settings, body = kind_of(slide.kind).write(slide)
-    out = [f"# {slide.title}"]
-    if slide.kind != DEFAULT_KIND:
-        out.append(f"kind: {slide.kind}")
-    if slide.section:
-        out.append(f"section: {slide.section}")
-    out += [f"{key}: {value}" for key, value in settings.items()]
-    out += [f"{key}: {value}" for key, value in timer.write_settings(slide).items()]
-    out += image_settings(slide)
-    if body:
-        out += ["", *body]
-    return "\n".join(out)
-
-
-def read_slide(
-    text: str, slide_id: str, where: str | Message = SLIDE, images: ImageResolver | None = None
-) -> Slide:
-    """One slide from its text block, read as a deck file reads it; SlideTextError if not.
-    `images` checks the slide's `image:` (the editor: it must be stored for the session)."""
-    try:
-        deck = parse_deck(_FRONT + text, source=str(where), images=images)
-    except DeckError as error:
-        raise SlideTextError(where, max(1, error.line - _FRONT_LINES), error.sentence) from None
-    lines = re.split(r"\r\n|\r|\n", text)
-    if len(deck.slides) != 1:
-        headings = [n for n, line in enumerate(lines, start=1) if line.startswith("# ")]
-        raise SlideTextError(
-            where, headings[1], N_("one slide per box: this line starts another slide")
-        )
-    slide = deck.slides[0]
-    if slide.id != "s1":
-        line = next(n for n, text in enumerate(lines, start=1) if text.startswith("id:"))
-        raise SlideTextError(where, line, N_("the editor keeps the slide's id: remove this line"))
-    return replace(slide, id=slide_id)
-
-
-def info_text(info: SessionInfo) -> str:
-    """The deck's front matter lines (without the '---' fences)."""
-    lines = write_deck(Deck(info, (Slide(id="s1", kind="info", title="-"),))).split("\n")
-    closing = lines.index("---", 1)
-    return "\n".join(lines[1:closing])
-
-
-def read_info(text: str, where: str | Message = SESSION) -> SessionInfo:
-    """The front matter from its lines; SlideTextError (line from the first) if wrong."""
-    if re.search(r"^---\s*$", text, re.MULTILINE):
-        raise SlideTextError(where, 1, N_("leave out the '---' lines; the editor adds them"))
-    try:
-        deck = parse_deck(f"---\n{text}\n---\n# -\n", source=str(where))
-    except DeckError as error:
-        raise SlideTextError(where, max(1, error.line - 1), error.sentence) from None
-    return deck.info
-
-
-def new_deck(title: str) -> Deck:
-    """A session with one title slide, ready to be filled in the editor."""
-    clean = " ".join(title.split())[:200] or "New session"
-    if clean[:1] in "\"'":
-        clean = clean.strip("\"'") or "New session"
-    return parse_deck(NEW_SESSION.format(title=clean))
 
 
 def _fresh_id(deck: Deck) -> str:
@@ -258,7 +167,7 @@ class Editor:
     async def _view(self, session_id: int) -> EditorDeck:
         session = await self.service.store.session_by_id(session_id)
         if session is None:
-            raise InvalidControl(N_("This session no longer exists."))
+            raise UnknownSession(N_("This session no longer exists."))
         revision = await self.revisions.current(session_id)
         version = revision.version if revision else 0
         can_undo = bool(revision and revision.previous is not None)
@@ -306,7 +215,7 @@ class Editor:
         self, code: str, user: User | None, version: int, slide_id: str, text: str
     ) -> EditorDeck:
         session = await self.service.access.facilitated(code, user)
-        old = _slide(session.deck, slide_id)
+        old = session.deck.require_slide(slide_id)
         position = session.deck.slides.index(old) + 1
         stored = await self.images.names(session.id) if "image:" in text else set()
         slide = read_slide(
@@ -325,7 +234,7 @@ class Editor:
             )
 
         def change(deck: Deck) -> Deck:
-            _slide(deck, slide_id)
+            deck.require_slide(slide_id)
             return replace(
                 deck, slides=tuple(slide if s.id == slide_id else s for s in deck.slides)
             )
@@ -363,7 +272,7 @@ class Editor:
         for _ in range(RETRIES):
             current = await self.service.store.session_by_id(session.id)
             if current is None:
-                raise InvalidControl(N_("This session no longer exists."))
+                raise UnknownSession(N_("This session no longer exists."))
             if current.deck.info.profile == questions:
                 return
             revision = await self.revisions.current(session.id)
@@ -378,7 +287,7 @@ class Editor:
                 return
             except StaleDeck:
                 continue  # someone saved meanwhile: apply to their version
-        raise RuntimeError("the session kept changing; try again")
+        raise SessionBusy()
 
     async def _event(self, session_id: int) -> Event | None:
         member = await self.event_rows.membership(session_id)
@@ -401,7 +310,7 @@ class Editor:
         made: list[str] = []
 
         def change(deck: Deck) -> Deck:
-            copy = replace(_slide(deck, slide_id), id=_fresh_id(deck))
+            copy = replace(deck.require_slide(slide_id), id=_fresh_id(deck))
             made.append(copy.id)
             return _insert(deck, copy, slide_id)
 
@@ -412,14 +321,14 @@ class Editor:
         self, code: str, user: User | None, version: int, slide_id: str, confirmed: bool
     ) -> EditorDeck:
         session = await self.service.access.facilitated(code, user)
-        _slide(session.deck, slide_id)
+        session.deck.require_slide(slide_id)
         if not confirmed and await self.service.store.slide_answers(session.id, slide_id):
             raise NeedsConfirmation(
                 N_("This slide has answers. Delete it anyway? (Undo brings it back with them.)")
             )
 
         def change(deck: Deck) -> Deck:
-            _slide(deck, slide_id)
+            deck.require_slide(slide_id)
             if len(deck.slides) == 1:
                 raise InvalidControl(N_("A session keeps at least one slide."))
             return replace(deck, slides=tuple(s for s in deck.slides if s.id != slide_id))
@@ -438,7 +347,7 @@ class Editor:
         """Store a cleaned image for the session and show it on the slide with its alt text
         (one deck change, undone like any other; the stored image stays for the undo)."""
         session = await self.service.access.facilitated(code, user)
-        _slide(session.deck, slide_id)
+        session.deck.require_slide(slide_id)
         alt = " ".join("".join(ch for ch in alt if ch.isprintable() or ch.isspace()).split())
         if not alt:
             raise ImageNotAccepted(
@@ -458,7 +367,7 @@ class Editor:
         ref = f"{IMAGE_FOLDER}{image.name}"
 
         def change(deck: Deck) -> Deck:
-            old = _slide(deck, slide_id)
+            old = deck.require_slide(slide_id)
             new = replace(old, extra={**old.extra, "image": ref, "alt": alt})
             return replace(deck, slides=tuple(new if s.id == slide_id else s for s in deck.slides))
 
@@ -470,7 +379,7 @@ class Editor:
         """Take the image off the slide (the stored file stays, so undo brings it back)."""
 
         def change(deck: Deck) -> Deck:
-            old = _slide(deck, slide_id)
+            old = deck.require_slide(slide_id)
             extra = {k: v for k, v in old.extra.items() if k not in {"image", "alt"}}
             new = replace(old, extra=extra)
             return replace(deck, slides=tuple(new if s.id == slide_id else s for s in deck.slides))
@@ -509,7 +418,7 @@ class Editor:
         for _ in range(RETRIES):
             current = await self.service.store.session_by_id(session.id)
             if current is None:
-                raise InvalidControl(N_("This session no longer exists."))
+                raise UnknownSession(N_("This session no longer exists."))
             revision = await self.revisions.current(session.id)
             at = revision.version if revision else 0
             if at != version:
@@ -546,7 +455,7 @@ class Editor:
                 updated = replace(current, deck=deck, state=state)
                 await self.service.control.deck_changed(updated)
                 return EditorDeck(updated, version + 1, back_to is not None)
-        raise RuntimeError("the session kept changing; try again")
+        raise SessionBusy()
 
 
 def _same_burst(revision: Revision | None, label: str, user: User | None) -> bool:
@@ -590,17 +499,10 @@ def _stored_only(names: set[str]) -> ImageResolver:
     return resolve
 
 
-def _slide(deck: Deck, slide_id: str) -> Slide:
-    slide = deck.slide(slide_id)
-    if slide is None:
-        raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
-    return slide
-
-
 def _insert(deck: Deck, slide: Slide, after: str | None) -> Deck:
     slides = list(deck.slides)
     index = len(slides)
     if after:
-        index = slides.index(_slide(deck, after)) + 1
+        index = slides.index(deck.require_slide(after)) + 1
     slides.insert(index, slide)
     return replace(deck, slides=tuple(slides))

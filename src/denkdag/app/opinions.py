@@ -43,6 +43,7 @@ from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.opinions import shows_own
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.model import Session, Slide
+from denkdag.domain.numbers import percent
 from denkdag.domain.tally import PRIVACY_FLOOR, shown_groups
 from denkdag.live import Broadcaster, Envelope, Leases, LeaseUnavailable, LocalLeases
 from denkdag.storage import SqlStore
@@ -177,7 +178,7 @@ class LiveMap:
                 "size": result.group_sizes[group],
                 "representative": [
                     self._statement(
-                        rep.statement_id, direction=rep.direction, share=_share(rep.p_success)
+                        rep.statement_id, direction=rep.direction, share=percent(rep.p_success, 1)
                     )
                     for rep in result.representative[group]
                 ],
@@ -185,11 +186,11 @@ class LiveMap:
             for group in sorted(shown)
         ]
         data["consensus"] = [
-            self._statement(c.statement_id, direction=c.direction, share=_share(c.p_success))
+            self._statement(c.statement_id, direction=c.direction, share=percent(c.p_success, 1))
             for c in result.consensus
         ]
         data["divisive"] = [
-            self._statement(d.statement_id, spread=_share(d.spread)) for d in result.divisive
+            self._statement(d.statement_id, spread=percent(d.spread, 1)) for d in result.divisive
         ]
         return data
 
@@ -212,10 +213,6 @@ class LiveMap:
             "group": group if shown else None,
             "label": LABELS[group] if shown else None,
         }
-
-
-def _share(probability: float) -> int:
-    return int(100 * probability + 0.5)
 
 
 def encode_live(live: LiveMap) -> str:

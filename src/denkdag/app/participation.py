@@ -13,7 +13,7 @@ from denkdag.app.results import PRESENCE, Touch
 from denkdag.app.rounds import LiveRounds
 from denkdag.app.sessions import SessionCache
 from denkdag.domain import timer
-from denkdag.domain.errors import N_, NotAllowed, SlideNotOpen
+from denkdag.domain.errors import N_, NotAllowed, SessionBusy, SlideNotOpen
 from denkdag.domain.model import Session
 from denkdag.domain.responses import accept_answer
 from denkdag.security import new_invitation_code, new_token, normalise_invitation, token_hash
@@ -197,7 +197,7 @@ class Participation:
             if outcome.status in {STORED, REPLAYED}:
                 return outcome.value
             session = await self._sessions.reload(session)
-        raise RuntimeError("the session kept changing; try again")
+        raise SessionBusy()
 
     async def answers_of(self, participant: Participant) -> dict[str, Any]:
         return await self._store.answers_of(participant.id)

@@ -10,7 +10,7 @@ from denkdag.app.access import Access
 from denkdag.app.opinions import LiveOpinions
 from denkdag.app.rounds import LiveRounds
 from denkdag.app.sessions import SessionCache, topic
-from denkdag.domain.errors import N_, InvalidControl, NotFound, UnknownSlide
+from denkdag.domain.errors import N_, InvalidControl, NotFound
 from denkdag.domain.kinds import RecordKind, kind_of
 from denkdag.domain.kinds.wordcloud import KIND as CLOUD
 from denkdag.domain.kinds.wordcloud import hidden_key
@@ -114,9 +114,7 @@ class Results:
     ) -> AnswerRecord:
         """Hide/show or highlight one answer of a moderated kind, then tell the screens."""
         session = await self._access.facilitated(code, user)
-        slide = session.deck.slide(slide_id)
-        if slide is None:
-            raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
+        slide = session.deck.require_slide(slide_id)
         kind = kind_of(slide.kind)
         if not (isinstance(kind, RecordKind) and kind.moderated):
             raise InvalidControl(
@@ -140,9 +138,7 @@ class Results:
         """Hide a word from a word cloud (every spelling of it), or show it again; the
         slide's tally goes out to every screen at once. Returns the facilitator's tally."""
         session = await self._access.facilitated(code, user)
-        slide = session.deck.slide(slide_id)
-        if slide is None:
-            raise UnknownSlide(N_("This session has no slide '%(slide)s'."), slide=slide_id)
+        slide = session.deck.require_slide(slide_id)
         if kind_of(slide.kind).tally_source != "words":
             raise InvalidControl(
                 N_("Words are hidden on word-cloud slides only, and '%(slide)s' is not one."),

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from denkdag.domain.errors import N_, NotFound, SlideNotOpen
+from denkdag.domain.errors import N_, NotFound, SessionBusy, SlideNotOpen
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.conversation import (
     RoundData,
@@ -230,7 +230,7 @@ class LiveRounds:
                     raise
                 session = fresh
         else:
-            raise RuntimeError("the session kept changing; try again")
+            raise SessionBusy()
         statement = await self.store.add(session.id, slide_id, participant_id, cleaned, status)
         self._changed(session, slide_id)
         return statement
@@ -265,7 +265,7 @@ class LiveRounds:
                 following = await self.next_for(session, participant_id, slide_id)
                 return {"statement": statement_id, "vote": stored, "next": following}
             session = await self._reload(session)
-        raise RuntimeError("the session kept changing; try again")
+        raise SessionBusy()
 
     async def moderate(
         self, session: Session, slide_id: str, statement_id: str, status: object

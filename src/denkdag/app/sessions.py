@@ -15,11 +15,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from denkdag.app.slide_view import slide_view
 from denkdag.app.timers import TimerWatch
 from denkdag.domain import session_flow, timer
 from denkdag.domain.errors import N_, UnknownSession
 from denkdag.domain.model import Deck, Session, User
+from denkdag.domain.views import slide_view
 from denkdag.live import Broadcaster, Envelope
 from denkdag.security import new_join_code, normalise_code
 from denkdag.storage import CodeTaken, SqlStore

@@ -10,9 +10,9 @@ from typing import Any
 
 from denkdag.app.results import Results
 from denkdag.app.sessions import STATE, topic
-from denkdag.app.slide_view import slide_view
 from denkdag.domain import timer
 from denkdag.domain.model import Session
+from denkdag.domain.views import slide_view
 from denkdag.live import Broadcaster, Envelope
 
 OPENING_SHARED_FOR = 2.0

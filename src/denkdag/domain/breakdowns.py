@@ -15,6 +15,7 @@ from typing import Any
 
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Slide
+from denkdag.domain.numbers import percent
 from denkdag.domain.profiles import (
     ProfileOption,
     ProfileQuestion,
@@ -33,10 +34,6 @@ def breaks_down(slide: Slide) -> bool:
 
 Profiles = Mapping[int, Mapping[str, str | None]]
 """Participant id → their profile answers (question id → option id or None)."""
-
-
-def _share(part: int, whole: int) -> int:
-    return int(100 * part / whole + 0.5) if whole else 0
 
 
 @dataclass(frozen=True)
@@ -147,7 +144,7 @@ def profile_counts(
     shown = disclosed_groups(sizes, not_said)
     total = len(people)
     groups = tuple(
-        GroupCount(o, sizes[o.id], _share(sizes[o.id], total))
+        GroupCount(o, sizes[o.id], percent(sizes[o.id], total))
         for o in question.options
         if o.id in shown
     )
@@ -167,7 +164,7 @@ class SpreadRow:
         return sum(self.counts)
 
     def shares(self) -> tuple[int, ...]:
-        return tuple(_share(count, self.total) for count in self.counts)
+        return tuple(percent(count, self.total) for count in self.counts)
 
 
 @dataclass(frozen=True)

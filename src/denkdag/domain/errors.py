@@ -78,11 +78,6 @@ class Capitalised(Message):
         return text[:1].upper() + text[1:] + "."
 
 
-def as_message(text: str | Message) -> Message:
-    """`text` as a Message (a plain string is a template without parameters)."""
-    return text if isinstance(text, Message) else Message(text)
-
-
 class DomainError(Exception):
     """Base class: something the user asked for cannot be done, and why.
 
@@ -126,3 +121,14 @@ class InvalidControl(DomainError):
 
 class NotAllowed(DomainError):
     """The caller may not do this (wrong session, not a facilitator of it)."""
+
+
+class SessionBusy(DomainError):
+    """A change lost its optimistic retries: others kept changing the session meanwhile.
+
+    Use cases re-read and retry a few times when the stored version moved under them;
+    when that still fails the user is told to try again (409), not shown a server error.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(N_("The session kept changing while this was saved; please try again."))

@@ -16,7 +16,9 @@ from datetime import date
 
 from denkdag.domain.errors import N_, Capitalised, DomainError, Message
 from denkdag.domain.kinds import STANCES, kind_of
+from denkdag.domain.matching import normalised, slide_key
 from denkdag.domain.model import Slide
+from denkdag.domain.numbers import percent
 from denkdag.domain.profiles import ProfileQuestion, ProfileSyntaxError, read_questions
 from denkdag.domain.tally import Tally
 
@@ -145,8 +147,6 @@ def check_role(role: str) -> str:
 
 # logos ---------------------------------------------------------------------------------
 
-LOGO_TYPES = ("image/png", "image/jpeg", "image/webp")
-
 
 def sniff_logo(data: bytes) -> str:
     """The logo's content type, read from its first bytes (never from its name or the
@@ -243,24 +243,6 @@ class Brand:
 
 # the same statement in several rooms ------------------------------------------------------
 
-_QUOTES = "\"'“”„‟«»‘’‚‹›`´"
-_WRAPPING = _QUOTES + " .!?…:;"
-
-
-def normalised(text: str) -> str:
-    """Text as compared across rooms: Unicode-normalised, case-folded, whitespace
-    collapsed, quotes and closing punctuation around it ignored."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    folded = " ".join(folded.split())
-    return folded.strip(_WRAPPING)
-
-
-def slide_key(slide: Slide) -> str | None:
-    """What makes two slides 'the same question' (the kind's `question_key`): None for
-    kinds not added up."""
-    kind = kind_of(slide.kind)
-    return kind.question_key(slide, normalised) if kind.shared else None
-
 
 def link_key(label: str) -> str:
     """An explicit link's key: slides given the same link label belong together."""
@@ -341,10 +323,6 @@ class Column:
     rows: tuple[Row, ...]
 
 
-def _percentage(count: int, respondents: int) -> int:
-    return int(100 * count / respondents + 0.5) if respondents else 0
-
-
 def answer_rows(question: SharedQuestion) -> list[tuple[str, str]]:
     """The answers compared, as (key, label): stances, or the options by normalised label
     (two rooms' option ids may differ, their words are what is the same)."""
@@ -361,7 +339,7 @@ def room_column(question: SharedQuestion, member: RoomSlide, tally: Tally) -> Co
     """One room's counts on the question's rows."""
     counts = _room_counts(question, member, tally)
     rows = tuple(
-        Row(key, label, counts.get(key, 0), _percentage(counts.get(key, 0), tally.respondents))
+        Row(key, label, counts.get(key, 0), percent(counts.get(key, 0), tally.respondents))
         for key, label in answer_rows(question)
     )
     return Column(tally.respondents, rows)
@@ -380,7 +358,7 @@ def overall_column(question: SharedQuestion, tallies: Mapping[int, Tally]) -> Co
         for key, count in _room_counts(question, member, tally).items():
             totals[key] = totals.get(key, 0) + count
     rows = tuple(
-        Row(key, label, totals.get(key, 0), _percentage(totals.get(key, 0), respondents))
+        Row(key, label, totals.get(key, 0), percent(totals.get(key, 0), respondents))
         for key, label in answer_rows(question)
     )
     return Column(respondents, rows)

@@ -14,6 +14,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from denkdag.domain.errors import N_, UnknownSlide
 from denkdag.domain.profiles import ProfileQuestion
 
 LANGUAGES = ("nl", "en", "fr")
@@ -102,6 +103,14 @@ class Deck:
     def slide(self, slide_id: str) -> Slide | None:
         """The slide with this id, if the deck has it (every vote asks)."""
         return self._by_id.get(slide_id)
+
+    def require_slide(self, slide_id: str) -> Slide:
+        """The slide with this id, or UnknownSlide (404): the one refusal, with one
+        sentence, wherever a request names a slide the deck does not have."""
+        slide = self._by_id.get(slide_id)
+        if slide is None:
+            raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
+        return slide
 
     @cached_property
     def _by_id(self) -> Mapping[str, Slide]:

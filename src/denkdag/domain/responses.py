@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from denkdag.domain import timer
-from denkdag.domain.errors import N_, SlideNotOpen, UnknownSlide
+from denkdag.domain.errors import N_, SlideNotOpen
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Deck, LiveState
 
@@ -23,9 +23,7 @@ def accept_answer(
     A slide whose closing timer has ended is closed from that moment (`now`, the server's
     clock), even before the background task has stored and announced it.
     """
-    slide = deck.slide(slide_id)
-    if slide is None:
-        raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
+    slide = deck.require_slide(slide_id)
     kind = kind_of(slide.kind)
     if not kind.asks:
         raise SlideNotOpen(N_("This slide is information only; there is nothing to answer."))

@@ -10,7 +10,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from denkdag.domain import timer
-from denkdag.domain.errors import N_, InvalidControl, UnknownSlide
+from denkdag.domain.errors import N_, InvalidControl
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import AUDIENCE_PACE, Deck, LiveState, ResultsMode
 
@@ -56,9 +56,7 @@ def settle_pace(deck: Deck, state: LiveState) -> LiveState:
 def _arrive(deck: Deck, state: LiveState, slide_id: str) -> LiveState:
     """Make `slide_id` current; the first visit opens a question and, in live mode, shows
     its results. A later visit keeps what the facilitator chose before."""
-    slide = deck.slide(slide_id)
-    if slide is None:
-        raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
+    slide = deck.require_slide(slide_id)
     open_slides, revealed = state.open_slides, state.revealed
     if slide_id not in state.visited and kind_of(slide.kind).asks:
         open_slides = open_slides | {slide_id}
@@ -129,9 +127,7 @@ def apply(
     if current is None:
         raise InvalidControl(N_("No slide is shown yet; go to a slide first."))
     target = slide_id or current
-    slide = deck.slide(target)
-    if slide is None:
-        raise UnknownSlide(N_("This session has no slide '%(target)s'."), target=target)
+    slide = deck.require_slide(target)
     revealing = chosen in (Action.REVEAL, Action.HIDE)
     if not (_reveals(slide.kind) if revealing else kind_of(slide.kind).asks):
         raise InvalidControl(N_("This slide is information only; there is no voting to change."))

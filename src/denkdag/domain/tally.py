@@ -12,6 +12,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from denkdag.domain.numbers import percent
+
 PRIVACY_FLOOR = 5
 """Groups with fewer participants than this are never shown on their own."""
 
@@ -41,7 +43,7 @@ class Tally:
 
     def percentages(self) -> dict[str, int]:
         """Whole percentages per answer, rounded half up, for display."""
-        return {key: int(self.percentage(key) + 0.5) for key in self.counts}
+        return {key: percent(count, self.respondents) for key, count in self.counts.items()}
 
     def shown_extra(self, *, facilitator: bool = False) -> Mapping[str, Any]:
         """The kind's own fields for this audience: all of them for facilitators only."""

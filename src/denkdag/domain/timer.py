@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from denkdag.domain.errors import N_, InvalidControl, UnknownSlide
+from denkdag.domain.errors import N_, InvalidControl
 from denkdag.domain.kinds import DeckSyntaxError, SlideSource, kind_of
 from denkdag.domain.kinds.base import parse_flag
 from denkdag.domain.model import Countdown, Deck, LiveState, Slide
@@ -170,9 +170,7 @@ def control(
 ) -> LiveState:
     """The state after a timer control on `slide_id`: start (or resume), pause, add time
     (30 s unless `seconds` says otherwise) or stop."""
-    slide = deck.slide(slide_id)
-    if slide is None:
-        raise UnknownSlide(N_("This session has no slide '%(slide_id)s'."), slide_id=slide_id)
+    slide = deck.require_slide(slide_id)
     asks = kind_of(slide.kind).asks
     countdown = timer_of(state, slide_id)
     ended = countdown is not None and countdown.ends_at is not None and countdown.ends_at <= now

@@ -1,39 +1,18 @@
 """A session against an earlier run of the same deck: the change per statement and option.
 
 Slides are matched by their text, not their ids, so an edited deck still lines up where the
-question stayed the same: a statement by its statement, a choice question by its title and
-prompt, and its options by label. Changes are in percentage points of respondents.
+question stayed the same (`domain.matching.slide_key`: the rule comparing rooms uses too),
+and a choice question's options by their label. Changes are in percentage points of
+respondents.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from denkdag.domain.kinds import STANCES, kind_of
-from denkdag.domain.model import Slide
+from denkdag.domain.matching import normalised, slide_key
 from denkdag.formats.report import Report, SlideResult
-
-_QUOTES = "\"'“”„‘’«»"
-_SPACE = re.compile(r"\s+")
-
-
-def _normal(text: str) -> str:
-    """Text as compared: case, spacing, surrounding quotes and end punctuation ignored."""
-    text = _SPACE.sub(" ", text).strip().casefold()
-    return text.strip(_QUOTES + " .").strip()
-
-
-def slide_key(slide: Slide) -> str | None:
-    """What identifies a slide across runs; None for slides that ask nothing comparable.
-    A question with options is matched by its title and prompt (its options by label,
-    so an edited list still lines up), any other by its kind's `question_key`."""
-    kind = kind_of(slide.kind)
-    if not kind.shared:
-        return None
-    if kind.rows == "options":
-        return f"{slide.kind}:{_normal(slide.title)}|{_normal(slide.body)}"
-    return kind.question_key(slide, _normal)
 
 
 @dataclass(frozen=True)
@@ -77,16 +56,16 @@ def _rows(current: SlideResult, earlier: SlideResult) -> tuple[Change, ...]:
         return tuple(
             Change(key, key, earlier.percentage(key), current.percentage(key)) for key in STANCES
         )
-    before = {_normal(o.label): o.id for o in earlier.slide.options}
+    before = {normalised(o.label): o.id for o in earlier.slide.options}
     return tuple(
         Change(
             option.id,
             option.label,
-            earlier.percentage(before[_normal(option.label)]),
+            earlier.percentage(before[normalised(option.label)]),
             current.percentage(option.id),
         )
         for option in current.slide.options
-        if _normal(option.label) in before
+        if normalised(option.label) in before
     )
 
 

@@ -478,19 +478,26 @@ def write_deck(deck: Deck) -> str:
     out.append(_FENCE)
     for position, slide in enumerate(deck.slides, start=1):
         out.append("")
-        out.append(f"# {slide.title}")
-        kind = kind_of(slide.kind)
-        settings, body = kind.write(slide)
-        if slide.kind != DEFAULT_KIND:
-            out.append(f"kind: {slide.kind}")
-        if slide.id != f"s{position}":
-            out.append(f"id: {slide.id}")
-        if slide.section:
-            out.append(f"section: {slide.section}")
-        out += [f"{key}: {value}" for key, value in settings.items()]
-        out += [f"{key}: {value}" for key, value in timer.write_settings(slide).items()]
-        out += image_settings(slide)
-        if body:
-            out.append("")
-            out += body
+        out += write_slide(slide, with_id=slide.id != f"s{position}")
     return "\n".join(out) + "\n"
+
+
+def write_slide(slide: Slide, *, with_id: bool) -> list[str]:
+    """One slide's block of a deck file, as lines: the one writer for whole decks and for
+    the editor's box of one slide (formats/slide_text.py), so a new slide setting is
+    written in one place. `with_id`: write its `id:` line (a deck file leaves it out where
+    the id is the slide's position, `s3`; the editor keeps ids apart from the text)."""
+    settings, body = kind_of(slide.kind).write(slide)
+    out = [f"# {slide.title}"]
+    if slide.kind != DEFAULT_KIND:
+        out.append(f"kind: {slide.kind}")
+    if with_id:
+        out.append(f"id: {slide.id}")
+    if slide.section:
+        out.append(f"section: {slide.section}")
+    out += [f"{key}: {value}" for key, value in settings.items()]
+    out += [f"{key}: {value}" for key, value in timer.write_settings(slide).items()]
+    out += image_settings(slide)
+    if body:
+        out += ["", *body]
+    return out

@@ -23,6 +23,7 @@ from denkdag.domain.events import Event
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.conversation import NAME as ROUND
 from denkdag.domain.model import Session
+from denkdag.domain.numbers import percent
 from denkdag.formats.export_csv import ANSWER_HEADER, hidden_mark, safe_cell, yes_no
 from denkdag.formats.export_json import results_document
 from denkdag.formats.export_xlsx import (
@@ -298,7 +299,7 @@ def _event_summary(sheet: Worksheet, event: EventReport) -> None:
         for result in room.asked:
             row += 1
             respondents = result.tally.respondents
-            share = round(100 * respondents / joined) if joined else 0
+            share = percent(respondents, joined)
             title = result.slide.statement or result.slide.title
             put_row(sheet, row, (room.label, result.position, title, respondents, share))
     for column, width in zip("ABCDEF", (24, 10, 50, 12, 12, 22), strict=True):

@@ -14,6 +14,7 @@ from typing import Any
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
+from denkdag.domain.views import result_view
 
 
 def results_document(session: Session, tallies: Sequence[Tally], joined: int) -> dict[str, Any]:
@@ -21,28 +22,12 @@ def results_document(session: Session, tallies: Sequence[Tally], joined: int) ->
     info = session.deck.info
     slides = []
     for slide, tally in zip(session.deck.slides, tallies, strict=True):
-        entry: dict[str, Any] = {
-            "id": slide.id,
-            "kind": slide.kind,
-            "title": slide.title,
-            "section": slide.section,
-            "respondents": tally.respondents,
-            "counts": dict(tally.counts),
-            **tally.extra,
-        }
+        entry = result_view(slide, tally)
         if kind_of(slide.kind).tally_source == "words":  # the hidden words, marked
             entry["cloud"] = [{**word, "hidden": False} for word in entry.get("cloud", ())]
             entry["hidden_words"] = [
                 {**word, "hidden": True} for word in entry.get("hidden_words", ())
             ]
-        if slide.options:
-            entry["options"] = [
-                {"id": o.id, "label": o.label, "description": o.description} for o in slide.options
-            ]
-        if slide.statement:
-            entry["statement"] = slide.statement
-        if slide.body:
-            entry["body"] = slide.body
         slides.append(entry)
     return {
         "code": session.code,

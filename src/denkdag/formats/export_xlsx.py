@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from denkdag.domain.kinds import STANCES, kind_of
 from denkdag.domain.kinds.conversation import NAME as ROUND
+from denkdag.domain.numbers import percent
 from denkdag.formats.compare import Comparison
 from denkdag.formats.export_csv import ANSWER_HEADER, hidden_mark, safe_cell, yes_no
 from denkdag.formats.report import Report, SlideResult
@@ -120,7 +121,7 @@ def summary_sheet(sheet: Worksheet, report: Report) -> None:
         row += 1
         asks = kind_of(result.slide.kind).asks
         respondents = result.tally.respondents
-        share = round(100 * respondents / joined) if joined and asks else None
+        share = percent(respondents, joined) if joined and asks else None
         put_row(
             sheet,
             row,

@@ -18,6 +18,7 @@ from denkdag.domain.kinds.conversation import RoundData, RoundVote, opinion_colu
 from denkdag.domain.kinds.statement import KIND as STATEMENT
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.model import Session, SessionInfo, Slide, StoredAnswer
+from denkdag.domain.numbers import percent
 from denkdag.domain.tally import PRIVACY_FLOOR, Tally, shown_groups
 from denkdag.formats.profile_report import ProfileReport
 
@@ -39,7 +40,7 @@ class SlideResult:
 
     def percentage(self, key: str) -> int:
         """Whole percentage of respondents who chose `key` (rounded half up)."""
-        return int(self.tally.percentage(key) + 0.5)
+        return percent(self.tally.counts.get(key, 0), self.tally.respondents)
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,7 @@ def timeline(answer_times: Sequence[datetime], join_times: Sequence[datetime]) -
 def _share(
     slide_result: SlideResult, direction: str, successes: int, trials: int
 ) -> StatementShare:
-    share = int(100 * successes / trials + 0.5) if trials else 0
+    share = percent(successes, trials)
     return StatementShare(slide_result.slide, slide_result.position, direction, share, trials)
 
 

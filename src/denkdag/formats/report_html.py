@@ -1,34 +1,26 @@
 """A report as HTML: the page a facilitator reads on screen and the source of the PDF.
 
-The templates are the web package's (`report.html` and the per-kind partials
-`kinds/{kind}_report.html`), rendered here, below both the web pages and the CLI, so that
-`denkdag export --format pdf` and `/r/{code}.pdf` print the very same document. A slide
-kind without a report partial falls back to a plain table of its counts.
+The templates (`report.html` and the per-kind partials `kinds/{kind}_report.html`, found
+and set up by `formats/templating.py`) are rendered here, below both the web pages and the
+CLI, so that `denkdag export --format pdf` and `/r/{code}.pdf` print the very same
+document. A slide kind without a report partial falls back to a plain table of its counts.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from datetime import UTC
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment
 
 from denkdag.domain.events import Brand, Event
-from denkdag.domain.kinds import kind_of
-from denkdag.formats import kind_templates
+from denkdag.formats import templating
 from denkdag.formats.compare import Comparison
 from denkdag.formats.event_report import EventReport
-from denkdag.formats.markup import inline, render_body
 from denkdag.formats.report import Report
-from denkdag.security import format_code
 
 GROUP_COLOURS = ("#9aa3b2", "#2b59c3", "#e4003a", "#1b7f3b", "#b8860b", "#7a4fb5")
 """Fill per OpinionGroup.colour: the projector's colours of groups A, B … (denkdag.css
@@ -37,35 +29,12 @@ STANCE_COLOURS = {"agree": "#1b7f3b", "disagree": "#c0262d", "pass": "#6b7280"}
 
 
 @cache
-def translations(language: str) -> NullTranslations:
-    """The interface catalogue for `language`, compiled in memory (English needs none)."""
-    po = resources.files("denkdag") / "locale" / language / "LC_MESSAGES" / "messages.po"
-    if language == "en" or not po.is_file():
-        return NullTranslations()
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer)
-
-
-@cache
 def environment(language: str) -> Environment:
     """One Jinja environment per language, its `_()` bound to that language's catalogue."""
-    env = Environment(
-        loader=kind_templates.LOADER,
-        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
-        extensions=["jinja2.ext.i18n"],
-    )
+    env = templating.environment()
     env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations(language), newstyle=True
+        templating.translations(language), newstyle=True
     )
-    env.filters["body"] = render_body
-    env.filters["inline"] = inline
-    env.filters["code"] = format_code
-    env.globals["kind_of"] = kind_of
-    env.globals["partial"] = kind_templates.partial
     env.globals["GROUP_COLOURS"] = GROUP_COLOURS
     env.globals["STANCE_COLOURS"] = STANCE_COLOURS
     return env

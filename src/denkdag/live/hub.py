@@ -13,7 +13,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,12 +196,3 @@ class Hub:
         if topic is not None:
             return len(self._subscribers.get(topic, ()))
         return sum(len(s) for s in self._subscribers.values())
-
-    async def stream(self, topic: str) -> AsyncIterator[Envelope]:
-        subscription = self.subscribe(topic)
-        try:
-            while (envelope := await subscription.next()) is not None:
-                if isinstance(envelope, Envelope):
-                    yield envelope
-        finally:
-            self.unsubscribe(topic, subscription)

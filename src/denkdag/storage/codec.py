@@ -8,6 +8,7 @@ from typing import Any
 from denkdag.domain import timer
 from denkdag.domain.model import Deck, LiveState, Option, ResultsMode, SessionInfo, Slide
 from denkdag.domain.profiles import ProfileOption, ProfileQuestion
+from denkdag.domain.views import slide_view
 
 
 def deck_to_dict(deck: Deck) -> dict[str, Any]:
@@ -33,22 +34,7 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
                 for q in info.profile
             ],
         },
-        "slides": [
-            {
-                "id": s.id,
-                "kind": s.kind,
-                "title": s.title,
-                "section": s.section,
-                "body": s.body,
-                "options": [
-                    {"id": o.id, "label": o.label, "description": o.description} for o in s.options
-                ],
-                "multiple": s.multiple,
-                "statement": s.statement,
-                "extra": dict(s.extra),
-            }
-            for s in deck.slides
-        ],
+        "slides": [slide_view(slide, private=True) for slide in deck.slides],
     }
 
 

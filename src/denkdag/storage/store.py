@@ -212,12 +212,6 @@ class SqlStore:
             rows = (await conn.execute(query)).all()
         return [self._session(row) for row in rows]
 
-    async def session_with_title(self, title: str) -> Session | None:
-        query = select(sessions).where(sessions.c.title == title).order_by(sessions.c.id).limit(1)
-        async with self.reader.connect() as conn:
-            row = (await conn.execute(query)).first()
-        return self._session(row) if row else None
-
     async def save_state(self, session_id: int, state: LiveState, expected_version: int) -> bool:
         """Store `state` if nobody changed the session since `expected_version`."""
         async with self.engine.begin() as conn:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from denkdag.app.access import LOGIN_LIFETIME, LOGIN_TOKEN
+from denkdag.app.access import LOGIN_LIFETIME
 from denkdag.app.accounts import (
     ADMINISTRATOR,
     ROLES,
@@ -24,8 +24,15 @@ from denkdag.app.accounts import (
 from denkdag.domain.errors import N_, NotAllowed
 from denkdag.domain.model import User
 from denkdag.web import i18n
-from denkdag.web.auth import LOGIN_COOKIE, check_csrf, service, settings
-from denkdag.web.pages import render
+from denkdag.web.auth import (
+    LOGIN_COOKIE,
+    check_csrf,
+    facilitator_from_cookie,
+    service,
+    settings,
+    to_login,
+)
+from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 # Annotated, not shared `Form(...)` defaults: FastAPI binds a shared FieldInfo to one name.
@@ -35,17 +42,6 @@ Password = Annotated[str, Form(max_length=400)]
 
 def accounts(request: Request) -> Accounts:
     return service(request).accounts
-
-
-async def signed_in(request: Request) -> User | None:
-    """The user of this browser's login cookie (pages only; the API has its tokens)."""
-    return await service(request).access.user_for_token(
-        request.cookies.get(LOGIN_COOKIE), LOGIN_TOKEN
-    )
-
-
-def _to_login(request: Request) -> Response:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
 def _with_login(request: Request, user: User, token: str, target: str) -> Response:
@@ -70,9 +66,9 @@ def _link(request: Request, path: str) -> str:
 
 @router.get("/account", response_class=HTMLResponse)
 async def account_page(request: Request) -> Response:
-    user = await signed_in(request)
+    user = await facilitator_from_cookie(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     return render(request, "account.html", {"user": user})
 
 
@@ -85,7 +81,7 @@ async def change_password(
     csrf_token: Csrf = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = await signed_in(request)
+    user = await facilitator_from_cookie(request)
     if user is None:
         raise NotAllowed(N_("Sign in first."))
     try:
@@ -110,7 +106,7 @@ async def _admin_page(
 
 
 async def _admin(request: Request) -> User | None:
-    user = await signed_in(request)
+    user = await facilitator_from_cookie(request)
     if user is not None and user.role != ADMINISTRATOR:
         raise NotAllowed(N_("Only an administrator manages accounts."))
     return user
@@ -120,14 +116,14 @@ async def _admin(request: Request) -> User | None:
 async def admin_users(request: Request) -> Response:
     admin = await _admin(request)
     if admin is None:
-        return _to_login(request)
+        return to_login(request)
     return await _admin_page(request, admin)
 
 
 @router.post("/admin/invitations", response_class=HTMLResponse)
 async def admin_invite(request: Request, role: str = Form(""), csrf_token: Csrf = "") -> Response:
     check_csrf(request, csrf_token)
-    admin = require_administrator(await signed_in(request))
+    admin = require_administrator(await facilitator_from_cookie(request))
     token = await accounts(request).invite(admin, role)
     link = {"url": _link(request, f"/invite/{token}"), "role": role}
     return await _admin_page(request, admin, {"invitation": link})
@@ -136,7 +132,7 @@ async def admin_invite(request: Request, role: str = Form(""), csrf_token: Csrf 
 @router.post("/admin/users/{user_id}/reset", response_class=HTMLResponse)
 async def admin_reset(request: Request, user_id: int, csrf_token: Csrf = "") -> Response:
     check_csrf(request, csrf_token)
-    admin = require_administrator(await signed_in(request))
+    admin = require_administrator(await facilitator_from_cookie(request))
     token = await accounts(request).reset_link(admin, user_id)
     target = await accounts(request).user(user_id)
     link = {"url": _link(request, f"/reset/{token}"), "user": target.username if target else ""}
@@ -148,7 +144,7 @@ async def admin_role(
     request: Request, user_id: int, role: str = Form(""), csrf_token: Csrf = ""
 ) -> Response:
     check_csrf(request, csrf_token)
-    await accounts(request).set_role(await signed_in(request), user_id, role)
+    await accounts(request).set_role(await facilitator_from_cookie(request), user_id, role)
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -226,7 +222,7 @@ async def add_cofacilitator(
     request: Request, code: str, username: str = Form("", max_length=200), csrf_token: Csrf = ""
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = await signed_in(request)
+    user = await facilitator_from_cookie(request)
     session = await service(request).access.facilitated(code, user)
     try:
         await accounts(request).add_cofacilitator(user, session, username)
@@ -249,7 +245,7 @@ async def remove_cofacilitator(
     request: Request, code: str, user_id: int, csrf_token: Csrf = ""
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = await signed_in(request)
+    user = await facilitator_from_cookie(request)
     session = await service(request).access.facilitated(code, user)
     await accounts(request).remove_cofacilitator(user, session, user_id)
     return RedirectResponse("/sessions", status_code=303)

@@ -11,6 +11,7 @@ from denkdag.domain import timer
 from denkdag.domain.errors import N_, InvalidAnswer, NotAllowed
 from denkdag.domain.kinds.wordcloud import hidden_key
 from denkdag.domain.model import User
+from denkdag.domain.views import result_view
 from denkdag.web import sse
 from denkdag.web.auth import bearer, facilitator, service
 from denkdag.web.ratelimit import Limits
@@ -111,15 +112,7 @@ async def results(
     session = await svc.access.facilitated(code, user)
     tallies = await svc.results.of_session(session)
     slides = [
-        {
-            "id": slide.id,
-            "kind": slide.kind,
-            "title": slide.title,
-            "respondents": tally.respondents,
-            "counts": dict(tally.counts),
-            **tally.extra,
-        }
-        for slide, tally in zip(session.deck.slides, tallies, strict=True)
+        result_view(slide, tally) for slide, tally in zip(session.deck.slides, tallies, strict=True)
     ]
     document: dict[str, Any] = {
         "code": session.code,

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import quote
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 
 from denkdag.app.access import API_TOKEN, LOGIN_TOKEN
 from denkdag.app.denkdag import Denkdag
@@ -116,3 +118,16 @@ async def facilitator(request: Request) -> User | None:
     if request.method not in SAFE_METHODS:
         check_csrf(request, request.headers.get(CSRF_HEADER))
     return await svc.access.user_for_token(cookie, LOGIN_TOKEN)
+
+
+async def facilitator_from_cookie(request: Request) -> User | None:
+    """The user of this browser's login cookie (pages only; the API has its tokens)."""
+    return await service(request).access.user_for_token(
+        request.cookies.get(LOGIN_COOKIE), LOGIN_TOKEN
+    )
+
+
+def to_login(request: Request) -> Response:
+    """To the sign-in page, coming back here afterwards (the path quoted: it may hold
+    anything a link put in it)."""
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)

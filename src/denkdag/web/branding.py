@@ -1,7 +1,7 @@
 """An event's branding on the pages of its sessions (phone, join and presenter pages).
 
 Kept apart from `web/events.py` so `pages.py` can use it without importing the event
-pages (which import `pages.render`). The colours reach the page as a versioned style
+pages (which import `templating.render`). The colours reach the page as a versioned style
 sheet of CSS custom properties (the CSP allows no inline style).
 """
 

@@ -30,8 +30,16 @@ from denkdag.domain.model import Session, User
 from denkdag.security import normalise_code
 from denkdag.web import i18n, pages
 from denkdag.web.api import ERRORS
-from denkdag.web.auth import bearer, check_csrf, facilitator, participant_cookie, service
+from denkdag.web.auth import (
+    bearer,
+    check_csrf,
+    facilitator,
+    facilitator_from_cookie,
+    participant_cookie,
+    service,
+)
 from denkdag.web.errors import status_of
+from denkdag.web.templating import render
 
 PREFIX = "/api/v1/sessions/{code}/slides/{slide_id}/statements"
 router = APIRouter(responses=ERRORS, tags=["Statement rounds"])
@@ -269,7 +277,7 @@ async def _phone_error(
 ) -> Response:
     context = await pages._phone_context(request, participant)
     context |= {"error": i18n.Refusal(error), **more}
-    return pages.render(
+    return render(
         request,
         "phone.html",
         context,
@@ -281,7 +289,7 @@ async def _phone_error(
 @pages_router.get("/c/{code}/statements/{slide_id}", response_class=HTMLResponse)
 async def remote_list(request: Request, code: str, slide_id: str) -> Response:
     """The moderation list of one round, as the remote shows it (a fragment)."""
-    user = await pages.facilitator_from_cookie(request)
+    user = await facilitator_from_cookie(request)
     if user is None:
         raise NotAllowed(N_("Sign in as a facilitator of this session."))
     svc = service(request)
@@ -289,7 +297,7 @@ async def remote_list(request: Request, code: str, slide_id: str) -> Response:
     slide = round_slide(session.deck, slide_id)
     board = await svc.rounds.listing(session, slide_id, facilitator=True)
     context = {"session": session, "slide": slide, "board": board}
-    return pages.render(request, "kinds/conversation_moderation.html", context, session=session)
+    return render(request, "kinds/conversation_moderation.html", context, session=session)
 
 
 @pages_router.post("/c/{code}/statements/{slide_id}/{statement_id}")
@@ -302,7 +310,7 @@ async def remote_moderate(
     csrf_token: str = Form(""),
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = await pages.facilitator_from_cookie(request)
+    user = await facilitator_from_cookie(request)
     svc = service(request)
     session = await svc.access.facilitated(code, user)
     if change not in CHANGES:

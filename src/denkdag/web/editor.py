@@ -10,22 +10,21 @@ header (`facilitator` checks it).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from denkdag.app.editor import (
-    NEW_SLIDES,
     Editor,
     EditorDeck,
     ImageNotAccepted,
     NeedsConfirmation,
-    SlideTextError,
     StaleDeck,
-    new_deck,
 )
 from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.domain.kinds import KINDS, kind_of
@@ -39,10 +38,11 @@ from denkdag.formats.images import (
     ImageRefused,
     clean_image,
 )
+from denkdag.formats.slide_text import NEW_SLIDES, SlideTextError, new_deck
 from denkdag.web import i18n
-from denkdag.web.auth import check_csrf, facilitator, service
+from denkdag.web.auth import check_csrf, facilitator, facilitator_from_cookie, service
 from denkdag.web.errors import choose_request_language, status_of
-from denkdag.web.pages import LANG_COOKIE, facilitator_from_cookie, render, templates
+from denkdag.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 60_000
@@ -88,7 +88,7 @@ def _deck_json(view: EditorDeck, status: int = 200, **more: Any) -> JSONResponse
     return JSONResponse({**view.as_dict(), **more}, status_code=status)
 
 
-async def _refusal(request: Request, error: DomainError, code: str) -> JSONResponse:
+async def _refusal(request: Request, error: DomainError, code: str | None) -> JSONResponse:
     """An editor error as JSON, in the page's language: a conflict carries the deck as it
     is now, a slide's text error its line."""
     await choose_request_language(request, error, code)
@@ -100,9 +100,28 @@ async def _refusal(request: Request, error: DomainError, code: str) -> JSONRespo
         return JSONResponse(body, status_code=422)
     if isinstance(error, NeedsConfirmation):
         return JSONResponse({"detail": detail, "confirm": True}, status_code=409)
-    if isinstance(error, ImageNotAccepted):
-        return JSONResponse({"detail": detail}, status_code=error.status)
     return JSONResponse({"detail": detail}, status_code=status_of(error))
+
+
+class _RefusingRoute(APIRoute):
+    """A route of the editor's JSON API: a refusal (DomainError) raised by the route or
+    its dependencies becomes `_refusal`'s answer, which the editor's script reads (the
+    deck as it is now on a conflict, the line of a slide's text error)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def refusing(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except DomainError as error:
+                return await _refusal(request, error, request.path_params.get("code"))
+
+        return refusing
+
+
+api = APIRouter(route_class=_RefusingRoute)
+"""The editor's JSON API (`/e/{code}/…` fetched by editor.js); included in `router`."""
 
 
 class Versioned(BaseModel):
@@ -145,115 +164,84 @@ async def editor_page(request: Request, code: str) -> Response:
     return render(request, "editor.html", context, session=session)
 
 
-@router.get("/e/{code}/deck")
+@api.get("/e/{code}/deck")
 async def editor_deck(request: Request, code: str, user: Signed) -> JSONResponse:
-    try:
-        return _deck_json(await _editor(request).open(code, user))
-    except DomainError as error:
-        return await _refusal(request, error, code)
+    return _deck_json(await _editor(request).open(code, user))
 
 
-@router.post("/e/{code}/slides")
+@api.post("/e/{code}/slides")
 async def add_slide(request: Request, code: str, body: NewSlide, user: Signed) -> JSONResponse:
-    try:
-        view, slide_id = await _editor(request).add(code, user, body.version, body.kind, body.after)
-    except DomainError as error:
-        return await _refusal(request, error, code)
+    view, slide_id = await _editor(request).add(code, user, body.version, body.kind, body.after)
     return _deck_json(view, 201, slide=slide_id)
 
 
-@router.put("/e/{code}/slides/{slide_id}")
+@api.put("/e/{code}/slides/{slide_id}")
 async def edit_slide(
     request: Request, code: str, slide_id: str, body: SlideText, user: Signed
 ) -> JSONResponse:
-    try:
-        view = await _editor(request).edit(code, user, body.version, slide_id, body.text)
-    except DomainError as error:
-        return await _refusal(request, error, code)
+    view = await _editor(request).edit(code, user, body.version, slide_id, body.text)
     return _deck_json(view)
 
 
-@router.put("/e/{code}/info")
+@api.put("/e/{code}/info")
 async def edit_info(request: Request, code: str, body: SlideText, user: Signed) -> JSONResponse:
-    try:
-        view = await _editor(request).edit_info(code, user, body.version, body.text)
-    except DomainError as error:
-        return await _refusal(request, error, code)
+    view = await _editor(request).edit_info(code, user, body.version, body.text)
     return _deck_json(view)
 
 
-@router.put("/e/{code}/order")
+@api.put("/e/{code}/order")
 async def reorder(request: Request, code: str, body: Order, user: Signed) -> JSONResponse:
-    try:
-        view = await _editor(request).move(code, user, body.version, body.order)
-    except DomainError as error:
-        return await _refusal(request, error, code)
+    view = await _editor(request).move(code, user, body.version, body.order)
     return _deck_json(view)
 
 
-@router.post("/e/{code}/slides/{slide_id}/duplicate")
+@api.post("/e/{code}/slides/{slide_id}/duplicate")
 async def duplicate_slide(
     request: Request, code: str, slide_id: str, body: Versioned, user: Signed
 ) -> JSONResponse:
-    try:
-        view, copy = await _editor(request).duplicate(code, user, body.version, slide_id)
-    except DomainError as error:
-        return await _refusal(request, error, code)
+    view, copy = await _editor(request).duplicate(code, user, body.version, slide_id)
     return _deck_json(view, 201, slide=copy)
 
 
-@router.post("/e/{code}/slides/{slide_id}/delete")
+@api.post("/e/{code}/slides/{slide_id}/delete")
 async def delete_slide(
     request: Request, code: str, slide_id: str, body: Removal, user: Signed
 ) -> JSONResponse:
-    try:
-        view = await _editor(request).delete(code, user, body.version, slide_id, body.confirm)
-    except DomainError as error:
-        return await _refusal(request, error, code)
+    view = await _editor(request).delete(code, user, body.version, slide_id, body.confirm)
     return _deck_json(view)
 
 
-@router.post("/e/{code}/undo")
+@api.post("/e/{code}/undo")
 async def undo(request: Request, code: str, body: Versioned, user: Signed) -> JSONResponse:
-    try:
-        view = await _editor(request).undo(code, user, body.version)
-    except DomainError as error:
-        return await _refusal(request, error, code)
+    view = await _editor(request).undo(code, user, body.version)
     return _deck_json(view)
 
 
-@router.post("/e/{code}/slides/{slide_id}/image")
+@api.post("/e/{code}/slides/{slide_id}/image")
 async def upload_image(request: Request, code: str, slide_id: str, user: Signed) -> JSONResponse:
     """A picture for the slide (multipart: `image`, `alt`, `version`): checked by its bytes,
     re-encoded without metadata (formats/images.py), stored, and put on the slide. The
     access check comes before the body is read."""
+    session = await service(request).access.facilitated(code, user)
+    i18n.request_language(request, session.deck.info.language)  # the editor page's
+    async with request.form(max_files=1, max_fields=4) as form:
+        upload = form.get("image")
+        alt = form.get("alt")
+        version = str(form.get("version", ""))
+        if not isinstance(upload, StarletteUpload):
+            raise ImageNotAccepted(N_("Choose an image file to upload."))
+        if not isinstance(alt, str) or not alt.strip():
+            raise ImageNotAccepted(
+                N_("Describe the image in a few words (alt text) for people who cannot see it.")
+            )
+        if not version.isdigit() or len(version) > 9:
+            raise ImageNotAccepted(N_("The field 'version' must be the deck's version number."))
+        data = await upload.read(MAX_IMAGE_BYTES + 1)
     try:
-        session = await service(request).access.facilitated(code, user)
-        # the editor page's language: the facilitator's pick, else the session's
-        picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-        accepted = request.headers.get("accept-language")
-        language = i18n.choose_language(picked, session.deck.info.language, accepted)
-        i18n.current_language.set(language)
-        async with request.form(max_files=1, max_fields=4) as form:
-            upload = form.get("image")
-            alt = form.get("alt")
-            version = str(form.get("version", ""))
-            if not isinstance(upload, StarletteUpload):
-                raise ImageNotAccepted(N_("Choose an image file to upload."))
-            if not isinstance(alt, str) or not alt.strip():
-                raise ImageNotAccepted(
-                    N_("Describe the image in a few words (alt text) for people who cannot see it.")
-                )
-            if not version.isdigit() or len(version) > 9:
-                raise ImageNotAccepted(N_("The field 'version' must be the deck's version number."))
-            data = await upload.read(MAX_IMAGE_BYTES + 1)
-        try:
-            image = await asyncio.to_thread(clean_image, data)
-        except ImageRefused as refused:
-            raise ImageNotAccepted(_refused(refused), refused.status) from None
-        view = await _editor(request).set_image(code, user, int(version), slide_id, image, alt)
-    except DomainError as error:
-        return await _refusal(request, error, code)
+        image = await asyncio.to_thread(clean_image, data)
+    except ImageRefused as refused:
+        return JSONResponse({"detail": _refused(refused)}, status_code=refused.status)
+    view = await _editor(request).set_image(code, user, int(version), slide_id, image, alt)
     return _deck_json(view, 201)
 
 
@@ -285,14 +273,11 @@ def _refused(refused: ImageRefused) -> str:
     return messages.get(refused.reason, refused.message)
 
 
-@router.post("/e/{code}/slides/{slide_id}/image/remove")
+@api.post("/e/{code}/slides/{slide_id}/image/remove")
 async def remove_image(
     request: Request, code: str, slide_id: str, body: Versioned, user: Signed
 ) -> JSONResponse:
-    try:
-        view = await _editor(request).remove_image(code, user, body.version, slide_id)
-    except DomainError as error:
-        return await _refusal(request, error, code)
+    view = await _editor(request).remove_image(code, user, body.version, slide_id)
     return _deck_json(view)
 
 
@@ -423,3 +408,6 @@ async def copy_session(
     user = await _signed_in(request, csrf_token)
     session = await _editor(request).duplicate_session(code, user)
     return RedirectResponse(f"/e/{session.code}", status_code=303)
+
+
+router.include_router(api)  # last: including copies the routes defined so far

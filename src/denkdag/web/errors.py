@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from denkdag.app.editor import ImageNotAccepted
 from denkdag.domain.errors import (
     N_,
     DomainError,
@@ -25,6 +26,7 @@ from denkdag.domain.errors import (
     InvalidControl,
     NotAllowed,
     NotFound,
+    SessionBusy,
     SlideNotOpen,
     UnknownSession,
 )
@@ -40,6 +42,8 @@ STATUS = {
     InvalidControl: 409,
     NotAllowed: 403,
     InvalidEvent: 422,
+    ImageNotAccepted: 422,
+    SessionBusy: 409,
 }
 
 
@@ -81,9 +85,7 @@ async def choose_request_language(
             except Exception:  # an unknown code, or no database: the refusal still goes out
                 session = None
             session_language = session.deck.info.language if session else None
-    language = i18n.choose_language(picked, session_language, accepted)
-    i18n.current_language.set(language)
-    return language
+    return i18n.request_language(request, session_language)
 
 
 async def translated_detail(request: Request, error: BaseException, code: str | None = None) -> str:

@@ -17,16 +17,14 @@ from denkdag.formats.event_report import EventReport
 from denkdag.formats.report_html import render_event_report
 from denkdag.web import i18n
 from denkdag.web.auth import facilitator, service
-from denkdag.web.pages import LANG_COOKIE
 
 router = APIRouter(include_in_schema=False)
 
 
 def _language(request: Request, report: EventReport) -> str:
     """?lang=, the language cookie, the plenary's (first session's) deck, the browser."""
-    picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     deck = report.rooms[0].session.deck.info.language if report.rooms else None
-    return i18n.choose_language(picked, deck, request.headers.get("accept-language"))
+    return i18n.request_language(request, deck)
 
 
 async def _report(request: Request, event_code: str) -> EventReport | Response:
@@ -47,7 +45,7 @@ async def report_page(request: Request, event_code: str) -> Response:
     response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
     picked = request.query_params.get("lang")
     if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(LANG_COOKIE, picked, samesite="lax", max_age=31536000)
+        response.set_cookie(i18n.LANG_COOKIE, picked, samesite="lax", max_age=31536000)
     return response
 
 

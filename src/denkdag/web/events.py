@@ -17,18 +17,27 @@ import segno
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from denkdag.app.editor import new_deck
 from denkdag.app.events import EventFields, Events, event_view, normalise_event_code
 from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.domain.events import MAX_LOGO_BYTES, PLENARY, WORKING, Brand, Event
 from denkdag.domain.model import User
 from denkdag.domain.profiles import write_question
 from denkdag.formats.deck import DeckError, parse_deck
+from denkdag.formats.slide_text import new_deck
 from denkdag.web import i18n
-from denkdag.web.auth import CSRF_FIELD, CSRF_HEADER, check_csrf, facilitator, service, settings
+from denkdag.web.auth import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    check_csrf,
+    facilitator,
+    facilitator_from_cookie,
+    service,
+    settings,
+    to_login,
+)
 from denkdag.web.branding import brand, forget_brands
 from denkdag.web.errors import status_of
-from denkdag.web.pages import facilitator_from_cookie, render
+from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 DECK_SUFFIXES = (".md", ".markdown", ".txt")
@@ -62,10 +71,6 @@ async def _form_user(request: Request) -> AsyncIterator[User]:
 FormUser = Annotated[User, Depends(_form_user)]
 
 
-def _to_login(request: Request) -> Response:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-
 # the organiser's events ----------------------------------------------------------------
 
 
@@ -73,7 +78,7 @@ def _to_login(request: Request) -> Response:
 async def events_page(request: Request) -> Response:
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     mine = await _events(request).of_organiser(user)
     return render(request, "events.html", {"user": user, "events": mine})
 
@@ -140,7 +145,7 @@ async def _manage(
 async def manage_page(request: Request, event_code: str) -> Response:
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     event = await _events(request).owned(event_code, user)
     return await _manage(request, event, user)
 
@@ -334,7 +339,7 @@ async def link_slide(
 async def live_page(request: Request, event_code: str) -> Response:
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     events = _events(request)
     state = await events.dashboard(event_code, user)
     event = await events.owned(event_code, user)
@@ -353,7 +358,7 @@ async def _compare_context(request: Request, event_code: str, user: User) -> dic
 async def compare_page(request: Request, event_code: str) -> Response:
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     context = await _compare_context(request, event_code, user)
     return render(request, "event_compare.html", context)
 
@@ -373,7 +378,7 @@ async def poster(request: Request, event_code: str) -> Response:
     """A printable A4 poster of the event's QR code, join address and rooms."""
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     events = _events(request)
     event = await events.owned(event_code, user)
     context = {

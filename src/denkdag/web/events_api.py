@@ -12,12 +12,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from denkdag.app.editor import new_deck
 from denkdag.app.events import EventFields, Events, Room, event_view, room_view
 from denkdag.domain.errors import N_, NotAllowed
 from denkdag.domain.events import InvalidEvent
 from denkdag.domain.model import User
 from denkdag.formats.deck import DeckError, parse_deck
+from denkdag.formats.slide_text import new_deck
 from denkdag.web.auth import facilitator, service
 from denkdag.web.branding import forget_brands
 from denkdag.web.schemas import Detail

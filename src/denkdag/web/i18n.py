@@ -8,41 +8,23 @@ the template's `_()`.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from contextvars import ContextVar
-from functools import cache
-from importlib import resources
 from typing import Protocol
 
 from babel import Locale
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from fastapi import Request
 from markupsafe import Markup, escape
 
 from denkdag.domain.errors import Message
 from denkdag.domain.model import LANGUAGES
+from denkdag.formats.templating import translations
 
 DEFAULT_LANGUAGE = "nl"
 LANG_COOKIE = "dd_lang"
 """The cookie holding the language a user picked (`?lang=`)."""
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "fr": "Français"}
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
-
-
-@cache
-def translations(language: str) -> NullTranslations:
-    """The compiled catalogue for `language` (English is the source language)."""
-    root = resources.files("denkdag") / "locale" / language / "LC_MESSAGES" / "messages.po"
-    if language == "en" or not root.is_file():
-        return NullTranslations()
-    with root.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer)
 
 
 def gettext(message: str) -> str:
@@ -116,6 +98,16 @@ def choose_language(
         if tag in LANGUAGES:
             return tag
     return DEFAULT_LANGUAGE
+
+
+def request_language(request: Request, session_language: str | None = None) -> str:
+    """The language a page, report or refusal speaks to this request (`choose_language`
+    on `?lang=`, the language cookie, the session's language and Accept-Language), made
+    current for `gettext`: the one place every page module picks it."""
+    picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    language = choose_language(picked, session_language, request.headers.get("accept-language"))
+    current_language.set(language)
+    return language
 
 
 def _accepted(header: str) -> list[str]:

@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.security import format_code
-from denkdag.web.auth import check_csrf, facilitator, service
-from denkdag.web.pages import facilitator_from_cookie, join_url, render
+from denkdag.web.auth import check_csrf, facilitator, facilitator_from_cookie, service
+from denkdag.web.pages import join_url
+from denkdag.web.templating import render
 
 MAX_CODES = 2000
 router = APIRouter(include_in_schema=False)

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, FastAPI, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denkdag.app.access import LINK_TOKEN, LOGIN_LIFETIME
@@ -22,87 +19,29 @@ from denkdag.app.events import Events, looks_like_event_code, normalise_event_co
 from denkdag.app.participation import Participant
 from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound, SlideNotOpen
 from denkdag.domain.kinds import kind_of
-from denkdag.domain.model import Session, User
+from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
-from denkdag.formats import kind_templates
-from denkdag.security import format_code, normalise_code
+from denkdag.security import normalise_code
 from denkdag.web import i18n, pace, profiles
 from denkdag.web.auth import (
     CSRF_FIELD,
     LOGIN_COOKIE,
     check_csrf,
-    csrf_token,
     facilitator,
+    facilitator_from_cookie,
     participant_cookie,
     service,
-    set_csrf,
     settings,
+    to_login,
 )
 from denkdag.web.branding import session_brand
 from denkdag.web.errors import status_of
 from denkdag.web.kind_forms import read_form
-from denkdag.web.markup import inline, render_body
 from denkdag.web.presenter_breakdown import breakdown_context
 from denkdag.web.ratelimit import Limits
+from denkdag.web.templating import render
 
-LANG_COOKIE = i18n.LANG_COOKIE
 router = APIRouter(include_in_schema=False)
-_environment = Environment(
-    loader=kind_templates.LOADER,
-    autoescape=select_autoescape(["html"], default_for_string=True, default=True),
-    extensions=["jinja2.ext.i18n"],
-)
-_environment.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True
-)
-templates = Jinja2Templates(env=_environment)
-templates.env.filters["body"] = render_body
-templates.env.filters["inline"] = inline
-templates.env.filters["code"] = format_code
-templates.env.globals["LANGUAGES"] = i18n.LANGUAGE_NAMES
-templates.env.globals["kind_of"] = kind_of
-templates.env.globals["partial"] = kind_templates.partial
-templates.env.globals["countdown_data"] = pace.countdown_data
-templates.env.filters["countdown_text"] = pace.clock_text
-templates.env.filters["countdown_phase"] = pace.countdown_phase
-
-
-def _language(request: Request, session: Session | None = None) -> str:
-    picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    language = i18n.choose_language(
-        picked,
-        session.deck.info.language if session else None,
-        request.headers.get("accept-language"),
-    )
-    i18n.current_language.set(language)
-    return language
-
-
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    *,
-    session: Session | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    """A page in the request's language, with the CSRF cookie set and no caching."""
-    language = _language(request, session)
-    context = {
-        "request": request,
-        "lang": language,
-        "csrf": csrf_token(request),
-        "csrf_field": CSRF_FIELD,
-        "base_url": settings(request).base_url(),
-        **context,
-    }
-    response = templates.TemplateResponse(request, template, context, status_code=status_code)
-    response.headers["Cache-Control"] = "no-cache"
-    set_csrf(request, response)
-    picked = request.query_params.get("lang")
-    if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(LANG_COOKIE, picked, samesite="lax", max_age=31536000)
-    return response
 
 
 def join_url(request: Request, code: str) -> str:
@@ -333,15 +272,11 @@ async def qr(request: Request, code: str) -> Response:
 # facilitators --------------------------------------------------------------------------
 
 
-def _to_login(request: Request) -> Response:
-    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-
-
 @router.get("/p/{code}", response_class=HTMLResponse)
 async def presenter(request: Request, code: str, by: str | None = None) -> Response:
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     session = await service(request).access.facilitated(code, user)
     context = await _slide_context(request, session)
     context["join_url"] = join_url(request, session.code)
@@ -361,7 +296,7 @@ async def presenter_slide(request: Request, code: str, by: str | None = None) ->
 async def remote(request: Request, code: str) -> Response:
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     session = await service(request).access.facilitated(code, user)
     context = await _slide_context(request, session)
     context["tallies"] = await _tallies(request, session)
@@ -423,18 +358,11 @@ async def remote_hide_word(
     return RedirectResponse(f"/c/{normalise_code(code)}#moderation", status_code=303)
 
 
-async def facilitator_from_cookie(request: Request) -> User | None:
-    token = request.cookies.get(LOGIN_COOKIE)
-    from denkdag.app.access import LOGIN_TOKEN
-
-    return await service(request).access.user_for_token(token, LOGIN_TOKEN)
-
-
 @router.get("/sessions", response_class=HTMLResponse)
 async def dashboard(request: Request) -> Response:
     user = await facilitator(request)
     if user is None:
-        return _to_login(request)
+        return to_login(request)
     svc = service(request)
     sessions = await svc.sessions.of_user(user)
     joined = {s.id: await svc.results.joined(s) for s in sessions}

@@ -33,6 +33,7 @@ from denkdag.web.auth import (
     settings,
 )
 from denkdag.web.errors import status_of
+from denkdag.web.templating import render
 
 router = APIRouter(prefix="/api/v1/sessions/{code}/profile", responses=ERRORS, tags=["profile"])
 pages = APIRouter(include_in_schema=False)
@@ -203,7 +204,6 @@ def profile_page(
     status_code: int = 200,
 ) -> Response:
     """The profile questions, as the phone shows them before the first slide."""
-    from denkdag.web.pages import render  # pages imports this module for its hook
 
     session = participant.session
     context = {

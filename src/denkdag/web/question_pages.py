@@ -16,8 +16,15 @@ from denkdag.domain.model import Session
 from denkdag.domain.questions import APPROVED, HIDDEN, PENDING, mode_of
 from denkdag.security import normalise_code
 from denkdag.web import i18n, pages
-from denkdag.web.auth import check_csrf, participant_cookie, service
+from denkdag.web.auth import (
+    check_csrf,
+    facilitator_from_cookie,
+    participant_cookie,
+    service,
+    to_login,
+)
 from denkdag.web.errors import status_of
+from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,7 +58,7 @@ async def phone_questions(request: Request, code: str) -> Response:
     if participant is None:
         return RedirectResponse(f"/j/{normalise_code(code)}", status_code=303)
     context = await _phone_context(request, participant.session, participant.id)
-    return pages.render(request, "qa_phone.html", context, session=participant.session)
+    return render(request, "qa_phone.html", context, session=participant.session)
 
 
 @router.post("/j/{code}/questions")
@@ -68,7 +75,7 @@ async def phone_ask(
     except DomainError as error:
         context = await _phone_context(request, session, participant.id)
         context |= {"error": i18n.Refusal(error), "draft": text}
-        return pages.render(
+        return render(
             request, "qa_phone.html", context, session=session, status_code=status_of(error)
         )
     anchor = "asked-pending" if question.status == PENDING else f"question-{question.id}"
@@ -90,7 +97,7 @@ async def phone_vote(
 
 
 async def _remote_context(request: Request, code: str) -> dict[str, Any] | None:
-    user = await pages.facilitator_from_cookie(request)
+    user = await facilitator_from_cookie(request)
     if user is None:
         return None
     svc = service(request)
@@ -105,9 +112,9 @@ async def remote_questions(request: Request, code: str, fragment: bool = False) 
     if context is None:
         if fragment:
             raise NotAllowed(N_("Sign in as a facilitator of this session."))
-        return pages._to_login(request)
+        return to_login(request)
     template = "qa_remote_list.html" if fragment else "qa_remote.html"
-    return pages.render(request, template, context, session=context["session"])
+    return render(request, template, context, session=context["session"])
 
 
 @router.post("/c/{code}/questions/{question_id}")
@@ -119,7 +126,7 @@ async def remote_moderate(
     csrf_token: str = Form(""),
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = await pages.facilitator_from_cookie(request)
+    user = await facilitator_from_cookie(request)
     svc = service(request)
     session = await svc.access.facilitated(code, user)
     if change not in CHANGES:

@@ -19,8 +19,16 @@ from denkdag.formats.compare import Comparison, compare
 from denkdag.formats.report_html import render_report
 from denkdag.security import normalise_code
 from denkdag.web import i18n
-from denkdag.web.auth import CSRF_FIELD, check_csrf, csrf_token, facilitator, service, set_csrf
-from denkdag.web.pages import LANG_COOKIE, facilitator_from_cookie
+from denkdag.web.auth import (
+    CSRF_FIELD,
+    check_csrf,
+    csrf_token,
+    facilitator,
+    facilitator_from_cookie,
+    service,
+    set_csrf,
+    to_login,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,17 +42,6 @@ async def _user(request: Request) -> User:
     if user is None:
         raise _SignIn
     return user
-
-
-def _to_login(request: Request) -> Response:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-
-def _language(request: Request, session: Session) -> str:
-    picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    return i18n.choose_language(
-        picked, session.deck.info.language, request.headers.get("accept-language")
-    )
 
 
 async def _comparison(
@@ -73,7 +70,7 @@ async def _guarded(request: Request, code: str) -> tuple[User, Session] | Respon
     try:
         user = await _user(request)
     except _SignIn:
-        return _to_login(request)
+        return to_login(request)
     return user, await service(request).access.facilitated(code, user)
 
 
@@ -85,7 +82,7 @@ async def _export(request: Request, code: str, fmt: str, other: str | None = Non
         return guarded
     user, session = guarded
     comparison = await _comparison(request, user, session, other)
-    language = _language(request, session)
+    language = i18n.request_language(request, session.deck.info.language)
     return _download(await export_session(service(request), session, fmt, language, comparison))
 
 
@@ -129,13 +126,13 @@ async def report_page(request: Request, code: str, compare: str | None = None) -
         "compare_query": query,
         "compare_query_first": "?" + query[1:] if query else "",
     }
-    language = _language(request, session)
+    language = i18n.request_language(request, session.deck.info.language)
     html = render_report(report, language=language, comparison=comparison, page=page)
     response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
     set_csrf(request, response)
     picked = request.query_params.get("lang")
     if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(LANG_COOKIE, picked, samesite="lax", max_age=31536000)
+        response.set_cookie(i18n.LANG_COOKIE, picked, samesite="lax", max_age=31536000)
     return response
 
 

@@ -16,7 +16,7 @@ kind's capabilities (base.py `Kind`). To add a kind:
    `partials` (phone, projector, remote, report, results); a surface without one uses the
    generic `kinds/any_<surface>.html`. Built-in kinds keep theirs in
    `web/templates/kinds/`; a kind from elsewhere adds its folder (holding `kinds/`) with
-   `denkdag.formats.kind_templates.add_template_folder`.
+   `denkdag.formats.templating.add_template_folder`.
 4. If its phone form should be sent through the JSON API with JavaScript, give the form
    `data-kind-form="<reader>"` naming one of `READ`'s readers in
    `web/static/js/kinds/phone_inputs.js` (text, ratings, words, places), or add one there;

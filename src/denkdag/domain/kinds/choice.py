@@ -114,10 +114,11 @@ class ChoiceKind(KindDefaults):
         return {"multiple": slide.multiple}
 
     def question_key(self, slide: Slide, normal: Callable[[str], str]) -> str | None:
-        """Its title, whether it takes several answers, and its options' labels."""
-        labels = "|".join(normal(option.label) for option in slide.options)
+        """Its title, its prompt, whether it takes several answers, and its set of option
+        labels (in any order)."""
+        labels = "|".join(sorted(normal(option.label) for option in slide.options))
         mode = "multi" if slide.multiple else "one"
-        return f"{self.name}:{mode}:{normal(slide.title)}:{labels}"
+        return f"{self.name}:{mode}:{normal(slide.title)}:{normal(slide.body)}:{labels}"
 
     def read(self, source: SlideSource) -> SlideContent:
         prompt, options = read_options(list(source.body))

@@ -67,6 +67,7 @@ from denkdag.domain.kinds.participant_text import (
 )
 from denkdag.domain.kinds.statement import STANCES, VOTE_ENCODING
 from denkdag.domain.model import Deck, LiveState, Slide
+from denkdag.domain.numbers import percent
 from denkdag.domain.tally import Tally
 
 NAME = "conversation"
@@ -419,9 +420,9 @@ def round_tally(
                 "origin": statement.origin,
                 **c,
                 "votes": seen,
-                "agree_share": round(100 * c["agree"] / seen) if seen else 0,
-                "disagree_share": round(100 * c["disagree"] / seen) if seen else 0,
-                "pass_share": round(100 * c["pass"] / seen) if seen else 0,
+                "agree_share": percent(c["agree"], seen),
+                "disagree_share": percent(c["disagree"], seen),
+                "pass_share": percent(c["pass"], seen),
             }
         )
     ranked = [e for e in entries if e["agree"] + e["disagree"] >= MIN_VOTES_RANKED]
