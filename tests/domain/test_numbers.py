@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from denkdag.domain.events import RoomSlide, room_column, shared_questions
-from denkdag.domain.kinds.conversation import RoundStatement, RoundVote, round_tally
+from denkdag.domain.kinds.statement_round import RoundStatement, RoundVote, round_tally
 from denkdag.domain.model import Slide
 from denkdag.domain.numbers import percent
 from denkdag.domain.tally import Tally

@@ -65,7 +65,7 @@ WAIT_FOR_FIRST = 10.0
 WATCH_FOR = 30.0
 """Seconds after a session's last vote during which the instances that do not compute its
 map watch its lease, ready to take over; the holder keeps the lease `ttl` longer."""
-"""A statement round (domain/kinds/conversation.py): its visible statements are columns."""
+"""A statement round (domain/kinds/statement_round.py): its visible statements are columns."""
 LABELS = GROUP_LABELS
 NOT_SHOWN: dict[str, Any] = {"shown": False}
 """What participants receive while the map is not revealed to them."""

@@ -1,8 +1,8 @@
 """Statement-round use cases: write, vote, moderate, and the `statements` live event.
 
 The web layer resolves who calls (a participant of the session, or its facilitator)
-through the service; this module then decides (domain/kinds/conversation), commits
-(storage/conversation) and only then tells the screens. Two things move live:
+through the service; this module then decides (domain/kinds/statement_round), commits
+(storage/rounds) and only then tells the screens. Two things move live:
 
 - the round's tally (every visible statement with its votes, the most agreed and most
   divided ones), through the service's `tally` events, so the projector, the report and
@@ -24,7 +24,7 @@ from typing import Any
 
 from denkdag.domain.errors import N_, NotFound, SessionBusy, SlideNotOpen
 from denkdag.domain.kinds import kind_of
-from denkdag.domain.kinds.conversation import (
+from denkdag.domain.kinds.statement_round import (
     RoundData,
     RoundStatement,
     RoundVote,
@@ -45,7 +45,7 @@ from denkdag.domain.model import Session, Slide
 from denkdag.domain.tally import Tally
 from denkdag.live import Broadcaster, Coalescer, MemoryBroadcaster
 from denkdag.storage import SqlStore
-from denkdag.storage.conversation import STORED, RoundStore, VoteWrite
+from denkdag.storage.rounds import STORED, RoundStore, VoteWrite
 
 EVENT = "statements"
 COUNTS_TTL = 1.0

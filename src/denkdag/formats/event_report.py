@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from denkdag.domain.events import Event
 from denkdag.domain.kinds import kind_of
-from denkdag.domain.kinds.conversation import NAME as ROUND
+from denkdag.domain.kinds.statement_round import NAME as ROUND
 from denkdag.domain.model import Session
 from denkdag.domain.numbers import percent
 from denkdag.formats.export_csv import ANSWER_HEADER, hidden_mark, safe_cell, yes_no

@@ -24,8 +24,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from denkdag.domain.kinds import kind_of
-from denkdag.domain.kinds.conversation import NAME as ROUND
-from denkdag.domain.kinds.conversation import RoundData
+from denkdag.domain.kinds.statement_round import NAME as ROUND
+from denkdag.domain.kinds.statement_round import RoundData
 from denkdag.domain.kinds.wordcloud import normalise
 from denkdag.domain.model import Session, Slide, StoredAnswer
 

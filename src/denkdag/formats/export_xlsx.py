@@ -19,7 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from denkdag.domain.kinds import STANCES, kind_of
-from denkdag.domain.kinds.conversation import NAME as ROUND
+from denkdag.domain.kinds.statement_round import NAME as ROUND
 from denkdag.domain.numbers import percent
 from denkdag.formats.compare import Comparison
 from denkdag.formats.export_csv import ANSWER_HEADER, hidden_mark, safe_cell, yes_no

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from denkdag.analysis import GROUP_LABELS, OpinionMap, VoteMatrix, compute
 from denkdag.domain.kinds import kind_of
-from denkdag.domain.kinds.conversation import RoundData, RoundVote, opinion_columns
 from denkdag.domain.kinds.statement import KIND as STATEMENT
 from denkdag.domain.kinds.statement import VOTE_ENCODING
+from denkdag.domain.kinds.statement_round import RoundData, RoundVote, opinion_columns
 from denkdag.domain.model import Session, SessionInfo, Slide, StoredAnswer
 from denkdag.domain.numbers import percent
 from denkdag.domain.tally import PRIVACY_FLOOR, Tally, shown_groups

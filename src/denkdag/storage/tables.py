@@ -313,7 +313,7 @@ round_statements = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_round_statements_session_slide", "session_id", "slide_id"),
 )
-"""Statements participants wrote on a statement round (domain/kinds/conversation.py; the
+"""Statements participants wrote on a statement round (domain/kinds/statement_round.py; the
 seed statements are in the deck). The author is kept only so that the statement goes with
 them when a participant is deleted, and to tell them it is theirs; it is never shown."""
 

@@ -22,7 +22,6 @@ from denkdag.storage import open_store
 from denkdag.web import (
     accounts,
     api,
-    conversation,
     editor,
     errors,
     event_report,
@@ -37,6 +36,7 @@ from denkdag.web import (
     questions,
     report,
     retention,
+    rounds,
 )
 from denkdag.web.fastvote import FastVote, LeanApp
 from denkdag.web.middleware import BodyLimit, SecurityHeaders
@@ -87,8 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     faults.install(app, limits.refusals)
     app.include_router(api.router)
     app.include_router(questions.router)
-    app.include_router(conversation.router)
-    app.include_router(conversation.pages_router)
+    app.include_router(rounds.router)
+    app.include_router(rounds.pages_router)
     app.include_router(profiles.router)
     app.include_router(profiles.pages)
     app.include_router(pages.router)

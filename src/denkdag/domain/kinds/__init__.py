@@ -51,7 +51,7 @@ _MODULES = (
     "open_answer",
     "ranking",
     "opinions",
-    "conversation",
+    "statement_round",
 )
 
 DEFAULT_KIND = "info"

@@ -94,6 +94,6 @@
     },
     tally: function (tally) { Denkdag.updateBars(host, tally); },
     opinion: function () { /* drawn by kinds/opinions.js (the denkdag:opinion event) */ },
-    statements: function () { /* a statement round's: kinds/conversation.js */ },
+    statements: function () { /* a statement round's: kinds/rounds.js */ },
   });
 })();

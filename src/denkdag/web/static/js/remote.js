@@ -17,7 +17,7 @@
   root.addEventListener("submit", function (event) {
     const form = event.target;
     if (form.dataset.moderate) return; // an answer's moderation: kinds/moderation.js
-    if (form.dataset.round) return; // a statement's moderation: kinds/conversation.js
+    if (form.dataset.round) return; // a statement's moderation: kinds/rounds.js
     const action = form.querySelector('input[name="action"]').value;
     const slideInput = form.querySelector('input[name="slide"]');
     event.preventDefault();
@@ -29,7 +29,7 @@
   Denkdag.connect("/api/v1/sessions/" + code + "/events", {
     state: function (state) { if (String(state.version) !== version) redraw(); },
     tally: function () { /* heard by kinds/moderation.js through the denkdag:tally event */ },
-    statements: function () { /* a statement round's: kinds/conversation.js */ },
+    statements: function () { /* a statement round's: kinds/rounds.js */ },
     presence: function (presence) {
       const joined = document.getElementById("joined-count");
       if (joined) joined.textContent = String(presence.joined);

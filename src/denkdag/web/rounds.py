@@ -12,7 +12,7 @@ API (participant bearer token, or the session's facilitator where it says so):
   back to pending a statement written by the room.
 
 The pages' forms (`/j/{code}/statements/…`, `/c/{code}/statements/…`) do the same without
-JavaScript; js/kinds/conversation.js sends them through the API instead. Participant text
+JavaScript; js/kinds/rounds.js sends them through the API instead. Participant text
 only ever reaches a page through Jinja's autoescaping or JavaScript's textContent.
 """
 
@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound
-from denkdag.domain.kinds.conversation import LONGEST, PENDING, round_slide
+from denkdag.domain.kinds.statement_round import LONGEST, PENDING, round_slide
 from denkdag.domain.model import Session, User
 from denkdag.security import normalise_code
 from denkdag.web import i18n, pages

@@ -1,4 +1,4 @@
-// Statement rounds (domain/kinds/conversation.py), live on three screens:
+// Statement rounds (domain/kinds/statement_round.py), live on three screens:
 // - the phone votes on ONE statement at a time through the JSON API and swaps in the next
 //   one the server chose, writes statements, changes earlier votes, and fetches a new card
 //   when the room's statements change (`statements` event) while it had none left;

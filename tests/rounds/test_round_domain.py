@@ -11,7 +11,7 @@ import pytest
 
 from denkdag.domain.errors import InvalidAnswer, NotFound, SlideNotOpen, UnknownSlide
 from denkdag.domain.kinds import KINDS
-from denkdag.domain.kinds.conversation import (
+from denkdag.domain.kinds.statement_round import (
     HIDDEN,
     PENDING,
     ROOM_ORIGIN,

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from denkdag.domain.kinds.conversation import (
+from denkdag.domain.kinds.statement_round import (
     ROOM_ORIGIN,
     RoundStatement,
     RoundVote,

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from denkdag.domain.kinds.conversation import seed_id
+from denkdag.domain.kinds.statement_round import seed_id
 from denkdag.formats.deck import write_deck
 from denkdag.storage.tables import round_statements, round_votes
 
