@@ -173,3 +173,28 @@ def test_the_citation_check_can_fail() -> None:
     ):
         assert any(pattern.search(line) for pattern, _ in OUTSIDE), line
     assert not any(pattern.search("as docs/api.md lists them") for pattern, _ in OUTSIDE)
+
+
+PACKAGE = ROOT / "src" / "denkdag"
+
+
+def test_the_architecture_map_names_every_package_and_use_case_module() -> None:
+    """docs/architecture.md stays the map of the code: every package of `denkdag` and every
+    module of the use-case layer is named there, and every module path it names exists."""
+    text = _text(DOCS / "architecture.md")
+    packages = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
+    missing = [f"{name}/" for name in packages if f"{name}/" not in text]
+    use_cases = sorted(p.name for p in (PACKAGE / "app").glob("*.py") if p.name != "__init__.py")
+    missing += [
+        f"app/{name}"
+        for name in use_cases
+        if f"`{name}`" not in text and f"app/{name}`" not in text
+    ]
+    assert not missing, f"docs/architecture.md does not name: {missing}"
+    named = set(re.findall(r"`((?:[a-z_]+/)+[a-z_]+\.py)`", text))
+    gone = sorted(
+        path
+        for path in named
+        if not (ROOT / path).is_file() and not any(PACKAGE.glob(f"**/{path}"))
+    )
+    assert not gone, f"docs/architecture.md names modules that do not exist: {gone}"
