@@ -38,7 +38,7 @@ from denkdag.web import (
     report,
     retention,
 )
-from denkdag.web.fastvote import FastVote, LeanApp
+from denkdag.web.fastvote import FastVote
 from denkdag.web.middleware import BodyLimit, SecurityHeaders
 from denkdag.web.ratelimit import Guard, Limits
 from denkdag.web.sse import FastEvents
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await service.stop()
             await store.close()
 
-    app = LeanApp(  # FastAPI, whose ordinary votes skip the middleware: web/fastvote.py
+    app = FastAPI(
         title="Denkdag",
         version=__version__,
         description=DESCRIPTION,

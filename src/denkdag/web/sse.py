@@ -28,8 +28,8 @@ from denkdag.live.hub import Envelope, Hub, Subscription, encode
 from denkdag.service import DELETED, Denkdag, topic
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
 from denkdag.web.errors import status_of, translated_detail
-from denkdag.web.fastvote import refuse_outage, reply
-from denkdag.web.middleware import RAW_SEND
+from denkdag.web.fastvote import refuse_outage
+from denkdag.web.middleware import RAW_SEND, reply
 
 Write = Callable[[bytes], Awaitable[None]]
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
