@@ -88,8 +88,7 @@ class SqlStore:
         self.engine, self.reader = create_engines(url)
         self.dialect = self.engine.dialect.name
         self.writer = BatchWriter(self.engine)
-        self.answers = AnswerStatements(self.engine.dialect, self._insert)
-        self.writer.on_sqlite(self.answers.write, self.answers.write_sqlite)
+        self.answers = AnswerStatements(self._insert)
 
     async def open(self) -> None:
         """Upgrade the schema to the latest migration and start the writer."""
