@@ -18,8 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, bindparam, select
 
 from denkdag.storage.clock import now
 from denkdag.storage.tables import answer_keys, responses, sessions
@@ -171,24 +170,22 @@ class AnswerStatements:
         stored = select(responses.c.participant_id, responses.c.slide_id, responses.c.value)
         self.stored = stored.where(responses.c.participant_id.in_(bindparam("ids", expanding=True)))
 
-    async def write(
-        self, conn: AsyncConnection, batch: Sequence[AnswerWrite]
-    ) -> list[AnswerOutcome]:
+    def write(self, conn: Connection, batch: Sequence[AnswerWrite]) -> list[AnswerOutcome]:
         """The batch in `conn`'s transaction: one outcome per answer, in batch order."""
         step = AnswerBatch(batch)
         versions: dict[int, int] = {}
         if guarded := step.guarded_sessions():
-            rows = await conn.execute(self.versions, {"ids": guarded})
+            rows = conn.execute(self.versions, {"ids": guarded})
             versions = {int(r.id): int(r.state_version) for r in rows}
         step.check(versions)
         fresh: set[Triple] = set()
         if keys := step.key_rows(now()):
-            claimed = await conn.execute(self.claim, keys)  # RETURNING: the keys that were new
+            claimed = conn.execute(self.claim, keys)  # RETURNING: the keys that were new
             fresh = {(int(r[0]), str(r[1]), str(r[2])) for r in claimed.all()}
         step.claimed(fresh)
         if step.writes:
-            await conn.execute(self.upsert, step.answer_rows(now()))
+            conn.execute(self.upsert, step.answer_rows(now()))
         if step.replays:
-            found = await conn.execute(self.stored, {"ids": step.replay_participants()})
+            found = conn.execute(self.stored, {"ids": step.replay_participants()})
             step.replayed({(int(r[0]), str(r[1])): json.loads(r[2]) for r in found})
         return step.results()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -59,14 +59,38 @@ def create_engines(url: str) -> tuple[AsyncEngine, AsyncEngine]:
     return engine, engine
 
 
+def sqlite_writer(url: str) -> Engine | None:
+    """For the batched writer of a SQLite file: a plain (synchronous) engine of one
+    connection, which only the writer's own thread uses (None for other databases).
+    See storage/writer.py."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT},
+        pool_size=1,
+        max_overflow=0,
+    )
+    _sqlite_setup(engine, writer=True)
+    return engine
+
+
 def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
     # Readers: a pool that keeps its connections. (The default, 5 kept and 10 more
     # opened and closed again as needed, opened a connection with its own thread for
     # most reads while a room's phones all fetched their slide.)
     pool: dict[str, Any] = {} if writer else {"pool_size": READERS, "max_overflow": 0}
     engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT}, **pool)
+    _sqlite_setup(engine.sync_engine, writer=writer)
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def _sqlite_setup(engine: Engine, *, writer: bool) -> None:
+    """WAL, the busy timeout and the rest for every connection `engine` opens; writers
+    begin with BEGIN IMMEDIATE, readers are read-only."""
+
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -79,8 +103,6 @@ def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
-
-    return engine

@@ -19,7 +19,6 @@ from alembic.config import Config
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from denkdag.domain.model import Deck, LiveState, Session
 from denkdag.domain.tally import AnswerRecord
@@ -254,8 +253,8 @@ class SqlStore:
     # participants and answers ------------------------------------------------------------
 
     async def add_participant(self, session_id: int, token_hash: str) -> int:
-        async def job(conn: AsyncConnection) -> int:
-            result = await conn.execute(
+        def job(conn: Connection) -> int:
+            result = conn.execute(
                 participants.insert()
                 .values(session_id=session_id, token_hash=token_hash, created_at=now())
                 .returning(participants.c.id)

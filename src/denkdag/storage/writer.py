@@ -15,9 +15,18 @@ its error. A SQLite file that stayed locked past the busy timeout fails the whol
 once instead: every caller gets the error (a 503 and a retry for each, see
 web/faults.py), where retrying one by one would wait the timeout again for each.
 
-A batch runs in one way on every database: SQLAlchemy Core in a transaction of the store's
-writer engine (on SQLite, the one connection that writes, whose driver calls run on
-aiosqlite's thread, so neither a lock wait nor a WAL checkpoint blocks the event loop).
+Jobs and group handlers are plain synchronous SQLAlchemy Core on a `Connection`, written
+once, and a batch runs in one way per database:
+
+- on a SQLite file, in one call to the writer's own thread, on its one connection (as
+  Datasette writes): the whole transaction is one hop off the event loop and back, where
+  an async driver pays a thread hop and a loop wake-up for each of the dozen calls a
+  transaction makes (a cursor, each execute, each fetch, the commit). A wait for another
+  connection's lock (the busy timeout) and SQLite's own WAL checkpoints happen on that
+  thread too, never on the loop;
+- on any other database (PostgreSQL), in one transaction of the store's async engine,
+  through `AsyncConnection.run_sync`.
+
 Waiting callers are a plain list and one future each, settled right after the commit; the
 writer sleeps on one future when there is nothing to do.
 """
@@ -26,16 +35,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from denkdag.storage.engine import sqlite_writer
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[AsyncConnection], Awaitable[Any]]
-Group = Callable[[AsyncConnection, Sequence[Any]], Awaitable[Sequence[Any]]]
+Job = Callable[[Connection], Any]
+"""A job: run on the batch's connection, in its transaction; its result goes to its caller."""
+Group = Callable[[Connection, Sequence[Any]], Sequence[Any]]
 """A group handler: the items of one batch in, one result per item out (same order)."""
 
 MAX_BATCH = 500
@@ -67,6 +81,9 @@ class BatchWriter:
     def __init__(self, engine: AsyncEngine, max_batch: int = MAX_BATCH) -> None:
         self._engine = engine
         self._max_batch = max_batch
+        self._sqlite: Engine | None = None
+        """A SQLite file's writer engine (storage/engine.sqlite_writer), used on `_thread`."""
+        self._thread: ThreadPoolExecutor | None = None
         self._waiting: list[_Pending] = []
         self._wakeup: asyncio.Future[None] | None = None
         self._stopping = False
@@ -79,6 +96,10 @@ class BatchWriter:
     def start(self) -> None:
         if self._task is None:
             self._stopping = False
+            if self._thread is None:
+                self._sqlite = sqlite_writer(self._engine.url.render_as_string(False))
+                if self._sqlite is not None:
+                    self._thread = ThreadPoolExecutor(1, thread_name_prefix="denkdag-writer")
             self._task = asyncio.create_task(self._run(), name="denkdag-batch-writer")
 
     async def stop(self) -> None:
@@ -88,6 +109,11 @@ class BatchWriter:
             self._wake()
             await self._task
             self._task = None
+        thread, sqlite = self._thread, self._sqlite
+        self._thread = self._sqlite = None
+        if thread is not None and sqlite is not None:
+            await asyncio.get_running_loop().run_in_executor(thread, sqlite.dispose)
+            thread.shutdown()
 
     async def submit(self, job: Job) -> Any:
         """Run `job` in the next batch; return its result once the batch has committed."""
@@ -139,8 +165,7 @@ class BatchWriter:
         self.batches += 1
         self.jobs += len(batch)
         try:
-            async with self._engine.begin() as conn:
-                results = await self._apply(conn, batch)
+            results = await self._transaction(batch)
         except Exception as error:
             self.failed_batches += 1
             if len(batch) == 1 or _locked(error):
@@ -163,30 +188,43 @@ class BatchWriter:
         for pending, result in zip(batch, results, strict=True):
             pending.settle(result)
 
-    @staticmethod
-    async def _apply(conn: AsyncConnection, batch: list[_Pending]) -> list[Any]:
-        """Run the batch's jobs in order, then each group once; results in batch order."""
-        results: list[Any] = [None] * len(batch)
-        groups: dict[Group, list[int]] = {}
-        for index, pending in enumerate(batch):
-            if pending.job is not None:
-                results[index] = await pending.job(conn)
-            elif pending.group is not None:
-                groups.setdefault(pending.group, []).append(index)
-        for group, indexes in groups.items():
-            outcomes = await group(conn, [batch[i].item for i in indexes])
-            for index, outcome in zip(indexes, outcomes, strict=True):
-                results[index] = outcome
-        return results
+    async def _transaction(self, batch: list[_Pending]) -> list[Any]:
+        """Run `batch` in one transaction and commit it: its results, in batch order."""
+        if self._thread is not None:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._thread, self._on_sqlite, batch)
+        async with self._engine.begin() as conn:
+            return await conn.run_sync(_apply, batch)
+
+    def _on_sqlite(self, batch: list[_Pending]) -> list[Any]:
+        """On the writer's thread: the batch in a transaction of its one connection."""
+        assert self._sqlite is not None
+        with self._sqlite.begin() as conn:
+            return _apply(conn, batch)
 
     async def _commit_one(self, pending: _Pending) -> None:
         try:
-            async with self._engine.begin() as conn:
-                (result,) = await self._apply(conn, [pending])
+            (result,) = await self._transaction([pending])
         except Exception as error:
             pending.fail(error)
         else:
             pending.settle(result)
+
+
+def _apply(conn: Connection, batch: list[_Pending]) -> list[Any]:
+    """Run the batch's jobs in order, then each group once; results in batch order."""
+    results: list[Any] = [None] * len(batch)
+    groups: dict[Group, list[int]] = {}
+    for index, pending in enumerate(batch):
+        if pending.job is not None:
+            results[index] = pending.job(conn)
+        elif pending.group is not None:
+            groups.setdefault(pending.group, []).append(index)
+    for group, indexes in groups.items():
+        outcomes = group(conn, [batch[i].item for i in indexes])
+        for index, outcome in zip(indexes, outcomes, strict=True):
+            results[index] = outcome
+    return results
 
 
 def _locked(error: BaseException) -> bool:
