@@ -222,3 +222,15 @@ async def test_a_refused_stream_gets_the_json_sentence_of_the_route(running) -> 
     )
     assert stranger.status_code == 403
     assert isinstance(stranger.json()["detail"], str)
+
+
+async def test_streams_are_opened_in_one_place_even_under_a_root_path(running) -> None:
+    """FastEvents opens every stream (the route only describes it in the schema), also
+    when the app is served under a prefix."""
+    schema = (await running.client.get("/api/v1/openapi.json")).json()
+    assert "get" in schema["paths"]["/api/v1/sessions/{code}/events"]
+    transport = httpx.ASGITransport(app=running.app, root_path="/denkdag")
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as prefixed:
+        unknown = await prefixed.get("/denkdag/api/v1/sessions/99999999/events")
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"].startswith("No session has this join code")

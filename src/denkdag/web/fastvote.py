@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from denkdag.domain.errors import DomainError
 from denkdag.web.errors import status_of, translated_detail
 from denkdag.web.faults import DATABASE_ERRORS, RETRY_AFTER_SECONDS, UNAVAILABLE, is_outage
-from denkdag.web.middleware import encode_json, reply, send_json
+from denkdag.web.middleware import encode_json, reply, route_path, send_json
 from denkdag.web.ratelimit import Limits, TooMany
 from denkdag.web.schemas import Answer
 
@@ -46,8 +46,7 @@ class FastVote:
         if (
             scope["type"] != "http"
             or scope["method"] != "PUT"
-            or scope.get("root_path")
-            or (match := _ROUTE.match(scope["path"])) is None
+            or (match := _ROUTE.match(route_path(scope))) is None
         ):
             await self.app(scope, receive, send)
             return

@@ -34,6 +34,16 @@ RAW_SEND = "denkdag.raw_send"
 (the event stream's frames), recorded by SecurityHeaders, the outermost of ours."""
 
 
+def route_path(scope: Scope) -> str:
+    """The request's path as the router matches it: without the server's root path (an
+    app served under a prefix)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] == "/":
+        return path[len(root) :]
+    return path
+
+
 class TooLarge(Exception):
     pass
 
