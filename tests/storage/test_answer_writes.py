@@ -1,25 +1,24 @@
-"""A batch of answers is written the same whichever way it goes: through SQLAlchemy (every
-database) or as the writer's SQLite twin on the inline sqlite3 connection. The same mixed
-batch (a stale version, a timer that ended, a participant answering twice, idempotency
-keys new and replayed) runs both ways on two copies of a room; outcomes and rows agree."""
+"""A batch of answers through the batched writer: one mixed batch (a stale version, a timer
+that ended, a participant answering twice, idempotency keys new and replayed) gets each
+answer's outcome and writes exactly the rows it should; and a batch that fails tells
+its callers, never committing half of it. On SQLite and (with --database postgresql)
+PostgreSQL alike: the writer runs a batch in one way on both."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from denkdag.domain.session_flow import start
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
 from denkdag.storage import open_store
-from denkdag.storage.answer_writes import REPLAYED, STALE, STORED, AnswerWrite
-from denkdag.storage.engine import sqlite_path
+from denkdag.storage.answer_writes import REPLAYED, STALE, STORED, AnswerOutcome, AnswerWrite
 from denkdag.storage.store import SqlStore
 from denkdag.storage.tables import answer_keys, responses
 
@@ -45,21 +44,20 @@ def _batches(session_id: int, version: int, people: list[int]) -> list[list[Answ
     return [first, second]
 
 
-async def _room(url: str) -> tuple[SqlStore, int, int, list[int]]:
-    store = await open_store(url)
+async def _room(store: SqlStore, code: str) -> tuple[int, int, list[int]]:
     deck = parse_deck(seed_deck_text())
-    session = await store.create_session("24682468", None, deck, start(deck))
-    people = [await store.add_participant(session.id, f"p{i}") for i in range(4)]
-    return store, session.id, session.state.version, people
+    session = await store.create_session(code, None, deck, start(deck))
+    people = [await store.add_participant(session.id, f"{code}-{i}") for i in range(4)]
+    return session.id, session.state.version, people
 
 
-async def _rows(store: SqlStore) -> tuple[list[Any], list[Any]]:
+async def _rows(store: SqlStore, session_id: int) -> tuple[list[Any], list[Any]]:
     async with store.engine.connect() as conn:
         answers = (
             await conn.execute(
-                select(
-                    responses.c.participant_id, responses.c.slide_id, responses.c.value
-                ).order_by(responses.c.participant_id, responses.c.slide_id)
+                select(responses.c.participant_id, responses.c.slide_id, responses.c.value)
+                .where(responses.c.session_id == session_id)
+                .order_by(responses.c.participant_id, responses.c.slide_id)
             )
         ).all()
         keys = (
@@ -69,30 +67,34 @@ async def _rows(store: SqlStore) -> tuple[list[Any], list[Any]]:
                 .order_by(answer_keys.c.idempotency_key)
             )
         ).all()
-        stamps = (await conn.execute(select(responses.c.updated_at))).scalars().all()
+        stamps = (
+            (
+                await conn.execute(
+                    select(responses.c.updated_at).where(responses.c.session_id == session_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert stamps and all(stamp.year >= 2026 for stamp in stamps)  # read back as times
     return [tuple(r) for r in answers], [tuple(r) for r in keys]
 
 
-async def test_the_sqlite_twin_writes_what_sqlalchemy_writes(tmp_path: Path) -> None:
-    core, session_id, version, people = await _room(f"sqlite:///{tmp_path / 'core.sqlite3'}")
-    twin_url = f"sqlite:///{tmp_path / 'twin.sqlite3'}"
-    twin, twin_session, twin_version, twin_people = await _room(twin_url)
-    assert (twin_session, twin_version, twin_people) == (session_id, version, people)
+async def _submit(store: SqlStore, batch: list[AnswerWrite]) -> list[AnswerOutcome]:
+    """The answers queued together, so that the writer takes them as one batch."""
+    return list(await asyncio.gather(*(store.write_answer(answer) for answer in batch)))
+
+
+async def test_a_mixed_batch_gets_each_answers_outcome_and_its_rows(database_url: str) -> None:
+    store = await open_store(database_url)
     try:
-        path = sqlite_path(twin_url)
-        assert path is not None
-        db = sqlite3.connect(path, isolation_level=None)
+        session_id, version, people = await _room(store, "24682468")
+        a, _, _, d = people
+        batches_before = store.writer.batches
         outcomes = []
         for batch in _batches(session_id, version, people):
-            async with core.engine.begin() as conn:
-                through_core = await core.answers.write(conn, batch)
-            db.execute("BEGIN IMMEDIATE")
-            through_twin = twin.answers.write_sqlite(db, batch)
-            db.commit()
-            assert through_twin == through_core
-            outcomes += through_core
-        db.close()
+            outcomes += await _submit(store, batch)
+        assert store.writer.batches == batches_before + 2  # each list was one batch
         assert [o.status for o in outcomes] == [
             STORED,
             STALE,
@@ -106,24 +108,34 @@ async def test_the_sqlite_twin_writes_what_sqlalchemy_writes(tmp_path: Path) -> 
         ]
         # A replay answers with what is stored once the batch committed, not its own value.
         assert outcomes[6].value == outcomes[8].value == "c"
-        assert await _rows(twin) == await _rows(core)
+        answers, keys = await _rows(store, session_id)
+        assert answers == [
+            (a, "s4", '["b"]'),
+            (a, "s6", '"é ✓ \U0001f600"'),
+            (d, "s4", '"c"'),
+        ]
+        assert keys == [(d, "s4", "key-1"), (d, "s4", "key-2")]
     finally:
-        await core.close()
-        await twin.close()
+        await store.close()
 
 
-async def test_the_writer_takes_the_twin_for_votes_and_sqlalchemy_for_jobs(
-    tmp_path: Path,
-) -> None:
-    store, session_id, _, people = await _room(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+async def test_a_failing_batch_fails_only_its_bad_write(database_url: str) -> None:
+    """One bad write in a batch (an answer of a participant who does not exist) rolls the
+    batch back; the writer then runs its writes one by one, so the bad one's caller gets
+    the database's error and the others are committed."""
+    store = await open_store(database_url)
     try:
-        writer = store.writer
-        before = (writer.sqlite_batches, writer.fallbacks)
-        await asyncio.gather(*(store.put_answer(session_id, "s4", pid, "b") for pid in people))
-        assert writer.sqlite_batches > before[0] and writer.fallbacks == before[1]
-        votes = writer.sqlite_batches
-        await store.add_participant(session_id, "late")  # a job: SQLAlchemy's connection
-        assert writer.sqlite_batches == votes and writer.fallbacks == before[1]
+        session_id, version, people = await _room(store, "13571357")
+        failed = store.writer.failed_batches
+        votes = [AnswerWrite(session_id, "s4", pid, "b", version) for pid in people]
+        nobody = AnswerWrite(session_id, "s4", max(people) + 1000, "a", version)
+        results = await asyncio.gather(
+            *(store.write_answer(vote) for vote in [votes[0], nobody, *votes[1:]]),
+            return_exceptions=True,
+        )
+        assert store.writer.failed_batches == failed + 1
+        assert isinstance(results[1], IntegrityError)
+        assert [results[0], *results[2:]] == [AnswerOutcome(STORED, "b")] * len(people)
         assert await store.slide_answers(session_id, "s4") == ["b"] * len(people)
     finally:
         await store.close()

@@ -1,5 +1,5 @@
 """Slide timers through the API, on the server's clock set by the test (no sleeping): a
-vote after the deadline is the same 409 as a closed slide, also on the lean vote path and
+vote after the deadline is the same 409 as a closed slide, also on the vote fast path and
 before any background task ran; the deadline travels in the `state` with the server's
 time; the background close stores and announces the closed slide once; only a facilitator
 starts a timer; bad values are 422 with a reason; the batched writer refuses a write that
@@ -62,8 +62,8 @@ async def test_a_vote_after_the_deadline_is_409_like_a_closed_slide(timed: Any, 
     clock.advance(0.5)  # the deadline, to the microsecond; no background task has run
     late = await timed.answer(token, "quick", "b")
     assert late.status_code == 409 and late.json() == {"detail": CLOSED}
-    # The lean path answers the same (tests/web/test_lean_paths.py shows it takes this
-    # request); the route does too, for a request the lean path hands over.
+    # The fast path answers the same (tests/web/test_fast_paths.py shows it takes this
+    # request); the route does too, for a request the fast path hands over.
     odd = await timed.client.put(
         f"/api/v1/sessions/{timed.code}/slides/quick/response",
         content=b'{"value": "b"}',

@@ -1,36 +1,26 @@
-"""A batch of answers, written in a few statements: the steps, and two ways to run them.
+"""A batch of answers, written in a few statements.
 
-Every vote goes through here, so how the statements reach the database is most of what a
-vote costs after the web layer. The steps (AnswerBatch) are plain Python and shared; the
-statements are SQLAlchemy Core, compiled once per dialect (AnswerStatements), and run:
+Every vote goes through here: the batched writer (storage/writer.py) hands this module every
+answer that arrived in the last few milliseconds, and they are written in one transaction,
+in a few SQLAlchemy Core statements whatever the batch's size. The steps (AnswerBatch) are
+plain Python; the statements (AnswerStatements) are built once per store.
 
-- on any database, on the batch's SQLAlchemy connection (`write`), as every other write;
-- on a SQLite file's inline connection, on its sqlite3 connection directly (`write_sqlite`):
-  SQLAlchemy's asyncio layer costs a greenlet switch and an execution context per statement,
-  which for a batch of a few dozen votes cost more than all of SQLite's own work. The SQL
-  is the same (compiled from the same Core statements by SQLAlchemy's SQLite dialect) and
-  so are the values (bound by its type processors), so both ways write the same rows.
-
-The steps, for both: answers whose session moved past the version they were accepted at,
-or whose slide's closing timer ended while they waited, are STALE; idempotency keys are
-claimed (a key seen before makes the answer a REPLAYED one, returning what is stored); the
-rest are upserted in one statement, the last answer of a participant on a slide winning.
+The steps: answers whose session moved past the version they were accepted at, or whose
+slide's closing timer ended while they waited, are STALE; idempotency keys are claimed (a
+key seen before makes the answer a REPLAYED one, returning what is stored); the rest are
+upserted in one statement, the last answer of a participant on a slide winning.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, bindparam, select
 
 from denkdag.storage.clock import now
-from denkdag.storage.driver_sql import DriverStatement
 from denkdag.storage.tables import answer_keys, responses, sessions
 
 STORED = "stored"
@@ -101,14 +91,22 @@ class AnswerBatch:
             else:
                 self.current.append(index)
 
-    def key_rows(self, stamp: Any) -> list[tuple[int, str, str, Any]]:
-        """(participant, slide, key, created_at) of each key to claim, once each."""
-        rows: dict[Triple, tuple[int, str, str, Any]] = {}
+    def key_rows(self, stamp: Any) -> list[dict[str, Any]]:
+        """The rows of the keys to claim, once each."""
+        rows: dict[Triple, dict[str, Any]] = {}
         for index in self.current:
             answer = self.batch[index]
-            if answer.idempotency_key is not None:
-                triple = (answer.participant_id, answer.slide_id, answer.idempotency_key)
-                rows.setdefault(triple, (*triple, stamp))
+            key = answer.idempotency_key
+            if key is not None:
+                rows.setdefault(
+                    (answer.participant_id, answer.slide_id, key),
+                    {
+                        "participant_id": answer.participant_id,
+                        "slide_id": answer.slide_id,
+                        "idempotency_key": key,
+                        "created_at": stamp,
+                    },
+                )
         return list(rows.values())
 
     def claimed(self, fresh: set[Triple]) -> None:
@@ -125,10 +123,16 @@ class AnswerBatch:
             self.writes[(answer.participant_id, answer.slide_id)] = answer  # the last wins
             self.outcomes[index] = AnswerOutcome(STORED, answer.value)
 
-    def answer_rows(self, stamp: Any) -> list[tuple[int, str, int, str, Any]]:
-        """The upsert's rows: (session, slide, participant, value as JSON, updated_at)."""
+    def answer_rows(self, stamp: Any) -> list[dict[str, Any]]:
+        """The upsert's rows (the value as JSON text)."""
         return [
-            (a.session_id, a.slide_id, a.participant_id, stored_json(a.value), stamp)
+            {
+                "session_id": a.session_id,
+                "slide_id": a.slide_id,
+                "participant_id": a.participant_id,
+                "value": stored_json(a.value),
+                "updated_at": stamp,
+            }
             for a in self.writes.values()
         ]
 
@@ -146,85 +150,42 @@ class AnswerBatch:
 
 
 class AnswerStatements:
-    """The statements of an answer batch for one dialect, built once per store."""
+    """The statements of an answer batch, built once per store."""
 
-    def __init__(self, dialect: Dialect, insert: Callable[[Any], Any]) -> None:
-        self.dialect = dialect
+    def __init__(self, insert: Callable[[Any], Any]) -> None:
+        """`insert`: the dialect's INSERT construct (with ON CONFLICT)."""
         ids = select(sessions.c.id, sessions.c.state_version)
         self.versions = ids.where(
             sessions.c.id.in_(bindparam("ids", expanding=True))
         ).with_for_update(read=True)  # FOR SHARE on PostgreSQL: a state change waits for us
-        self.version = DriverStatement(
-            ids.where(sessions.c.id == bindparam("id")), dialect, [sessions.c.id]
-        )
         claim = insert(answer_keys).on_conflict_do_nothing()
-        key_columns = [
-            answer_keys.c[name]
-            for name in ("participant_id", "slide_id", "idempotency_key", "created_at")
-        ]
-        self.claim = DriverStatement(claim.returning(*key_columns[:3]), dialect, key_columns)
+        self.claim = claim.returning(
+            answer_keys.c.participant_id, answer_keys.c.slide_id, answer_keys.c.idempotency_key
+        )
         upsert = insert(responses)
-        upsert = upsert.on_conflict_do_update(
+        self.upsert = upsert.on_conflict_do_update(
             index_elements=["participant_id", "slide_id"],
             set_={"value": upsert.excluded.value, "updated_at": upsert.excluded.updated_at},
         )
-        answer_columns = ("session_id", "slide_id", "participant_id", "value", "updated_at")
-        self.upsert = DriverStatement(upsert, dialect, [responses.c[n] for n in answer_columns])
         stored = select(responses.c.participant_id, responses.c.slide_id, responses.c.value)
         self.stored = stored.where(responses.c.participant_id.in_(bindparam("ids", expanding=True)))
-        self.stored_one = DriverStatement(
-            stored.where(responses.c.participant_id == bindparam("participant_id")),
-            dialect,
-            [responses.c.participant_id],
-        )
 
-    async def write(
-        self, conn: AsyncConnection, batch: Sequence[AnswerWrite]
-    ) -> list[AnswerOutcome]:
-        """The batch on a SQLAlchemy connection, in its transaction."""
+    def write(self, conn: Connection, batch: Sequence[AnswerWrite]) -> list[AnswerOutcome]:
+        """The batch in `conn`'s transaction: one outcome per answer, in batch order."""
         step = AnswerBatch(batch)
         versions: dict[int, int] = {}
         if guarded := step.guarded_sessions():
-            rows = await conn.execute(self.versions, {"ids": guarded})
+            rows = conn.execute(self.versions, {"ids": guarded})
             versions = {int(r.id): int(r.state_version) for r in rows}
         step.check(versions)
         fresh: set[Triple] = set()
         if keys := step.key_rows(now()):
-            names = ("participant_id", "slide_id", "idempotency_key", "created_at")
-            claimed = await conn.execute(
-                self.claim.statement, [dict(zip(names, row, strict=True)) for row in keys]
-            )
+            claimed = conn.execute(self.claim, keys)  # RETURNING: the keys that were new
             fresh = {(int(r[0]), str(r[1]), str(r[2])) for r in claimed.all()}
         step.claimed(fresh)
         if step.writes:
-            await self.upsert.run(conn, step.answer_rows(self.upsert.bind("updated_at", now())))
+            conn.execute(self.upsert, step.answer_rows(now()))
         if step.replays:
-            found = await conn.execute(self.stored, {"ids": step.replay_participants()})
+            found = conn.execute(self.stored, {"ids": step.replay_participants()})
             step.replayed({(int(r[0]), str(r[1])): json.loads(r[2]) for r in found})
-        return step.results()
-
-    def write_sqlite(
-        self, db: sqlite3.Connection, batch: Sequence[AnswerWrite]
-    ) -> list[AnswerOutcome]:
-        """The batch on a sqlite3 connection, in the transaction it holds (see the module)."""
-        step = AnswerBatch(batch)
-        versions: dict[int, int] = {}
-        for session_id in step.guarded_sessions():
-            for row in self.version.execute_sqlite(db, (session_id,)):
-                versions[int(row[0])] = int(row[1])
-        step.check(versions)
-        fresh: set[Triple] = set()
-        for key in step.key_rows(self.claim.bind("created_at", now())):
-            for row in self.claim.execute_sqlite(db, key):  # RETURNING: the key if it was new
-                fresh.add((int(row[0]), str(row[1]), str(row[2])))
-        step.claimed(fresh)
-        if step.writes:
-            rows = step.answer_rows(self.upsert.bind("updated_at", now()))
-            self.upsert.executemany_sqlite(db, rows)
-        if step.replays:
-            stored: dict[tuple[int, str], Any] = {}
-            for participant in step.replay_participants():
-                for row in self.stored_one.execute_sqlite(db, (participant,)):
-                    stored[(int(row[0]), str(row[1]))] = json.loads(row[2])
-            step.replayed(stored)
         return step.results()

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, select
 
 from denkdag.storage.clock import now
 from denkdag.storage.store import SqlStore
@@ -51,8 +50,8 @@ class ProfileStore:
             set_={"answers": stmt.excluded.answers, "updated_at": stmt.excluded.updated_at},
         )
 
-        async def job(conn: AsyncConnection) -> None:
-            await conn.execute(stmt)
+        def job(conn: Connection) -> None:
+            conn.execute(stmt)
 
         await self.store.writer.submit(job)
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, and_, delete, select, update
 
 from denkdag.domain.kinds.statement_round import (
     ROOM_ORIGIN,
@@ -82,9 +81,9 @@ class RoundStore:
             "created_at": created,
         }
 
-        async def job(conn: AsyncConnection) -> int:
+        def job(conn: Connection) -> int:
             insert = round_statements.insert().values(**row).returning(round_statements.c.id)
-            return int((await conn.execute(insert)).scalar_one())
+            return int(conn.execute(insert).scalar_one())
 
         new_id = int(await self.store.writer.submit(job))
         return RoundStatement(room_id(new_id), text, ROOM_ORIGIN, status, created, participant_id)
@@ -148,13 +147,13 @@ class RoundStore:
         outcome: str = await self.store.writer.submit_grouped(self._write_votes, vote)
         return outcome
 
-    async def _write_votes(self, conn: AsyncConnection, batch: Sequence[VoteWrite]) -> list[str]:
+    def _write_votes(self, conn: Connection, batch: Sequence[VoteWrite]) -> list[str]:
         query = (
             select(sessions.c.id, sessions.c.state_version)
             .where(sessions.c.id.in_({v.session_id for v in batch}))
             .with_for_update(read=True)  # FOR SHARE: a state change waits for our commit
         )
-        versions = {int(r.id): int(r.state_version) for r in await conn.execute(query)}
+        versions = {int(r.id): int(r.state_version) for r in conn.execute(query)}
         outcomes = []
         rows: dict[tuple[int, str, str], dict[str, Any]] = {}
         stamp = now()
@@ -177,7 +176,7 @@ class RoundStore:
                 index_elements=["participant_id", "slide_id", "statement_id"],
                 set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
             )
-            await conn.execute(stmt, list(rows.values()))
+            conn.execute(stmt, list(rows.values()))
         return outcomes
 
     async def votes(self, session_id: int, slide_id: str | None = None) -> list[RoundVote]:

@@ -18,7 +18,6 @@ from alembic.config import Config
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from denkdag.domain.model import Deck, LiveState, Session, StoredAnswer, User
 from denkdag.domain.tally import AnswerRecord
@@ -64,8 +63,7 @@ class SqlStore:
         self.engine, self.reader = create_engines(url)
         self.dialect = self.engine.dialect.name
         self.writer = BatchWriter(self.engine)
-        self.answers = AnswerStatements(self.engine.dialect, self._insert)
-        self.writer.on_sqlite(self.answers.write, self.answers.write_sqlite)
+        self.answers = AnswerStatements(self._insert)
 
     async def open(self) -> None:
         """Upgrade the schema to the latest migration and start the writer."""
@@ -225,8 +223,8 @@ class SqlStore:
     # participants and answers ------------------------------------------------------------
 
     async def add_participant(self, session_id: int, token_hash: str) -> int:
-        async def job(conn: AsyncConnection) -> int:
-            result = await conn.execute(
+        def job(conn: Connection) -> int:
+            result = conn.execute(
                 participants.insert()
                 .values(session_id=session_id, token_hash=token_hash, created_at=now())
                 .returning(participants.c.id)

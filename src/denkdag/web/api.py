@@ -12,7 +12,6 @@ from denkdag.domain.errors import N_, InvalidAnswer, NotAllowed
 from denkdag.domain.kinds.wordcloud import hidden_key
 from denkdag.domain.model import User
 from denkdag.domain.views import result_view
-from denkdag.web import sse
 from denkdag.web.auth import bearer, facilitator, service
 from denkdag.web.ratelimit import Limits
 from denkdag.web.schemas import (
@@ -232,8 +231,11 @@ async def moderate_word(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def events(code: str, request: Request) -> StreamingResponse:
-    return await sse.stream(code, request)
+async def events(code: str) -> StreamingResponse:
+    """Declared for the OpenAPI schema only: every stream is opened in front of the router
+    by web/sse.py's FastEvents (plain ASGI, so that thousands of open streams hold no
+    request or dependency stack), so this body never runs."""
+    raise RuntimeError(f"the stream of {code} is opened by web/sse.FastEvents")
 
 
 @router.get("/metrics", response_model=Metrics, summary="Refusal counts (any facilitator)")

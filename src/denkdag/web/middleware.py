@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,6 +34,16 @@ RAW_SEND = "denkdag.raw_send"
 (the event stream's frames), recorded by SecurityHeaders, the outermost of ours."""
 
 
+def route_path(scope: Scope) -> str:
+    """The request's path as the router matches it: without the server's root path (an
+    app served under a prefix)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] == "/":
+        return path[len(root) :]
+    return path
+
+
 class TooLarge(Exception):
     pass
 
@@ -45,11 +56,6 @@ class BodyLimit:
         self.limit = limit
         self.uploads = tuple((re.compile(pattern), larger) for pattern, larger in uploads)
         """Paths that take files (an event's logo): a larger limit of their own."""
-
-    @property
-    def smallest(self) -> int:
-        """The lowest limit of any path."""
-        return min(self.limit, *(larger for _, larger in self.uploads))
 
     def limit_for(self, path: str) -> int:
         """The largest body a request to `path` may send."""
@@ -74,10 +80,10 @@ class BodyLimit:
             try:
                 too_big = int(declared) > limit
             except ValueError:
-                await _refuse(send, 400, "The Content-Length header is not a number.")
+                await reply(send, 400, {"detail": "The Content-Length header is not a number."})
                 return
             if too_big:
-                await _refuse(send, 413, f"The body is larger than {limit} bytes.")
+                await reply(send, 413, {"detail": f"The body is larger than {limit} bytes."})
                 return
             if not chunked:
                 # The server delivers at most the announced length: nothing to count.
@@ -105,21 +111,29 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except TooLarge:
             if not started:
-                await _refuse(send, 413, f"The body is larger than {limit} bytes.")
+                await reply(send, 413, {"detail": f"The body is larger than {limit} bytes."})
 
 
-async def _refuse(send: Send, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+encode_json = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+).encode
+"""JSON as Starlette's JSONResponse renders it (one encoder, built once)."""
+
+
+async def reply(
+    send: Send, status: int, content: dict[str, Any], retry_after: float | None = None
+) -> None:
+    """A JSON reply rendered as JSONResponse renders it: the one writer of the refusals
+    that plain ASGI code sends itself (body limit, rate limits, the vote and stream paths)."""
+    await send_json(send, status, encode_json(content).encode(), retry_after)
+
+
+async def send_json(send: Send, status: int, body: bytes, retry_after: float | None = None) -> None:
+    """Send `body`, rendered JSON, with its length, its type and a Retry-After if given."""
+    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(int(retry_after)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -151,7 +165,7 @@ class SecurityHeaders:
             extra.append((b"x-frame-options", b"DENY"))
         return tuple(extra), (*extra, (b"strict-transport-security", b"max-age=31536000"))
 
-    def for_reply(self, scope: Scope, content_type: bytes) -> Headers:
+    def _for_reply(self, scope: Scope, content_type: bytes) -> Headers:
         """The headers a reply of `content_type` to `scope`'s request gets."""
         tls = scope.get("scheme") == "https"
         if content_type.startswith(b"application/json"):
@@ -174,7 +188,7 @@ class SecurityHeaders:
                     names.add(name)
                     if name == b"content-type":
                         content_type = value
-                extra = self.for_reply(scope, content_type)
+                extra = self._for_reply(scope, content_type)
                 headers += [pair for pair in extra if pair[0] not in names]
                 message = {**message, "headers": headers}
             await send(message)

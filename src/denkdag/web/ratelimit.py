@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import json
 import logging
 import math
 import re
@@ -47,6 +46,7 @@ from hashlib import sha256
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from denkdag.config import Settings
+from denkdag.web.middleware import reply
 
 log = logging.getLogger("denkdag.refused")
 
@@ -383,7 +383,7 @@ class Guard:
                 if key is not None:
                     self._check(limits.answers, key, "answer", ANSWERS_REFUSED)
         except TooMany as refused:
-            await send_refusal(send, 429, refused.detail, refused.retry_after)
+            await reply(send, 429, {"detail": refused.detail}, refused.retry_after)
             return
         if method == "GET" and _EVENTS.match(path):
             await self._stream(scope, receive, send, address)
@@ -399,16 +399,8 @@ class Guard:
 
         await self.app(scope, receive, watch)
 
-    def check_answer(self, address: str, token: str) -> None:
-        """What this middleware checks before an answer by the bearer `token` under
-        `/api/v1/sessions/{code}/…`: the address's unknown codes, then the participant's
-        answer budget. Raises TooMany (counted and logged) when refused; for a path that
-        answers without this middleware (web/fastvote.py's lean vote)."""
-        self._check_lookups(address)
-        self._check(self.limits.answers, token_key(token), "answer", ANSWERS_REFUSED)
-
     def lookup_failed(self, address: str) -> None:
-        """Charge `address` one unknown code, as this middleware does for a 404."""
+        """Charge `address` one unknown code (a request for a code answered 404)."""
         assert self.limits.lookups is not None
         self.limits.lookups.charge(address)
 
@@ -437,7 +429,7 @@ class Guard:
         elif limits.streams_open >= limits.streams_total:
             refused = limits.refuse("stream_total", STREAMS_TOTAL, 10)
         if refused is not None:
-            await send_refusal(send, 429, refused.detail, refused.retry_after)
+            await reply(send, 429, {"detail": refused.detail}, refused.retry_after)
             return
         streams[address] += 1
         limits.streams_open += 1
@@ -448,19 +440,3 @@ class Guard:
             streams[address] -= 1
             if streams[address] <= 0:
                 del streams[address]
-
-
-async def send_refusal(send: Send, status: int, detail: str, retry_after: float) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(max(1, math.ceil(min(retry_after, 3600.0)))).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

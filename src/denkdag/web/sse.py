@@ -29,8 +29,8 @@ from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.live.hub import Envelope, Hub, Subscription, encode
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
 from denkdag.web.errors import status_of, translated_detail
-from denkdag.web.fastvote import refuse_outage, reply
-from denkdag.web.middleware import RAW_SEND
+from denkdag.web.fastvote import refuse_outage
+from denkdag.web.middleware import RAW_SEND, reply, route_path
 
 Write = Callable[[bytes], Awaitable[None]]
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -38,7 +38,9 @@ RETRY = b"retry: 2000\n\n"
 KEEP_ALIVE = b": keep-alive\n\n"
 
 
-async def stream(code: str, request: Request) -> StreamingResponse:
+async def _open(code: str, request: Request) -> EventStream:
+    """The checks of a stream's opening: the session exists, and the caller is one of its
+    participants or facilitators (DomainError otherwise); then the stream to run."""
     svc = service(request)
     session = await svc.sessions.get(code)
     token = bearer(request)
@@ -72,8 +74,8 @@ def _last_event_id(request: Request) -> int | None:
 
 
 class EventStream(StreamingResponse):
-    """The SSE response of one phone or projector (a StreamingResponse for the OpenAPI
-    declaration and FastAPI; its own `__call__` does the streaming)."""
+    """The SSE response of one phone or projector (a StreamingResponse for its headers;
+    its own `__call__` does the streaming)."""
 
     def __init__(
         self,
@@ -175,12 +177,13 @@ _EVENTS = re.compile(r"^/api/v1/sessions/([^/]+)/events$")
 
 
 class FastEvents:
-    """ASGI middleware: open event streams without FastAPI's router.
+    """ASGI middleware: the one place event streams are opened, in front of the router.
 
     A stream lives for minutes to hours, and through the router every one of thousands
-    keeps a Request, a dependency exit stack and a stack of middleware frames alive. This
-    path (inside the guard, which counts streams, and the security headers) does what
-    the declared route does, with the same checks and the same JSON errors.
+    would keep a Request, a dependency exit stack and a stack of middleware frames alive.
+    This path sits inside the guard (which counts streams) and the security headers, and
+    answers a refusal with the same JSON sentence and status as the app's handlers. The
+    route in web/api.py only describes the stream in the OpenAPI schema.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -190,14 +193,13 @@ class FastEvents:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or scope.get("root_path")
-            or (match := _EVENTS.match(scope["path"])) is None
+            or (match := _EVENTS.match(route_path(scope))) is None
         ):
             await self.app(scope, receive, send)
             return
         try:
             request = Request(scope, receive)
-            response = await stream(match.group(1), request)
+            response = await _open(match.group(1), request)
         except DomainError as error:
             detail = await translated_detail(request, error, match.group(1))
             await reply(send, status_of(error), {"detail": detail})

@@ -1,5 +1,6 @@
-"""The lean hot paths answer exactly as the general ones: the vote fast path as the
-FastAPI route, the event stream as before (headers, clean-up), the tally interval as set."""
+"""The hot paths answer exactly as the general ones: the vote fast path as the FastAPI
+route, with every limit and header; the event stream as before (headers, clean-up); the
+tally interval as set."""
 
 from __future__ import annotations
 
@@ -69,9 +70,9 @@ async def test_a_fast_vote_is_committed_and_counted(running, monkeypatch) -> Non
     fast_replies: list[int] = []
     original = fastvote.send_json
 
-    async def counted(send, status, body, extra=()):  # type: ignore[no-untyped-def]
+    async def counted(send, status, body, retry_after=None):  # type: ignore[no-untyped-def]
         fast_replies.append(status)
-        await original(send, status, body, extra)
+        await original(send, status, body, retry_after)
 
     monkeypatch.setattr(fastvote, "send_json", counted)
     await running.control("goto", "s4")
@@ -85,32 +86,18 @@ async def test_a_fast_vote_is_committed_and_counted(running, monkeypatch) -> Non
     assert (await running.results())["s4"]["counts"]["a"] == 3
 
 
-async def test_an_ordinary_vote_takes_the_lean_path_with_every_limit_and_header(
-    running, monkeypatch
-) -> None:
-    """The lean path skips the middleware, so it must apply what the middleware would:
-    the security headers (HSTS over TLS), the answer budget, the unknown-code budget (a
-    vote to an unknown code costs a lookup) and the body limit (a larger body takes the
-    stack)."""
+async def test_an_ordinary_vote_gets_every_limit_and_header(running) -> None:
+    """The vote's path sits inside the middleware, so every vote gets what it applies: the
+    security headers (the API policy; HSTS over TLS), the answer budget, the unknown-code
+    budget (a vote to an unknown code costs a lookup) and the body limit."""
     await running.control("goto", "s4")
     token = await running.join()
-    assert (await running.answer(token, "s4", "a")).status_code == 200
-    lean = running.app.lean_vote
-    assert lean is not None  # built at the first vote
-    handed: list[str] = []
-    fallback = lean.fallback
-
-    async def counted(scope, receive, send):  # type: ignore[no-untyped-def]
-        handed.append(scope["path"])
-        await fallback(scope, receive, send)
-
-    monkeypatch.setattr(lean, "fallback", counted)
     page = await running.client.get(f"/j/{running.code}")
     stack_json = await running.client.get(f"/api/v1/sessions/{running.code}")
     voted = await running.answer(token, "s4", "b")
-    assert voted.status_code == 200 and handed == []  # answered by the lean path
+    assert voted.status_code == 200
     for name in ("content-security-policy", "x-frame-options", "referrer-policy"):
-        assert voted.headers[name] == stack_json.headers[name]  # as the stack gives JSON
+        assert voted.headers[name] == stack_json.headers[name]  # as every JSON reply
     assert voted.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
     assert "script-src 'self'" in page.headers["content-security-policy"]  # pages: their own
     assert voted.headers["x-content-type-options"] == "nosniff"
@@ -121,7 +108,7 @@ async def test_an_ordinary_vote_takes_the_lean_path_with_every_limit_and_header(
             json={"value": "c"},
             headers={"Authorization": f"Bearer {token}"},
         )
-    assert secure.status_code == 200 and handed == []
+    assert secure.status_code == 200
     assert secure.headers["strict-transport-security"].startswith("max-age=")
     assert "strict-transport-security" not in voted.headers
 
@@ -130,8 +117,9 @@ async def test_an_ordinary_vote_takes_the_lean_path_with_every_limit_and_header(
     assert (await running.answer(token, "s4", "a")).status_code == 200
     refused = await running.answer(token, "s4", "b")
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert refused.json()["detail"].startswith("Too many answers at once.")
     assert refused.headers["content-security-policy"] == voted.headers["content-security-policy"]
-    assert handed == [] and limits.refusals.counts["answer"] == 1
+    assert limits.refusals.counts["answer"] == 1
 
     limits.answers = Limiter(Rate(100, 0.0))
     limits.lookups = Limiter(Rate(2, 0.0))
@@ -144,18 +132,18 @@ async def test_an_ordinary_vote_takes_the_lean_path_with_every_limit_and_header(
         assert unknown.status_code == 404
     guessed = await running.answer(token, "s4", "a")  # the right code, after two misses
     assert guessed.status_code == 429 and limits.refusals.counts["code_guess"] == 1
-    assert handed == []
 
     limits.lookups = Limiter(Rate(100, 0.0))
-    large = b'{"value": "' + b"x" * fastvote.LEAN_MAX_BODY + b'"}'
+    limit = running.app.state.settings.max_body_bytes
+    large = b'{"value": "' + b"x" * limit + b'"}'
     too_long = await running.client.put(
         f"/api/v1/sessions/{running.code}/slides/s4/response",
         content=large,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
-    assert handed == [f"/api/v1/sessions/{running.code}/slides/s4/response"]
-    assert too_long.status_code == 422  # the stack's answer: not one of the choices
-    assert "content-security-policy" in too_long.headers
+    assert too_long.status_code == 413
+    assert too_long.json() == {"detail": f"The body is larger than {limit} bytes."}
+    assert too_long.headers["content-security-policy"] == voted.headers["content-security-policy"]
 
 
 def free_port() -> int:
@@ -234,3 +222,15 @@ async def test_a_refused_stream_gets_the_json_sentence_of_the_route(running) -> 
     )
     assert stranger.status_code == 403
     assert isinstance(stranger.json()["detail"], str)
+
+
+async def test_streams_are_opened_in_one_place_even_under_a_root_path(running) -> None:
+    """FastEvents opens every stream (the route only describes it in the schema), also
+    when the app is served under a prefix."""
+    schema = (await running.client.get("/api/v1/openapi.json")).json()
+    assert "get" in schema["paths"]["/api/v1/sessions/{code}/events"]
+    transport = httpx.ASGITransport(app=running.app, root_path="/denkdag")
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as prefixed:
+        unknown = await prefixed.get("/denkdag/api/v1/sessions/99999999/events")
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"].startswith("No session has this join code")
