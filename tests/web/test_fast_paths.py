@@ -225,7 +225,7 @@ async def test_a_refused_stream_gets_the_json_sentence_of_the_route(running) -> 
 
 
 async def test_streams_are_opened_in_one_place_even_under_a_root_path(running) -> None:
-    """FastEvents opens every stream (the route only describes it in the schema), also
+    """StreamOpener opens every stream (the route only describes it in the schema), also
     when the app is served under a prefix."""
     schema = (await running.client.get("/api/v1/openapi.json")).json()
     assert "get" in schema["paths"]["/api/v1/sessions/{code}/events"]

@@ -24,6 +24,7 @@ from denkdag.app.reports import Reports
 from denkdag.app.results import Results
 from denkdag.app.rounds import LiveRounds
 from denkdag.app.sessions import SessionCache, topic
+from denkdag.app.streams import Streams
 from denkdag.app.timers import TimerWatch
 from denkdag.app.views import Views
 from denkdag.domain.model import Session
@@ -41,6 +42,7 @@ class Denkdag:
     - `control`: the facilitator's actions, timers, deck changes reaching the screens;
     - `results`: tallies, moderation, progress, tallies sent to the screens;
     - `views`: the session as screens see it, and its live `state`;
+    - `streams`: a screen's live stream: where it starts, then every message;
     - `reports`: the report and its PDF; `media`: slide images as screens fetch them;
     - `rounds`, `qa`, `opinions`, `profiles`: statement rounds, the room's questions,
       the opinion map, profile questions.
@@ -89,6 +91,7 @@ class Denkdag:
             tally_interval,
         )
         self.views = Views(self.results, broadcaster, clock)
+        self.streams = Streams(broadcaster, self.views)
         self.participation = Participation(
             store, self.sessions, self.rounds, self.coalescer.touch, clock
         )

@@ -233,9 +233,9 @@ async def moderate_word(
 )
 async def events(code: str) -> StreamingResponse:
     """Declared for the OpenAPI schema only: every stream is opened in front of the router
-    by web/sse.py's FastEvents (plain ASGI, so that thousands of open streams hold no
+    by web/stream.py's StreamOpener (plain ASGI, so that thousands of open streams hold no
     request or dependency stack), so this body never runs."""
-    raise RuntimeError(f"the stream of {code} is opened by web/sse.FastEvents")
+    raise RuntimeError(f"the stream of {code} is opened by web/stream.StreamOpener")
 
 
 @router.get("/metrics", response_model=Metrics, summary="Refusal counts (any facilitator)")

@@ -1,7 +1,7 @@
 """The application factory: settings in, a FastAPI app out.
 
-The lifespan opens the store (migrating it) and the broadcaster, and closes them again,
-so tests and `denkdag serve` build the same app.
+The lifespan opens the service (`app/runtime.open_denkdag`: the store, migrated, and the
+broadcaster) and closes it again, so tests and `denkdag serve` build the same app.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from denkdag import __version__
-from denkdag.app.denkdag import Denkdag
+from denkdag.app.runtime import open_denkdag
 from denkdag.config import Settings
-from denkdag.live import make_broadcaster
-from denkdag.storage import open_store
 from denkdag.web import (
     accounts,
     api,
@@ -41,7 +39,7 @@ from denkdag.web import (
 from denkdag.web.fastvote import FastVote
 from denkdag.web.middleware import BodyLimit, SecurityHeaders
 from denkdag.web.ratelimit import Guard, Limits
-from denkdag.web.sse import FastEvents
+from denkdag.web.stream import StreamOpener
 
 DESCRIPTION = """Denkdag's JSON API: join a session, answer, and (as its facilitator) drive it
 and read its results. Errors are JSON: `{"detail": "a sentence a person can act on"}`."""
@@ -52,23 +50,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = await open_store(settings.database_url)
-        service = Denkdag(store, make_broadcaster(settings.redis_url), settings.tally_interval)
-        await service.start()
-        app.state.service = service
-        purging = retention.start(service, settings.retention_days)
-        if settings.freeze_startup_objects:
-            # Every full collection would walk the ~190,000 objects of the imported
-            # framework, templates and app; they live as long as the process. Rendering
-            # a phone's slide for a whole room at once cost about a quarter less with it.
-            gc.collect()
-            gc.freeze()
-        try:
-            yield
-        finally:
-            await retention.stop(purging)
-            await service.stop()
-            await store.close()
+        async with open_denkdag(settings, serving=True) as service:
+            app.state.service = service
+            purging = retention.start(service, settings.retention_days)
+            if settings.freeze_startup_objects:
+                # Every full collection would walk the ~190,000 objects of the imported
+                # framework, templates and app; they live as long as the process. Rendering
+                # a phone's slide for a whole room at once cost about a quarter less with it.
+                gc.collect()
+                gc.freeze()
+            try:
+                yield
+            finally:
+                await retention.stop(purging)
 
     app = FastAPI(
         title="Denkdag",
@@ -105,12 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages.install(app)
     # Innermost first. The two hot paths sit inside the guard, the body limit and the
-    # security headers, so every limit and header applies to them: FastEvents is the one
-    # place event streams open (web/sse.py), FastVote answers ordinary votes without the
+    # security headers, so every limit and header applies to them: StreamOpener is the one
+    # place event streams open (web/stream.py), FastVote answers ordinary votes without the
     # router (web/fastvote.py; the bench showed the route alone misses the ingest target).
     # SecurityHeaders, the outermost, records the server's own `send` in the scope
     # (middleware.RAW_SEND): a stream's frames, which no middleware looks at, go there.
-    app.add_middleware(FastEvents)
+    app.add_middleware(StreamOpener)
     app.add_middleware(FastVote)
     app.add_middleware(Guard, limits=limits)
     uploads = (*events.UPLOAD_PATHS, *editor.UPLOADS)  # paths taking files: own limits

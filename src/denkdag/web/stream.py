@@ -24,9 +24,9 @@ from fastapi.responses import StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from denkdag.app.denkdag import Denkdag
-from denkdag.app.sessions import DELETED, topic
+from denkdag.app.sessions import DELETED
+from denkdag.app.streams import Envelope, Subscription
 from denkdag.domain.errors import N_, DomainError, NotAllowed
-from denkdag.live.hub import Envelope, Hub, Subscription, encode
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
 from denkdag.web.errors import status_of, translated_detail
 from denkdag.web.fastvote import refuse_outage
@@ -98,35 +98,21 @@ class EventStream(StreamingResponse):
         self._idle_limit = idle_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        svc = self._svc
-        hub = svc.broadcaster.hub
-        session = await svc.sessions.get(self._code)
-        name = topic(session)
-        subscription = hub.subscribe(name)
+        streams = self._svc.streams
+        session = await self._svc.sessions.get(self._code)
+        subscription = streams.subscribe(session)
         watcher = asyncio.ensure_future(_until_disconnect(receive, subscription))
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             write = _writer(scope.get(RAW_SEND) or send)
-            await write(await self._opening(hub, name))
+            opening = await streams.opening(session, self._last_id, facilitator=self._facilitator)
+            await write(b"".join([*opening, RETRY]))
             await self._follow(subscription, write)
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             watcher.cancel()
             with contextlib.suppress(Exception):
-                hub.unsubscribe(name, subscription)
-
-    async def _opening(self, hub: Hub, name: str) -> bytes:
-        """What was missed since Last-Event-ID, or a fresh `state`; then the retry hint."""
-        missed = hub.since(name, self._last_id) if self._last_id is not None else None
-        if missed is not None:
-            frames = [envelope.for_role(self._facilitator) for envelope in missed]
-        else:
-            svc = self._svc
-            session = await svc.sessions.get(self._code)
-            view = await svc.views.opening(session)
-            frames = [encode(hub.next_id(), "state", view)]
-        frames.append(RETRY)
-        return b"".join(frames)
+                streams.unsubscribe(session, subscription)
 
     async def _follow(self, subscription: Subscription, write: Write) -> None:
         facilitator_view = self._facilitator
@@ -176,7 +162,7 @@ async def _until_disconnect(receive: Receive, subscription: Subscription) -> Non
 _EVENTS = re.compile(r"^/api/v1/sessions/([^/]+)/events$")
 
 
-class FastEvents:
+class StreamOpener:
     """ASGI middleware: the one place event streams are opened, in front of the router.
 
     A stream lives for minutes to hours, and through the router every one of thousands
