@@ -23,7 +23,8 @@ from denkdag.app.denkdag import Denkdag
 from denkdag.app.opinions import LiveMap, Recomputer, RoomVotes, decode_live, encode_live
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.formats.deck import parse_deck
-from denkdag.live import LocalLeases, MemoryBroadcaster, RedisLeases
+from denkdag.live import LocalLeases, MemoryBroadcaster
+from denkdag.live.redis_leases import RedisLeases
 from denkdag.storage import open_store
 from denkdag.storage.opinion_maps import OpinionMapStore
 from denkdag.web.auth import LOGIN_COOKIE

@@ -3,7 +3,7 @@
 from denkdag.live.broadcaster import Broadcaster, MemoryBroadcaster
 from denkdag.live.coalesce import Coalescer
 from denkdag.live.hub import Envelope, Hub
-from denkdag.live.leases import TTL, Leases, LeaseUnavailable, LocalLeases, RedisLeases
+from denkdag.live.leases import TTL, Leases, LeaseUnavailable, LocalLeases
 
 
 def make_broadcaster(redis_url: str | None = None) -> Broadcaster:
@@ -19,6 +19,8 @@ def make_leases(broadcaster: Broadcaster, ttl: float = TTL) -> Leases:
     """Leases shared through the broadcaster's Redis, or local ones for one process."""
     client = getattr(broadcaster, "client", None)
     if client is not None:
+        from denkdag.live.redis_leases import RedisLeases
+
         return RedisLeases(client, getattr(broadcaster, "prefix", ""), ttl)
     return LocalLeases(ttl)
 
@@ -32,7 +34,6 @@ __all__ = [
     "Leases",
     "LocalLeases",
     "MemoryBroadcaster",
-    "RedisLeases",
     "make_broadcaster",
     "make_leases",
 ]

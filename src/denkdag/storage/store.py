@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -49,6 +47,9 @@ class CodeTaken(Exception):
 
 
 def _run_migrations(connection: Connection) -> None:
+    from alembic import command  # about 0.3 s to import: only where the schema is brought up
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "denkdag.storage:migrations")
     config.attributes["connection"] = connection
