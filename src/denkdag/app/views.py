@@ -12,7 +12,7 @@ from denkdag.app.results import Results
 from denkdag.app.sessions import STATE, topic
 from denkdag.domain import timer
 from denkdag.domain.model import Session
-from denkdag.domain.views import slide_view
+from denkdag.domain.views import info_view, slide_view
 from denkdag.live import Broadcaster, Envelope
 
 OPENING_SHARED_FOR = 2.0
@@ -123,13 +123,7 @@ class Views:
         info = session.deck.info
         return {
             "code": session.code,
-            "title": info.title,
-            "event": info.event,
-            "date": info.date,
-            "venue": info.venue,
-            "presenter": info.presenter,
-            "role": info.role,
-            "language": info.language,
+            **info_view(info),
             "results_mode": info.results.value,
             "slides": [slide_view(slide) for slide in session.deck.slides],
             "current_slide": session.state.current_slide,

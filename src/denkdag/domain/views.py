@@ -12,8 +12,22 @@ from typing import Any
 
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.base import PRIVATE_EXTRA
-from denkdag.domain.model import Slide
+from denkdag.domain.model import SessionInfo, Slide
 from denkdag.domain.tally import Tally
+
+
+def info_view(info: SessionInfo) -> dict[str, Any]:
+    """The session's title page fields (its front matter as people read it): the API's
+    session view, the JSON export and the stored deck all start from these."""
+    return {
+        "title": info.title,
+        "event": info.event,
+        "date": info.date,
+        "venue": info.venue,
+        "presenter": info.presenter,
+        "role": info.role,
+        "language": info.language,
+    }
 
 
 def _options(slide: Slide) -> list[dict[str, str]]:

@@ -14,7 +14,7 @@ from typing import Any
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session
 from denkdag.domain.tally import Tally
-from denkdag.domain.views import result_view
+from denkdag.domain.views import info_view, result_view
 
 
 def results_document(session: Session, tallies: Sequence[Tally], joined: int) -> dict[str, Any]:
@@ -31,12 +31,7 @@ def results_document(session: Session, tallies: Sequence[Tally], joined: int) ->
         slides.append(entry)
     return {
         "code": session.code,
-        "title": info.title,
-        "event": info.event,
-        "date": info.date,
-        "venue": info.venue,
-        "presenter": info.presenter,
-        "language": info.language,
+        **info_view(info),
         "joined": joined,
         "slides": slides,
     }

@@ -8,20 +8,14 @@ from typing import Any
 from denkdag.domain import timer
 from denkdag.domain.model import Deck, LiveState, Option, ResultsMode, SessionInfo, Slide
 from denkdag.domain.profiles import ProfileOption, ProfileQuestion
-from denkdag.domain.views import slide_view
+from denkdag.domain.views import info_view, slide_view
 
 
 def deck_to_dict(deck: Deck) -> dict[str, Any]:
     info = deck.info
     return {
         "info": {
-            "title": info.title,
-            "event": info.event,
-            "date": info.date,
-            "venue": info.venue,
-            "presenter": info.presenter,
-            "role": info.role,
-            "language": info.language,
+            **info_view(info),
             "results": info.results.value,
             "questions": info.questions,
             "pace": info.pace,

@@ -27,6 +27,7 @@ from denkdag.web import i18n
 from denkdag.web.auth import (
     LOGIN_COOKIE,
     check_csrf,
+    facilitated_form,
     facilitator_from_cookie,
     service,
     settings,
@@ -221,9 +222,7 @@ async def reset_password(
 async def add_cofacilitator(
     request: Request, code: str, username: str = Form("", max_length=200), csrf_token: Csrf = ""
 ) -> Response:
-    check_csrf(request, csrf_token)
-    user = await facilitator_from_cookie(request)
-    session = await service(request).access.facilitated(code, user)
+    user, session = await facilitated_form(request, code, csrf_token)
     try:
         await accounts(request).add_cofacilitator(user, session, username)
     except AccountRefused as refused:
@@ -244,8 +243,6 @@ async def add_cofacilitator(
 async def remove_cofacilitator(
     request: Request, code: str, user_id: int, csrf_token: Csrf = ""
 ) -> Response:
-    check_csrf(request, csrf_token)
-    user = await facilitator_from_cookie(request)
-    session = await service(request).access.facilitated(code, user)
+    user, session = await facilitated_form(request, code, csrf_token)
     await accounts(request).remove_cofacilitator(user, session, user_id)
     return RedirectResponse("/sessions", status_code=303)

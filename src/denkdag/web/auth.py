@@ -20,7 +20,7 @@ from denkdag.app.access import API_TOKEN, LOGIN_TOKEN
 from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.domain.errors import N_, NotAllowed
-from denkdag.domain.model import User
+from denkdag.domain.model import Session, User
 
 LOGIN_COOKIE = "dd_login"
 CSRF_COOKIE = "dd_csrf"
@@ -125,6 +125,16 @@ async def facilitator_from_cookie(request: Request) -> User | None:
     return await service(request).access.user_for_token(
         request.cookies.get(LOGIN_COOKIE), LOGIN_TOKEN
     )
+
+
+async def facilitated_form(request: Request, code: str, csrf_token: str) -> tuple[User, Session]:
+    """A facilitator's form post on session `code`: the CSRF check, the signed-in user and
+    the session they facilitate (NotAllowed, 403, for anyone else)."""
+    check_csrf(request, csrf_token)
+    user = await facilitator_from_cookie(request)
+    session = await service(request).access.facilitated(code, user)
+    assert user is not None  # facilitated() refuses anyone not signed in
+    return user, session
 
 
 def to_login(request: Request) -> Response:

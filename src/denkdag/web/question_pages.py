@@ -18,6 +18,7 @@ from denkdag.security import normalise_code
 from denkdag.web import i18n, pages
 from denkdag.web.auth import (
     check_csrf,
+    facilitated_form,
     facilitator_from_cookie,
     participant_cookie,
     service,
@@ -125,11 +126,8 @@ async def remote_moderate(
     change: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Response:
-    check_csrf(request, csrf_token)
-    user = await facilitator_from_cookie(request)
-    svc = service(request)
-    session = await svc.access.facilitated(code, user)
+    _, session = await facilitated_form(request, code, csrf_token)
     if change not in CHANGES:
         raise NotFound(N_("There is no such change of a question."))
-    await svc.qa.moderate(session, question_id, **CHANGES[change])
+    await service(request).qa.moderate(session, question_id, **CHANGES[change])
     return RedirectResponse(f"/c/{session.code}/questions#question-{question_id}", status_code=303)

@@ -33,6 +33,7 @@ from denkdag.web.api import ERRORS
 from denkdag.web.auth import (
     bearer,
     check_csrf,
+    facilitated_form,
     facilitator,
     facilitator_from_cookie,
     participant_cookie,
@@ -309,11 +310,8 @@ async def remote_moderate(
     change: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Response:
-    check_csrf(request, csrf_token)
-    user = await facilitator_from_cookie(request)
-    svc = service(request)
-    session = await svc.access.facilitated(code, user)
+    _, session = await facilitated_form(request, code, csrf_token)
     if change not in CHANGES:
         raise NotFound(N_("There is no such change of a statement."))
-    await svc.rounds.moderate(session, slide_id, statement_id, CHANGES[change])
+    await service(request).rounds.moderate(session, slide_id, statement_id, CHANGES[change])
     return RedirectResponse(f"/c/{session.code}#statement-{statement_id}", status_code=303)
