@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from event_profiles_support import DECK, REGION, WORKPLACE
 
 from denkdag.app.editor import Editor, SlideTextError, info_text
 from denkdag.app.events import Events
 from denkdag.domain.events import InvalidEvent, parse_profile
 from denkdag.domain.profiles import questions_digest
 from denkdag.formats.deck import parse_deck
+from harness.event_profiles import DECK, REGION, WORKPLACE
 
 pytestmark = pytest.mark.anyio
 OWN = "Eigen vraag: ja / nee"

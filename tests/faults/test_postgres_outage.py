@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 import asyncpg
 import httpx
 import pytest
-from fault_servers import FULL, OwnPostgres, bearer, own_postgres, report
 
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
 from denkdag.web.app import create_app
 from denkdag.web.faults import RETRY_AFTER_SECONDS
+from harness.faults import FULL, OwnPostgres, bearer, own_postgres, report
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.postgres]
 __all__ = ["own_postgres"]

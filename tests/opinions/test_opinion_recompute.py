@@ -13,36 +13,14 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from opinions_support import CONSENSUS, ballot
 
 from denkdag.analysis import OpinionMap, VoteMatrix
 from denkdag.app.opinions import LiveMap, Recomputer, RoomVotes, analyse_pinned
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.tally import PRIVACY_FLOOR
+from harness.opinions import CONSENSUS, STATEMENT_TEXTS, Room, ballot
 
 pytestmark = pytest.mark.anyio
-
-STATEMENT_TEXTS = {s: f"Statement {s}" for s in ("a", "b", "c", "d", "e", "f", "g")}
-
-
-class Room:
-    """Votes as the store holds them, and what the recomputer published."""
-
-    def __init__(self) -> None:
-        self.votes: dict[tuple[int, str], int] = {}
-        self.published: list[LiveMap] = []
-        self.loads = 0
-
-    def vote(self, participant: int, statement: str, value: int) -> None:
-        self.votes[(participant, statement)] = value
-
-    async def load(self, session_id: int) -> RoomVotes:
-        self.loads += 1
-        matrix = VoteMatrix.from_votes((p, s, v) for (p, s), v in self.votes.items())
-        return RoomVotes(matrix, STATEMENT_TEXTS)
-
-    async def publish(self, session_id: int, live: LiveMap) -> None:
-        self.published.append(live)
 
 
 class Counting:

@@ -663,6 +663,22 @@ class LiveOpinions:
         if not self.shared and _concerns_map(session, slide_ids):
             self.recomputer.touch(session.id)
 
+    def busy(self, session_id: int) -> bool:
+        """Whether this instance may still change the map for votes it heard of: a tally
+        not yet looked at, or a recompute waiting or running."""
+        return bool(self._pending) or self.recomputer.busy(session_id)
+
+    async def caught_up(self, session: Session) -> bool:
+        """Whether the last map (this instance's or the stored one) was computed from the
+        votes stored now, and nothing here is about to change it."""
+        if self.busy(session.id):
+            return False
+        last = await self.for_report(session)
+        votes = await self._load(session.id)
+        if last is None or votes is None:
+            return last is None and votes is None
+        return last.fingerprint == votes.matrix.fingerprint()
+
     async def for_report(self, session: Session) -> LiveMap | None:
         """The map the room saw last (cached or stored), without computing one."""
         if not has_statements(session):
