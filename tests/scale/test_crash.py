@@ -33,6 +33,7 @@ from denkdag.seed import seed_deck_text
 from denkdag.storage import open_store
 from denkdag.storage.engine import async_url
 from harness.servers import reserved_port, until_answering
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -140,11 +141,11 @@ async def participant(
 
 async def until_acknowledged(ledger: Ledger, count: int) -> None:
     """Wait for load rather than time, so a slow machine kills at the same point."""
-    for _ in range(12_000):  # a guard against a hang, not a timing assertion
-        if ledger.acknowledged >= count:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"only {ledger.acknowledged} of {count} answers acknowledged")
+    await wait_until(
+        lambda: ledger.acknowledged >= count,
+        f"{count} answers acknowledged",
+        timeout=120,  # a guard against a hang, not a timing assertion
+    )
 
 
 async def stored_answers(database_url: str) -> tuple[list[tuple[str, str, str]], set[str]]:
