@@ -254,7 +254,10 @@ Persist = Callable[[int, int, LiveMap], Awaitable[bool]]
 class Recomputer:
     """Debounced, non-overlapping background recomputes of each session's opinion map.
 
-    With shared `leases` only the holder of a session's lease computes; see the module."""
+    With shared `leases` only the holder of a session's lease computes; see the module.
+    `clock` and `sleep` space the computations (the event loop's clock and `asyncio.sleep`
+    by default): a test passes virtual ones to check the spacing without timing anything.
+    The lease's renewals keep real time: Redis expires it in real time."""
 
     def __init__(
         self,
@@ -269,6 +272,8 @@ class Recomputer:
         persist: Persist | None = None,
         watch_for: float = WATCH_FOR,
         warm_up: Callable[[], None] | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self._load = load
         self._publish = publish
@@ -280,6 +285,8 @@ class Recomputer:
         self._persist = persist
         self.watch_for = watch_for
         self._warm_up = warm_up
+        self._clock = clock
+        self._sleep = sleep
         self._maps: OrderedDict[int, LiveMap] = OrderedDict()
         self._dirty: set[int] = set()
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -377,23 +384,25 @@ class Recomputer:
             await self.leases.release(_lease(session_id), token)
         self._tokens.clear()
 
+    def _now(self) -> float:
+        return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
+
     async def _run(self, session_id: int) -> None:
-        loop = asyncio.get_running_loop()
         try:
             last = self._last_start.get(session_id)
             wait = self._first_delay
             if last is not None:
-                wait = max(wait, self.interval - (loop.time() - last))
-            await asyncio.sleep(wait)
+                wait = max(wait, self.interval - (self._now() - last))
+            await self._sleep(wait)
             while session_id in self._dirty:
                 self._dirty.discard(session_id)
                 if not await self._hold(session_id):
                     break  # another instance computes it; we watch its lease
-                started = loop.time()
+                started = self._now()
                 self._last_start[session_id] = started
                 await self._recompute(session_id)
                 if session_id in self._dirty:
-                    await asyncio.sleep(max(0.0, self.interval - (loop.time() - started)))
+                    await self._sleep(max(0.0, self.interval - (self._now() - started)))
         finally:
             self._tasks.pop(session_id, None)
 
