@@ -17,6 +17,7 @@ import pytest
 from denkdag.analysis import OpinionMap, VoteMatrix
 from denkdag.app.opinions import LiveMap, Recomputer, RoomVotes, analyse_pinned
 from denkdag.domain.kinds.statement import VOTE_ENCODING
+from denkdag.domain.tally import PRIVACY_FLOOR
 from harness.opinions import CONSENSUS, STATEMENT_TEXTS, Room, ballot
 from harness.waiting import wait_until
 
@@ -197,3 +198,63 @@ async def test_the_event_loop_keeps_serving_during_a_big_computation() -> None:
     assert waited == [True] and len(published) == 1
     assert published[0].map is not None
     await recomputer.stop()
+
+
+async def test_a_failing_load_is_logged_and_the_next_vote_recomputes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    room = Room()
+    failures = [RuntimeError("database away")]
+
+    async def load(session_id: int) -> RoomVotes:
+        if failures:
+            raise failures.pop()
+        return await room.load(session_id)
+
+    recomputer = Recomputer(load, room.publish, interval=0.01, first_delay=0)
+    for participant, statement, value in camp_votes({"north": 6, "south": 6}):
+        room.vote(participant, statement, value)
+    assert await recomputer.latest(1) is None
+    assert "database away" in caplog.text
+    found = await recomputer.latest(1)
+    assert found is not None and found.map is not None
+    await recomputer.stop()
+
+
+async def test_too_few_voters_give_no_map_and_no_computation() -> None:
+    room = Room()
+    analyse = Counting()
+    recomputer = Recomputer(room.load, room.publish, first_delay=0, analyse=analyse)
+    for participant, statement, value in camp_votes({"north": PRIVACY_FLOOR, "south": 4}):
+        room.vote(participant, statement, value)
+    live = await recomputer.latest(1)
+    assert live is not None and live.map is None
+    view = live.view()
+    assert view["drawn"] is False and view["dots"] == [] and view["voters"] == 9
+    assert analyse.calls == 0
+    await recomputer.stop()
+
+
+def test_a_camp_of_three_is_never_shown_on_its_own() -> None:
+    votes = list(camp_votes({"north": 12, "south": 12, "west": 3}))
+    west = {p for p, _, _ in votes if p > 24}
+    matrix = VoteMatrix.from_votes(votes)
+    live = LiveMap(RoomVotes(matrix, STATEMENT_TEXTS), analyse_pinned(matrix, None), 1)
+    view = live.view()
+    assert view["groups"], "the two big camps are shown"
+    assert all(group["size"] >= PRIVACY_FLOOR for group in view["groups"])
+    # Whatever group the camp of three fell in, it is not shown as a group of its own.
+    assert live.map is not None
+    for group in view["groups"]:
+        members = {p for p, g in live.map.group_of().items() if g == group["group"]}
+        assert members != west and len(members) >= PRIVACY_FLOOR
+    # Nothing is derivable by subtraction: the dots without a group are none or several
+    # groups' worth, never exactly one small group.
+    hidden_sizes = [size for g, size in enumerate(live.map.group_sizes) if g not in live.shown()]
+    assert len(hidden_sizes) != 1
+    assert view["other"] == sum(hidden_sizes)
+    assert view["other"] + sum(g["size"] for g in view["groups"]) == len(view["dots"])
+    for participant in west:
+        position = live.position(participant)
+        if position["group"] is not None:
+            assert position["group"] in {g["group"] for g in view["groups"]}
