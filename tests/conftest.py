@@ -16,12 +16,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-import browser_support
 from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
 from denkdag.web.app import create_app
+from harness import browser
 from harness.servers import Live, live_session
 from harness.services import need_service
 
@@ -147,12 +147,12 @@ async def live(settings: Settings) -> AsyncIterator[Live]:
 
 @pytest.fixture(scope="module")
 def helpers() -> ModuleType:
-    """tests/browser_support.py: a seed-session server and Chromium helpers."""
-    return browser_support
+    """tests/harness/browser.py: a seed-session server and Chromium helpers."""
+    return browser
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """Debian's Chromium through Playwright, for one test module."""
-    with browser_support.launched_chromium() as launched:
+    with browser.launched_chromium() as launched:
         yield launched

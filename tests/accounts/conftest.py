@@ -10,10 +10,10 @@ from functools import cache
 from typing import Any
 
 import pytest
-from accounts_support import PASSWORDS, People
 
 from denkdag.security import hash_password
 from denkdag.storage.accounts import AccountStore
+from harness.accounts import PASSWORDS, People
 
 
 @cache

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from accounts_support import People
 
 from denkdag.config import Settings
 from denkdag.storage.accounts import AccountStore
+from harness.accounts import People
 from harness.servers import live_session
 
 pytestmark = pytest.mark.anyio

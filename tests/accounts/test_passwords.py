@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from accounts_support import PASSWORDS, People, link_in
 
 from denkdag.security import new_token, token_hash
+from harness.accounts import PASSWORDS, People, link_in
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,6 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from accounts_support import People
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
@@ -18,6 +17,7 @@ from denkdag.cli import app as cli
 from denkdag.storage import open_store
 from denkdag.storage.accounts import AccountStore
 from denkdag.storage.engine import async_url
+from harness.accounts import People
 
 pytestmark = pytest.mark.anyio
 ADMIN_ROUTES = [

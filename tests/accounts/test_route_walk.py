@@ -14,7 +14,8 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from accounts_support import Browser, People
+
+from harness.accounts import Browser, People
 
 pytestmark = pytest.mark.anyio
 OPEN = {

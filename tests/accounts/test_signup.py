@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from accounts_support import People, link_in
 
 from denkdag.security import new_token, token_hash
 from denkdag.storage.accounts import AccountStore
+from harness.accounts import People, link_in
 
 pytestmark = pytest.mark.anyio
 

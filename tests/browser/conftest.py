@@ -1,7 +1,7 @@
 """Browser tests: a real `denkdag serve` subprocess and Debian's Chromium through Playwright.
 
 Each test module gets its own server on a free port with a fresh SQLite database loaded by
-`denkdag demo --no-serve` (the seed session). The helpers live in tests/browser_support.py.
+`denkdag demo --no-serve` (the seed session). The helpers live in tests/harness/browser.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import (
+from harness.browser import (
     PHONE,
     PROJECTOR,
     Console,
@@ -43,7 +43,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def ui() -> SimpleNamespace:
-    """The helpers of browser_support, for test modules in this folder."""
+    """The helpers of harness.browser, for test modules in this folder."""
     return SimpleNamespace(
         Console=Console,
         new_context=new_context,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import urllib.request
 from collections.abc import Iterator
 from types import ModuleType
@@ -14,6 +13,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+
+from harness.waiting import wait_until_sync
 
 pytestmark = pytest.mark.browser
 
@@ -73,10 +74,9 @@ def test_add_type_reload_reorder_and_preview(helpers: ModuleType, chromium: Any,
         page.keyboard.press("Alt+ArrowUp")
         expect(page.locator("#slide-list li.selected .number")).to_have_text("2")
         expect(page.locator("#slide-list li").nth(1)).to_contain_text("Eens of oneens?")
-        deadline = time.monotonic() + 10
-        while slides_on_server(server)[1]["id"] != added["id"] and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert slides_on_server(server)[1]["id"] == added["id"]
+        wait_until_sync(
+            lambda: slides_on_server(server)[1]["id"] == added["id"], "the move is saved"
+        )
         expect(page.locator("#preview .slide-number")).to_have_text(f"2 / {count + 1}")
 
         page.fill("#slide-text", text.replace("Eens of oneens?", "Akkoord?"))
@@ -118,10 +118,10 @@ def test_text_typed_just_before_the_tab_closes_is_saved(
         page.locator("#slide-list li .pick").nth(0).click()
         page.fill("#slide-text", "# Laatste woord\nlayout: title")
         page.close(run_before_unload=True)
-        deadline = time.monotonic() + 10
-        while slides_on_server(server)[0]["title"] != "Laatste woord":
-            assert time.monotonic() < deadline, slides_on_server(server)[0]
-            time.sleep(0.1)
+        wait_until_sync(
+            lambda: slides_on_server(server)[0]["title"] == "Laatste woord",
+            "the text typed before closing is saved",
+        )
     finally:
         context.close()
 
@@ -152,10 +152,10 @@ def test_a_slide_is_moved_by_dragging(helpers: ModuleType, chromium: Any, server
         items = page.locator("#slide-list li")
         items.nth(0).drag_to(items.nth(2))
         expected = before[1:3] + before[:1] + before[3:]
-        deadline = time.monotonic() + 10
-        while [s["id"] for s in slides_on_server(server)] != expected:
-            assert time.monotonic() < deadline, slides_on_server(server)
-            time.sleep(0.1)
+        wait_until_sync(
+            lambda: [s["id"] for s in slides_on_server(server)] == expected,
+            "the dragged order is saved",
+        )
         expect(page.locator("#save-status")).to_have_attribute("data-state", "saved")
         assert console.problems == []
     finally:

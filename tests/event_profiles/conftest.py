@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from event_profiles_support import DECK
 
 from denkdag.storage.accounts import AccountStore
+from harness.event_profiles import DECK
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

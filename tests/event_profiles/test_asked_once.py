@@ -12,13 +12,13 @@ from csv import DictReader
 from typing import Any
 
 import pytest
-from event_profiles_support import REGION, WORKPLACE
 
 from denkdag.app.events import EVENT_CODE_ALPHABET, looks_like_event_code, new_event_code
 from denkdag.security import normalise_code
 from denkdag.storage.events import EventStore, NewEvent
 from denkdag.storage.profiles import ProfileStore
 from denkdag.web.ratelimit import Limiter, Rate
+from harness.event_profiles import REGION, WORKPLACE
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from event_profiles_support import DECK, REGION, WORKPLACE
 
 from denkdag.app.editor import Editor
 from denkdag.app.events import Events
@@ -15,6 +14,7 @@ from denkdag.domain.events import InvalidEvent, parse_profile
 from denkdag.domain.profiles import questions_digest
 from denkdag.formats.deck import parse_deck
 from denkdag.formats.slide_text import SlideTextError, info_text
+from harness.event_profiles import DECK, REGION, WORKPLACE
 
 pytestmark = pytest.mark.anyio
 OWN = "Eigen vraag: ja / nee"

@@ -15,7 +15,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from event_profiles_support import DECK, WORKPLACE
+
+from harness.event_profiles import DECK, WORKPLACE
 
 pytestmark = pytest.mark.browser
 PASSWORD = "event password 1"

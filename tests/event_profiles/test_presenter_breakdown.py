@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from event_profiles_support import WORKPLACE
+
+from harness.event_profiles import WORKPLACE
 
 pytestmark = pytest.mark.anyio
 

@@ -1,12 +1,13 @@
 """The `made` fixture: the running app of tests/conftest.py holding the event of
-`event_reports_support` with its known answers."""
+`harness.event_reports` with its known answers."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from event_reports_support import Made, build_event
+
+from harness.event_reports import Made, build_event
 
 
 @pytest.fixture

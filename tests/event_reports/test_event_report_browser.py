@@ -14,7 +14,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from event_reports_support import EVENT_TITLE, ROOMS, SHARED, TITLES, Made, build_event_database
+
+from harness.event_reports import EVENT_TITLE, ROOMS, SHARED, TITLES, Made, build_event_database
 
 pytestmark = pytest.mark.browser
 PASSWORD = "event report password 1"

@@ -13,7 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from event_reports_support import (
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from denkdag.cli import app
+from harness.event_reports import (
     ANSWER_ROWS,
     CANARY,
     EVENT_TITLE,
@@ -21,10 +25,6 @@ from event_reports_support import (
     TITLES,
     build_event_database,
 )
-from openpyxl import load_workbook
-from typer.testing import CliRunner
-
-from denkdag.cli import app
 
 runner = CliRunner()
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")

@@ -11,7 +11,9 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
-from event_reports_support import (
+from openpyxl import load_workbook
+
+from harness.event_reports import (
     ANSWER_ROWS,
     ANSWERED,
     CANARY,
@@ -25,7 +27,6 @@ from event_reports_support import (
     Made,
     signed_in,
 )
-from openpyxl import load_workbook
 
 pytestmark = pytest.mark.anyio
 KEYS = ("plenary", "one", "two")

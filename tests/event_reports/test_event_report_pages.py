@@ -10,7 +10,8 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
-from event_reports_support import CANARY, EVENT_TITLE, ROOMS, SHARED, TITLES, Made, signed_in
+
+from harness.event_reports import CANARY, EVENT_TITLE, ROOMS, SHARED, TITLES, Made, signed_in
 
 pytestmark = pytest.mark.anyio
 ADDRESSES = ("report", "report.pdf", "report.xlsx", "report.csv", "report.json")

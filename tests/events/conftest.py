@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from events_support import ROLES, Cast
 
 from denkdag.storage.accounts import AccountStore
+from harness.events import ROLES, Cast
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ the refusals: wrong roles, other organisers, bad colours and files."""
 from __future__ import annotations
 
 import pytest
-from events_support import PNG, Cast
+
+from harness.events import PNG, Cast
 
 pytestmark = pytest.mark.anyio
 

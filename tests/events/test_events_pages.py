@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
 import pytest
-from events_support import PNG, Browser, Cast, signed_in
+
+from harness.events import PNG, Browser, Cast, signed_in
 
 pytestmark = pytest.mark.anyio
 DECK = b"""---

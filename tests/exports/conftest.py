@@ -1,17 +1,17 @@
 """The `built` fixture: a running app whose session has the known answers of
-`exports_support`."""
+`harness.exports`."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
-from exports_support import DECK, Built, answer_all
 
 from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.web.app import create_app
+from harness.exports import DECK, Built, answer_all
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import zipfile
 from collections import Counter
 
 import pytest
-from exports_support import ANSWER_ROWS, ANSWERED, ANSWERS, EXPECTED, JOINED, Built
 from openpyxl import load_workbook
 
 from denkdag.formats.export_csv import answers_csv
 from denkdag.formats.export_json import results_document
 from denkdag.formats.export_xlsx import report_xlsx
+from harness.exports import ANSWER_ROWS, ANSWERED, ANSWERS, EXPECTED, JOINED, Built
 
 pytestmark = pytest.mark.anyio
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

@@ -10,12 +10,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from exports_support import ANSWERS, CANARY, build_session
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from denkdag.cli import app
 from denkdag.formats.export_pdf import RefusedResource, StaticOnlyFetcher
+from harness.exports import ANSWERS, CANARY, build_session
 
 runner = CliRunner()
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from exports_support import ANSWERS, DECK, JOINED, Built, answer_all
 from openpyxl import load_workbook
 
 from denkdag.formats.deck import parse_deck
+from harness.exports import ANSWERS, DECK, JOINED, Built, answer_all
 
 pytestmark = pytest.mark.anyio
 DOWNLOADS = (".pdf", ".xlsx", ".csv", ".json")

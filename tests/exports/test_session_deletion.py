@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from exports_support import CANARY, DECK, build_session
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -19,6 +18,7 @@ from denkdag.storage import open_store
 from denkdag.storage.engine import sqlite_path
 from denkdag.storage.tables import metadata
 from denkdag.web.app import create_app
+from harness.exports import CANARY, DECK, build_session
 
 runner = CliRunner()
 OTHER_CANARY = "BLIJFT8W"

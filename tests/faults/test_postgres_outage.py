@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 import asyncpg
 import httpx
 import pytest
-from fault_servers import FULL, OwnPostgres, bearer, own_postgres, report
 
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
 from denkdag.web.app import create_app
 from denkdag.web.faults import RETRY_AFTER_SECONDS
+from harness.faults import FULL, OwnPostgres, bearer, own_postgres, report
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.postgres]
 __all__ = ["own_postgres"]
@@ -89,13 +90,17 @@ async def test_postgres_stopped_hard_mid_load(own_postgres: OwnPostgres) -> None
                     ledger.answered(token, value, response)
                     await asyncio.sleep(0.01 if response.status_code == 200 else 0.2)
 
+            async def acks_beyond(count: int, what: str) -> None:
+                await wait_until(lambda: ledger.acks > count, what)
+
             joins_during_outage: list[int] = []
             loaders = [asyncio.create_task(phone_loop(token)) for token in phones]
             try:
                 for _ in range(OUTAGES):
-                    await asyncio.sleep(0.5)
+                    await acks_beyond(ledger.acks + PHONES - 1, "answers flow before the outage")
                     before = ledger.acks
                     await asyncio.to_thread(own_postgres.stop_hard)
+                    # The outage lasts as long as the scenario says (the phones keep trying).
                     await asyncio.sleep(DOWN_SECONDS / 2)
                     refused_join = await client.post(f"{base}/participants")
                     joins_during_outage.append(refused_join.status_code)
@@ -103,12 +108,10 @@ async def test_postgres_stopped_hard_mid_load(own_postgres: OwnPostgres) -> None
                     await asyncio.to_thread(own_postgres.start)
                     back = time.monotonic()
                     acks_at_restart = ledger.acks
-                    while ledger.acks == acks_at_restart:
-                        assert time.monotonic() - back < 30, "no answer stored after restart"
-                        await asyncio.sleep(0.05)
-                    ledger.recovered_after.append(time.monotonic() - back)
+                    await acks_beyond(acks_at_restart, "an answer is stored after the restart")
+                    ledger.recovered_after.append(time.monotonic() - back)  # reported, not checked
                     assert ledger.acks > before
-                await asyncio.sleep(0.5)
+                await acks_beyond(ledger.acks + PHONES - 1, "answers keep flowing")
             finally:
                 stop.set()
                 await asyncio.gather(*loaders)

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fault_servers import FULL, OwnRedis, bearer, own_redis, report
 
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
@@ -22,6 +21,7 @@ from denkdag.live.redis_bus import RedisBroadcaster
 from denkdag.seed import seed_deck_text
 from denkdag.storage import open_store
 from denkdag.web.app import create_app
+from harness.faults import FULL, OwnRedis, bearer, own_redis, report
 from harness.servers import served
 from harness.sse import Event, events
 from harness.waiting import wait_until

@@ -4,7 +4,8 @@ them), and ports for the servers that tests start as processes.
 `served` runs uvicorn in the test's event loop on a socket bound here, before uvicorn
 starts: the port is never released between choosing it and listening on it, so two test
 workers (`pytest -n 2`) cannot pick the same one. `live_session` adds what most stream
-tests need on top: a facilitator, a session and an API token.
+tests need on top: a facilitator, a session and an API token. `until_answering` waits for
+a server that a test started as a process to answer.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import subprocess
+import urllib.error
+import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -24,6 +30,7 @@ from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
 from denkdag.seed import seed_deck_text
 from denkdag.web.app import create_app
+from harness.waiting import wait_until, wait_until_sync
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 60.0
@@ -58,6 +65,61 @@ def reserved_port() -> int:
             accepted, _ = listener.accept()
             accepted.close()  # the server side closes first: it holds the TIME_WAIT
         return int(address[1])
+
+
+def _exited(process: subprocess.Popen[bytes]) -> AssertionError:
+    return AssertionError(f"the server exited (status {process.returncode}) before answering")
+
+
+def _tail(log: Path | None) -> str:
+    return log.read_text(errors="replace")[-5000:] if log is not None and log.exists() else ""
+
+
+async def until_answering(
+    process: subprocess.Popen[bytes], url: str, log: Path | None = None
+) -> httpx.Response:
+    """Wait until the server `process` answers `url` with 200, and return that answer.
+
+    Fails with the end of the server's `log` when the process exits first, or when it
+    does not answer within START_TIMEOUT (a hang guard)."""
+    answers: list[httpx.Response] = []
+    async with httpx.AsyncClient(timeout=2) as client:
+
+        async def answered() -> bool:
+            if process.poll() is not None:
+                raise _exited(process)
+            try:
+                reply = await client.get(url)
+            except httpx.TransportError:
+                return False
+            answers.append(reply)
+            return reply.status_code == 200
+
+        try:
+            await wait_until(answered, f"{url} answers", timeout=START_TIMEOUT, poll=0.05)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{_tail(log)}") from None
+    return answers[-1]
+
+
+def until_answering_sync(
+    process: subprocess.Popen[bytes], url: str, log: Path | None = None
+) -> None:
+    """`until_answering` for code without an event loop (browser tests)."""
+
+    def answered() -> bool:
+        if process.poll() is not None:
+            raise _exited(process)
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    try:
+        wait_until_sync(answered, f"{url} answers", timeout=START_TIMEOUT)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{_tail(log)}") from None
 
 
 class _Server(uvicorn.Server):

@@ -12,12 +12,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from images_support import jpeg_with_gps, png
 from typer.testing import CliRunner
 
 from denkdag.cli import app as cli
 from denkdag.formats.deck import DeckError, ImageRefError, parse_deck, write_deck
 from denkdag.formats.deck_zip import read_deck_path, read_deck_zip, write_deck_zip
+from harness.images import jpeg_with_gps, png
 
 runner = CliRunner()
 DECK = """---

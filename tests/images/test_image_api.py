@@ -12,11 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
-from images_support import jpeg_with_gps, noisy_png, png
 from sqlalchemy import select
 
 from denkdag.storage.tables import slide_images
 from denkdag.web.auth import CSRF_COOKIE, LOGIN_COOKIE
+from harness.images import jpeg_with_gps, noisy_png, png
 
 pytestmark = pytest.mark.anyio
 ALT = "De zaal vol mensen aan ronde tafels"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from images_support import GPS_IFD, bomb_png, jpeg_with_gps, noisy_png, png
 from PIL import Image
 
 from denkdag.formats.images import (
@@ -17,6 +16,7 @@ from denkdag.formats.images import (
     clean_image,
     sniff,
 )
+from harness.images import GPS_IFD, bomb_png, jpeg_with_gps, noisy_png, png
 
 
 def reopen(data: bytes) -> Image.Image:

@@ -10,8 +10,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from images_support import png
 from playwright.sync_api import expect
+
+from harness.images import png
 
 pytestmark = pytest.mark.browser
 ALT = "Twee mensen aan een tafel vol post-its"

@@ -33,6 +33,6 @@ async def kinds(running: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def kinds_server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A real server (tests/browser_support.py) with the every-kind session."""
+    """A real server (tests/harness/browser.py) with the every-kind session."""
     with helpers.server_with_deck(tmp_path_factory.mktemp("denkdag-kinds"), EVERY_KIND) as server:
         yield server

@@ -9,9 +9,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from opinions_support import DECK
 
 from denkdag.formats.deck import parse_deck
+from harness.opinions import DECK
 
 
 @pytest.fixture
@@ -24,6 +24,6 @@ async def round_(running: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def round_server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A real server (tests/browser_support.py) with the planted-camps session."""
+    """A real server (tests/harness/browser.py) with the planted-camps session."""
     with helpers.server_with_deck(tmp_path_factory.mktemp("denkdag-opinions"), DECK) as server:
         yield server

@@ -14,9 +14,6 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from opinions_support import STATEMENTS as STATEMENT_TEXTS_OF_DECK
-from opinions_support import ballot
-from test_opinion_recompute import STATEMENT_TEXTS, Room
 
 from denkdag.analysis import VoteMatrix, compute
 from denkdag.app.denkdag import Denkdag
@@ -28,6 +25,8 @@ from denkdag.live.redis_leases import RedisLeases
 from denkdag.storage import open_store
 from denkdag.storage.opinion_maps import OpinionMapStore
 from denkdag.web.auth import LOGIN_COOKIE
+from harness.opinions import STATEMENT_TEXTS, Room, ballot, settled
+from harness.opinions import STATEMENTS as STATEMENT_TEXTS_OF_DECK
 from harness.waiting import wait_until
 
 pytestmark = pytest.mark.anyio
@@ -224,16 +223,14 @@ async def test_two_recomputers_one_computes_and_the_other_takes_over_when_it_sto
     a, b = make("a"), make("b")
     everyone += [a, b]
     a.touch(1)  # A hears of the votes first
-    while not published:
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: bool(published), "A publishes a map")
     b.touch(1)  # then both hear of every vote
     a.touch(1)
-    for _ in range(20):
+    for _ in range(20):  # votes keep coming for a while (pacing, not a wait)
         await asyncio.sleep(0.03)
         a.touch(1)
         b.touch(1)
-    while a.busy(1) or b.busy(1):
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: not (a.busy(1) or b.busy(1)), "both are done with the votes")
     assert a.holds(1) and not b.holds(1), (a.holds(1), b.holds(1))
     assert b.computations == 0 and {name for name, _ in published} == {"a"}, published
     served = await b.latest(1)  # B serves A's map from the store
@@ -248,10 +245,9 @@ async def test_two_recomputers_one_computes_and_the_other_takes_over_when_it_sto
     for task in list(a._tasks.values()):
         task.cancel()
     b.touch(1)  # a vote reaches B meanwhile
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 15
-    while not (b.holds(1) and not b.busy(1) and b.computations) and loop.time() < deadline:
-        await asyncio.sleep(0.02)
+    await wait_until(
+        lambda: b.holds(1) and not b.busy(1) and b.computations > 0, "B takes over and computes"
+    )
     assert b.holds(1) and b.takeovers == 1 and b.computations >= 1, (b.takeovers, b.computations)
     latest = b.cached(1)
     assert latest is not None and latest.map is not None
@@ -263,8 +259,7 @@ async def test_two_recomputers_one_computes_and_the_other_takes_over_when_it_sto
     before = len(published)
     assert a.holds(1)  # as far as it knows
     a.touch(1)
-    while a.busy(1):
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: not a.busy(1), "A's computation ends")
     assert len(published) == before
     assert not a.holds(1)
     await a.stop()
@@ -285,10 +280,8 @@ async def test_the_report_shows_the_groups_the_room_saw(round_: Any) -> None:
             for statement, stance in ballot(camp, member).items():
                 await running.answer(token, statement, stance)
 
-    async def settled() -> LiveMap:
-        await asyncio.sleep(0.2)  # the tallies are out (tally interval 0.05 s)
-        while recomputer.busy(session.id):
-            await asyncio.sleep(0.02)
+    async def settled_map() -> LiveMap:
+        await settled([running.service], running.code)
         live = recomputer.cached(session.id)
         assert live is not None and live.map is not None
         return live
@@ -297,9 +290,9 @@ async def test_the_report_shows_the_groups_the_room_saw(round_: Any) -> None:
         assert (await running.control("goto", statement)).status_code == 200
     await vote("south", range(12))
     await vote("north", range(8))
-    first = await settled()
+    first = await settled_map()
     await vote("north", range(100, 108))
-    live = await settled()
+    live = await settled_map()
     assert live.number > first.number and live.map is not None
     seen = live.map.group_of()
     matrix = VoteMatrix.from_votes(

@@ -13,36 +13,15 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from opinions_support import CONSENSUS, ballot
 
 from denkdag.analysis import OpinionMap, VoteMatrix
 from denkdag.app.opinions import LiveMap, Recomputer, RoomVotes, analyse_pinned
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.tally import PRIVACY_FLOOR
+from harness.opinions import CONSENSUS, STATEMENT_TEXTS, Room, ballot
+from harness.waiting import wait_until
 
 pytestmark = pytest.mark.anyio
-
-STATEMENT_TEXTS = {s: f"Statement {s}" for s in ("a", "b", "c", "d", "e", "f", "g")}
-
-
-class Room:
-    """Votes as the store holds them, and what the recomputer published."""
-
-    def __init__(self) -> None:
-        self.votes: dict[tuple[int, str], int] = {}
-        self.published: list[LiveMap] = []
-        self.loads = 0
-
-    def vote(self, participant: int, statement: str, value: int) -> None:
-        self.votes[(participant, statement)] = value
-
-    async def load(self, session_id: int) -> RoomVotes:
-        self.loads += 1
-        matrix = VoteMatrix.from_votes((p, s, v) for (p, s), v in self.votes.items())
-        return RoomVotes(matrix, STATEMENT_TEXTS)
-
-    async def publish(self, session_id: int, live: LiveMap) -> None:
-        self.published.append(live)
 
 
 class Counting:
@@ -52,7 +31,6 @@ class Counting:
         self.calls = 0
         self.running = 0
         self.most_at_once = 0
-        self.active = threading.Event()
         self._lock = threading.Lock()
 
     def __call__(self, votes: VoteMatrix, previous: OpinionMap | None) -> OpinionMap:
@@ -60,13 +38,11 @@ class Counting:
             self.calls += 1
             self.running += 1
             self.most_at_once = max(self.most_at_once, self.running)
-        self.active.set()
         try:
             return analyse_pinned(votes, previous)
         finally:
             with self._lock:
                 self.running -= 1
-            self.active.clear()
 
 
 def camp_votes(camps: dict[str, int]) -> Iterator[tuple[int, str, int]]:
@@ -93,14 +69,13 @@ async def test_a_burst_of_votes_gives_few_computations_and_the_last_map_has_the_
         room.vote(participant, statement, value)
         recomputer.touch(1)
         touches += 1
-        await asyncio.sleep(0.002)
+        await asyncio.sleep(0.002)  # votes arrive over a while (pacing, not a wait)
     # The very last vote: a new participant who agrees with everything.
     for statement in STATEMENT_TEXTS:
         room.vote(999, statement, 1)
     recomputer.touch(1)
     touches += 1
-    while recomputer.busy(1):
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: not recomputer.busy(1), "the burst is computed")
 
     assert touches > 150
     assert 1 <= analyse.calls < touches / 10
@@ -114,33 +89,52 @@ async def test_a_burst_of_votes_gives_few_computations_and_the_last_map_has_the_
     await recomputer.stop()
 
 
+class VirtualTime:
+    """A clock that moves only when the recomputer sleeps, by exactly what it asked for:
+    the spacing of computations is checked on it, not measured."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)  # the votes meanwhile come in
+
+
 async def test_computations_of_a_session_start_an_interval_apart() -> None:
     room = Room()
+    time = VirtualTime()
     starts: list[float] = []
-    loop = asyncio.get_running_loop()
 
     async def load(session_id: int) -> RoomVotes:
-        # A computation starts by loading the votes, on the loop's clock with no await in
-        # between (the analysis itself starts later, in a thread, after a variable delay):
-        # a lower bound the recomputer keeps by construction, however busy the machine.
-        starts.append(loop.time())
+        starts.append(time())  # a computation starts by loading the votes
         return await room.load(session_id)
 
-    recomputer = Recomputer(load, room.publish, interval=0.1, first_delay=0, analyse=analyse_pinned)
+    interval = 0.25  # a binary fraction: the sums of virtual time are exact
+    recomputer = Recomputer(
+        load,
+        room.publish,
+        interval=interval,
+        first_delay=0,
+        analyse=analyse_pinned,
+        clock=time,
+        sleep=time.sleep,
+    )
     for participant, statement, value in camp_votes({"north": 6, "south": 6}):
         room.vote(participant, statement, value)
         recomputer.touch(1)
-        await asyncio.sleep(0.003)
-    while recomputer.busy(1):
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.003)  # votes arrive over a while (pacing, not a wait)
+    await wait_until(lambda: not recomputer.busy(1), "the burst is computed")
     # A late vote after the task ended still waits for the interval since the last start.
     room.vote(1, "a", -1)
     recomputer.touch(1)
-    while recomputer.busy(1):
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: not recomputer.busy(1), "the late vote is computed")
     assert len(starts) >= 2
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.1 - 0.01  # the sleep's own rounding
+    assert min(gaps) >= interval, gaps
     await recomputer.stop()
 
 
@@ -159,8 +153,7 @@ async def test_the_previous_map_is_passed_back_so_groups_keep_their_numbers() ->
     first = await recomputer.latest(1)
     room.vote(1, "a", 0)  # one changed vote
     recomputer.touch(1)
-    while recomputer.busy(1):
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: not recomputer.busy(1), "the changed vote is computed")
     second = recomputer.cached(1)
     assert first is not None and second is not None and first.map is not None
     assert seen == [None, first.map]
@@ -169,7 +162,7 @@ async def test_the_previous_map_is_passed_back_so_groups_keep_their_numbers() ->
     await recomputer.stop()
 
 
-async def test_the_event_loop_keeps_ticking_during_a_big_computation() -> None:
+async def test_the_event_loop_keeps_serving_during_a_big_computation() -> None:
     rng = np.random.default_rng(5)
     participants, statements = 3000, 200
     rows = np.repeat(np.arange(participants), statements)
@@ -186,17 +179,24 @@ async def test_the_event_loop_keeps_ticking_during_a_big_computation() -> None:
     async def publish(session_id: int, live: LiveMap) -> None:
         published.append(live)
 
-    analyse = Counting()
+    started = threading.Event()
+    loop_served = threading.Event()
+    waited: list[bool] = []
+
+    def analyse(votes: VoteMatrix, previous: OpinionMap | None) -> OpinionMap:
+        # The analysis goes on only once the event loop served something meanwhile: run
+        # on the loop's own thread, it would wait for that in vain.
+        started.set()
+        waited.append(loop_served.wait(timeout=30))
+        return analyse_pinned(votes, previous)
+
     recomputer = Recomputer(load, publish, interval=0.01, first_delay=0, analyse=analyse)
-    ticks_during = 0
     recomputer.touch(1)
-    while recomputer.busy(1):
-        await asyncio.sleep(0.01)
-        if analyse.active.is_set():
-            ticks_during += 1
-    assert analyse.calls == 1 and len(published) == 1
-    # The loop ran its 10 ms ticks while the analysis was running in its thread.
-    assert ticks_during >= 3
+    await wait_until(started.is_set, "the analysis starts")
+    loop_served.set()  # the loop runs this while the analysis is under way
+    await wait_until(lambda: not recomputer.busy(1), "the analysis ends")
+    assert waited == [True] and len(published) == 1
+    assert published[0].map is not None
     await recomputer.stop()
 
 

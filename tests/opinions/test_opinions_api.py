@@ -10,12 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from opinions_support import CONSENSUS, DECK, STATEMENTS, ballot
 
 from denkdag.config import Settings
 from denkdag.domain.kinds.opinions import shows_own
 from denkdag.domain.tally import PRIVACY_FLOOR
 from denkdag.formats.deck import parse_deck, write_deck
+from harness.opinions import CONSENSUS, DECK, STATEMENTS, ballot, settled
 from harness.servers import Live, live_session
 from harness.sse import Event, events, next_event
 
@@ -36,24 +36,15 @@ async def next_opinion(stream: AsyncIterator[Event]) -> dict[str, Any]:
     return data
 
 
-async def settled_opinion(
-    stream: AsyncIterator[Event], client: httpx.AsyncClient, live: Live
-) -> dict[str, Any]:
-    """The stream's map once the recomputes caught up with every vote sent: a map computed
-    while a latecomer was still voting shows all dots but not yet all their votes."""
+async def settled_opinion(stream: AsyncIterator[Event], live: Live) -> dict[str, Any]:
+    """The stream's map once it has every vote sent: a map computed while a latecomer was
+    still voting shows all dots but not yet all their votes."""
+    await settled([live.service], live.code)
     session = await live.service.sessions.get(live.code)
-    url = f"/api/v1/sessions/{live.code}/opinions"
-    latest = -1
-    while True:  # the same map twice, 0.3 s apart: every vote's tally is out and mapped
-        await asyncio.sleep(0.3)
-        while live.service.opinions.recomputer.busy(session.id):
-            await asyncio.sleep(0.02)
-        number = (await client.get(url, headers=live.facilitator())).json()["number"]
-        if number == latest:
-            break
-        latest = number
+    last = await live.service.opinions.for_report(session)
+    assert last is not None
     view = await next_opinion(stream)
-    while view["number"] < latest:
+    while view["number"] < last.number:
         view = await next_opinion(stream)
     return view
 
@@ -135,7 +126,7 @@ async def test_a_room_of_camps_votes_and_the_facilitator_stream_shows_the_camps(
                     for statement, stance in ballot(camp, member).items():
                         await vote(client, live.code, token, statement, stance)
                 room.extend(batch)
-                view = await settled_opinion(stream, client, live)
+                view = await settled_opinion(stream, live)
 
             # The facilitator's endpoint returns the map the stream carried last (on a busy
             # machine a late recompute can still follow: then compare with that one).
@@ -235,10 +226,7 @@ async def test_a_camp_of_three_is_not_a_group_on_the_api(round_: Any) -> None:
         await running.control("goto", statement)
         for camp, member, token in room:
             await running.answer(token, statement, ballot(camp, member)[statement])
-    session = await running.service.sessions.get(running.code)
-    await running.service.opinions.current(session)
-    while running.service.opinions.recomputer.busy(session.id):
-        await asyncio.sleep(0.02)
+    await settled([running.service], running.code)
     response = await running.client.get(
         f"/api/v1/sessions/{running.code}/opinions", headers=running.facilitator()
     )

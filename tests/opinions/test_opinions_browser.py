@@ -11,8 +11,9 @@ import urllib.request
 from typing import Any
 
 import pytest
-from opinions_support import CONSENSUS, STATEMENTS, ballot
 from playwright.sync_api import expect
+
+from harness.opinions import CONSENSUS, STATEMENTS, ballot
 
 pytestmark = pytest.mark.browser
 

@@ -26,6 +26,6 @@ async def rounds(running: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def round_server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A real server (tests/browser_support.py) with the statement-round session."""
+    """A real server (tests/harness/browser.py) with the statement-round session."""
     with helpers.server_with_deck(tmp_path_factory.mktemp("denkdag-rounds"), DECK) as server:
         yield server

@@ -23,6 +23,7 @@ from denkdag.seed import seed_deck_text
 from denkdag.web.app import create_app
 from harness.servers import served
 from harness.sse import aiohttp_events
+from harness.waiting import wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -57,6 +58,16 @@ async def test_a_burst_of_changing_answers_gives_exact_counts(database_url: str)
                 _, first, _ = await anext(stream)
                 assert first == "state"
                 tallies: list[dict[str, Any]] = []
+                published: list[Any] = []  # every s4 tally the service sent to the stream
+                service.broadcaster.hub.add_listener(
+                    lambda topic, envelope: (
+                        published.append(envelope.data)
+                        if topic == f"session:{session.id}"
+                        and envelope.event == "tally"
+                        and envelope.data["slide"] == "s4"
+                        else None
+                    )
+                )
 
                 async def watch() -> None:
                     async for _, name, data in stream:
@@ -86,11 +97,14 @@ async def test_a_burst_of_changing_answers_gives_exact_counts(database_url: str)
                 s4 = next(slide for slide in slides if slide["id"] == "s4")
                 assert s4["respondents"] == PARTICIPANTS and s4["counts"] == expected
 
-                for _ in range(200):  # the stream converges on the database's counts …
-                    if tallies and tallies[-1]["counts"] == expected:
-                        break
-                    await asyncio.sleep(0.05)
-                await asyncio.sleep(4 * settings.tally_interval)  # … and nothing stale follows
+                # Once no tally is left to go out, the stream has every tally published
+                # (nothing stale follows), and the last carries the database's counts.
+                await wait_until(
+                    lambda: not service.coalescer.busy(session.id), "every tally is out"
+                )
+                await wait_until(
+                    lambda: len(tallies) == len(published), "the stream has every tally"
+                )
                 watcher.cancel()
                 final = {"slide": "s4", "respondents": PARTICIPANTS, "counts": expected}
                 assert tallies[-1] == final

@@ -32,7 +32,8 @@ from denkdag.security import token_hash
 from denkdag.seed import seed_deck_text
 from denkdag.storage import open_store
 from denkdag.storage.engine import async_url
-from harness.servers import reserved_port
+from harness.servers import reserved_port, until_answering
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -82,20 +83,10 @@ class Server:
         self.process.wait()
 
     async def wait_ready(self, code: str) -> None:
-        async with httpx.AsyncClient(base_url=self.base, timeout=2) as client:
-            for _ in range(1200):
-                assert self.process is not None and self.process.poll() is None, (
-                    self.log.read_text()
-                )
-                try:
-                    reply = await client.get(f"/api/v1/sessions/{code}")
-                    if reply.status_code == 200:
-                        assert "server" not in reply.headers  # `serve` names no software
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise AssertionError("the server did not come up:\n" + self.log.read_text())
+        assert self.process is not None
+        url = f"{self.base}/api/v1/sessions/{code}"
+        reply = await until_answering(self.process, url, self.log)
+        assert "server" not in reply.headers  # `serve` names no software
 
 
 async def prepare(database_url: str) -> tuple[str, list[str]]:
@@ -150,11 +141,11 @@ async def participant(
 
 async def until_acknowledged(ledger: Ledger, count: int) -> None:
     """Wait for load rather than time, so a slow machine kills at the same point."""
-    for _ in range(12_000):  # a guard against a hang, not a timing assertion
-        if ledger.acknowledged >= count:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"only {ledger.acknowledged} of {count} answers acknowledged")
+    await wait_until(
+        lambda: ledger.acknowledged >= count,
+        f"{count} answers acknowledged",
+        timeout=120,  # a guard against a hang, not a timing assertion
+    )
 
 
 async def stored_answers(database_url: str) -> tuple[list[tuple[str, str, str]], set[str]]:

@@ -8,7 +8,6 @@ killed the other takes over within the lease's TTL, keeping the group numbers.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import signal
 import subprocess
@@ -16,12 +15,10 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
-from test_redis_two_instances import redis_url  # noqa: F401  (the fixture)
 
 from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
@@ -29,25 +26,12 @@ from denkdag.formats.deck import parse_deck
 from denkdag.live import MemoryBroadcaster
 from denkdag.storage import open_store
 from denkdag.web.app import create_app
-from harness.servers import reserved_port, served
+from harness.opinions import DECK, STATEMENTS, ballot, settled
+from harness.servers import reserved_port, served, until_answering
 from harness.sse import events
 from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
-
-
-def _support() -> ModuleType:
-    """tests/opinions/opinions_support.py: the planted camps (another test folder)."""
-    path = Path(__file__).parents[1] / "opinions" / "opinions_support.py"
-    spec = importlib.util.spec_from_file_location("opinions_support_for_scale", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SUPPORT = _support()
-STATEMENTS: tuple[str, ...] = SUPPORT.STATEMENTS
 
 
 async def prepare(database_url: str, camps: dict[str, int]) -> tuple[str, str, list[Any]]:
@@ -58,7 +42,7 @@ async def prepare(database_url: str, camps: dict[str, int]) -> tuple[str, str, l
     service = Denkdag(store, MemoryBroadcaster())
     try:
         user = await store.ensure_user("facilitator")
-        deck = parse_deck(SUPPORT.DECK.read_text("utf-8"))
+        deck = parse_deck(DECK.read_text("utf-8"))
         session = await service.sessions.create(deck, user.id)
         for slide in STATEMENTS:
             await service.control.apply(session.code, user, "goto", slide)
@@ -77,7 +61,7 @@ async def prepare(database_url: str, camps: dict[str, int]) -> tuple[str, str, l
 
 async def vote_all(client: httpx.AsyncClient, base: str, code: str, voter: Any) -> None:
     camp, member, token = voter
-    for statement, stance in SUPPORT.ballot(camp, member).items():
+    for statement, stance in ballot(camp, member).items():
         reply = await client.put(
             f"{base}/api/v1/sessions/{code}/slides/{statement}/response",
             json={"value": stance},
@@ -113,26 +97,30 @@ async def groups_of(
 
 
 async def settled_groups(
-    client: httpx.AsyncClient, base: str, code: str, room: list[Any]
+    client: httpx.AsyncClient,
+    base: str,
+    code: str,
+    room: list[Any],
+    services: list[Denkdag],
 ) -> dict[str, tuple[int, int | None]]:
-    """`groups_of` once the map stopped changing: one number for all, twice 0.5 s apart
-    (a map computed while the last phones were still voting is not the last one)."""
-    last: dict[str, tuple[int, int | None]] = {}
-    for _ in range(40):
-        await asyncio.sleep(0.5)
-        try:
-            found = await groups_of(client, base, code, room)
-        except AssertionError:  # someone is not on the map yet
-            continue
-        if found == last and len({number for number, _ in found.values()}) == 1:
-            return found
-        last = found
-    raise AssertionError(f"the map did not settle: {last}")
+    """`groups_of` once the map has every vote (`settled`, on the in-process `services`),
+    the same map for every phone (a late recomputation may still follow: the same votes,
+    a higher number)."""
+    await settled(services, code)
+    found: dict[str, tuple[int, int | None]] = {}
+
+    async def one_map() -> bool:
+        nonlocal found
+        found = await groups_of(client, base, code, room)
+        return len({number for number, _ in found.values()}) == 1
+
+    await wait_until(one_map, "every phone is served the same map")
+    return found
 
 
 async def test_votes_on_both_instances_make_one_map_that_both_serve(
     database_url: str,
-    redis_url: str,  # noqa: F811
+    redis_url: str,
 ) -> None:
     camps = {"north": 8, "south": 12}
     code, api_token, room = await prepare(database_url, camps)
@@ -167,9 +155,16 @@ async def test_votes_on_both_instances_make_one_map_that_both_serve(
 
             # The map with every vote reaches the phones on both instances.
             await wait_until(lambda: complete(heard[0]) and complete(heard[1]), "a full map")
-            # A quiet spell, not a wait for something: a late computation (there should
-            # be none) would show in the counts below.
-            await asyncio.sleep(1.5)
+            # Every vote is mapped and both instances heard of the last map: nothing more
+            # can come, and both phones have it.
+            await settled(services, code)
+            session = await services[0].sessions.get(code)
+            final = await services[0].opinions.for_report(session)
+            assert final is not None
+            await wait_until(
+                lambda: all(h[-1]["number"] == final.number for h in heard),
+                "both phones have the last map",
+            )
         finally:
             for task in listeners:
                 task.cancel()
@@ -197,7 +192,7 @@ async def test_votes_on_both_instances_make_one_map_that_both_serve(
         assert views[0].json() == views[1].json()
         assert views[0].json()["number"] == last["number"]
         assert views[0].json()["groups"] == last["groups"]
-        mine = [await settled_groups(client, base, code, room) for base in bases]
+        mine = [await settled_groups(client, base, code, room, services) for base in bases]
         assert mine[0] == mine[1]
         by_camp = {camp: {mine[0][t][1] for c, _, t in room if c == camp} for camp in camps}
         assert all(len(g) == 1 for g in by_camp.values()) and len(set.union(*by_camp.values())) == 2
@@ -226,16 +221,7 @@ class Serve:
             )
 
     async def ready(self, code: str) -> None:
-        async with httpx.AsyncClient(base_url=self.base, timeout=2) as client:
-            for _ in range(600):
-                assert self.process.poll() is None, self.log.read_text()
-                try:
-                    if (await client.get(f"/api/v1/sessions/{code}")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise AssertionError("the server did not come up:\n" + self.log.read_text())
+        await until_answering(self.process, f"{self.base}/api/v1/sessions/{code}", self.log)
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -255,7 +241,7 @@ async def killable(tmp_path: Path) -> AsyncIterator[list[Serve]]:
 
 async def test_when_the_computing_instance_dies_the_other_takes_over_with_the_same_groups(
     database_url: str,
-    redis_url: str,  # noqa: F811
+    redis_url: str,
     killable: list[Serve],
     tmp_path: Path,
 ) -> None:
@@ -287,7 +273,7 @@ async def test_when_the_computing_instance_dies_the_other_takes_over_with_the_sa
         listener = asyncio.create_task(collect(client, url, room[0][2], heard))
         stack.callback(listener.cancel)
         await wait_until(lambda: bool(heard) and heard[-1].get("voters") == len(room))
-        before = await settled_groups(client, base, code, room)
+        before = await settled_groups(client, base, code, room, [service])
         numbers = {number for number, _ in before.values()}
         assert len(numbers) == 1
         (number,) = numbers
@@ -318,7 +304,7 @@ async def test_when_the_computing_instance_dies_the_other_takes_over_with_the_sa
         assert recomputer.holds(session.id) and recomputer.takeovers == 1
         assert recomputer.computations >= 1
 
-        after = await settled_groups(client, base, code, room + extra)
+        after = await settled_groups(client, base, code, room + extra, [service])
         assert all(n > number for n, _ in after.values())
         assert {after[t][1] for c, _, t in room + extra if c == "north"} == north
         assert {after[t][1] for c, _, t in room if c == "south"} == south

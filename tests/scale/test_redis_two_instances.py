@@ -10,29 +10,25 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 
 from denkdag.app.denkdag import Denkdag
 from denkdag.config import Settings
 from denkdag.formats.deck import parse_deck
-from denkdag.live.redis_bus import RedisBroadcaster
 from denkdag.seed import seed_deck_text
 from denkdag.web.app import create_app
 from harness.servers import reserved_port, served
 from harness.services import need_service
+from harness.shared_redis import reachable
 from harness.sse import events, next_event
 from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
-
-SHARED_REDIS = "redis://127.0.0.1:6379/0"
 
 
 class Instances:
@@ -63,28 +59,6 @@ class Instances:
         )
 
 
-async def forget_prefix(url: str) -> None:
-    """Delete this test's counters (and nothing else) from the Redis server."""
-    broadcaster = RedisBroadcaster(url)
-    client = aioredis.Redis.from_url(url.split("?")[0])
-    try:
-        async for key in client.scan_iter(match=broadcaster.prefix + "*"):
-            await client.delete(key)
-    finally:
-        await client.aclose()
-        await broadcaster.stop()
-
-
-async def reachable(url: str) -> bool:
-    client = aioredis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        return bool(await client.ping())
-    except (aioredis.RedisError, OSError):
-        return False
-    finally:
-        await client.aclose()
-
-
 async def start_pair(
     stack: AsyncExitStack, database_url: str, redis_url: str
 ) -> tuple[list[str], list[Denkdag]]:
@@ -103,17 +77,6 @@ async def seed_session(service: Denkdag) -> tuple[str, str]:
     user = await service.store.ensure_user("facilitator")
     session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
     return session.code, await service.access.create_api_token("facilitator")
-
-
-@pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    if not await reachable(SHARED_REDIS):
-        need_service(f"Redis is not reachable at {SHARED_REDIS}")
-    url = f"{SHARED_REDIS}?prefix=denkdag-test-{uuid.uuid4().hex[:12]}:"
-    try:
-        yield url
-    finally:
-        await forget_prefix(url)
 
 
 async def test_news_of_one_instance_reaches_the_phones_of_the_other(

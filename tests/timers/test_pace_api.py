@@ -6,11 +6,12 @@ and the `progress` event keeps it live."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
 import pytest
+
+from harness.waiting import wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -121,15 +122,16 @@ async def test_the_projector_shows_progress_and_the_event_keeps_it_live(survey: 
             "slides": {"how": 3, "agree": 1, "word": 1},
         }
         seen: dict[str, Any] = {}
-        for _ in range(100):  # the coalescer publishes within a few tally intervals
+
+        def latest_progress() -> dict[str, Any]:
+            nonlocal seen
             while subscription.pending:
                 envelope = subscription.pending.popleft()
                 if envelope.event == "progress":
                     seen = envelope.data
-            if seen == progress:
-                break
-            await asyncio.sleep(0.05)
-        assert seen == progress
+            return seen
+
+        await wait_until(lambda: latest_progress() == progress, "the progress event goes out")
     finally:
         svc.broadcaster.hub.unsubscribe(f"session:{session.id}", subscription)
     page = await survey.client.get(f"/p/{survey.code}", headers=survey.facilitator())

@@ -7,13 +7,13 @@ reaches it after the deadline."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
 from denkdag.domain import timer
 from denkdag.storage.answer_writes import STALE, STORED, AnswerWrite
+from harness.waiting import wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -133,14 +133,15 @@ async def test_the_app_closes_the_slide_at_the_deadline_by_itself(running: Any) 
     )
     quick = await svc.sessions.create(deck, user.id)
     await svc.control.apply(quick.code, user, "timer-start")
-    for _ in range(200):
+
+    async def closed() -> bool:
         stored = await svc.store.session_by_id(quick.id)
         assert stored is not None
-        if "s1" not in stored.state.open_slides:
-            break
-        await asyncio.sleep(0.05)
-    else:
-        pytest.fail("the slide was not closed by the background task")
+        return "s1" not in stored.state.open_slides
+
+    await wait_until(closed, "the background task closes the slide")
+    stored = await svc.store.session_by_id(quick.id)
+    assert stored is not None
     assert (await svc.sessions.get(quick.code)).state == stored.state
 
 

@@ -7,7 +7,7 @@ import pytest
 from denkdag.formats.deck import parse_deck
 from denkdag.formats.export_json import results_document
 from denkdag.storage import open_store
-from tests_support import MULTI_DECK
+from harness.decks import MULTI_DECK
 
 pytestmark = pytest.mark.anyio
 

@@ -5,21 +5,18 @@ tally interval as set."""
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 import pytest
-import uvicorn
 
 from denkdag.config import Settings
-from denkdag.formats.deck import parse_deck
 from denkdag.live.broadcaster import make_envelope
 from denkdag.live.coalesce import MAX_STRETCH, stretched
 from denkdag.live.hub import IDLE, Hub
-from denkdag.seed import seed_deck_text
 from denkdag.web import fastvote
-from denkdag.web.app import create_app
 from denkdag.web.ratelimit import Limiter, Rate
+from harness.servers import live_session
+from harness.waiting import wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -146,48 +143,21 @@ async def test_an_ordinary_vote_gets_every_limit_and_header(running) -> None:
     assert too_long.headers["content-security-policy"] == voted.headers["content-security-policy"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_a_stream_has_the_security_headers_and_leaves_no_subscriber(
     settings: Settings,
 ) -> None:
-    port = free_port()
-    app = create_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            await asyncio.sleep(0.02)
-        service = app.state.service
-        user = await service.store.ensure_user("facilitator")
-        session = await service.sessions.create(parse_deck(seed_deck_text()), user.id)
-        token = await service.access.create_api_token("facilitator")
-        hub = service.broadcaster.hub
-        url = f"http://127.0.0.1:{port}/api/v1/sessions/{session.code}/events"
+    async with live_session(settings) as live:
+        hub = live.service.broadcaster.hub
+        url = f"{live.base}/api/v1/sessions/{live.code}/events"
         async with httpx.AsyncClient(timeout=10) as client:
-            async with client.stream(
-                "GET", url, headers={"Authorization": f"Bearer {token}"}
-            ) as response:
+            async with client.stream("GET", url, headers=live.facilitator()) as response:
                 assert response.headers["content-type"].startswith("text/event-stream")
                 assert "frame-ancestors" in response.headers["content-security-policy"]
                 assert response.headers["cache-control"] == "no-cache"
                 lines = aiter(response.aiter_lines())
                 assert (await anext(lines)).startswith("id: ")
                 assert hub.subscriber_count() == 1
-        for _ in range(100):
-            if hub.subscriber_count() == 0:
-                break
-            await asyncio.sleep(0.05)
-        assert hub.subscriber_count() == 0
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
+        await wait_until(lambda: hub.subscriber_count() == 0)
 
 
 def test_the_tally_interval_grows_slowly_with_the_audience() -> None:

@@ -36,6 +36,22 @@ async def test_callers_together_share_one_computation_until_it_is_old() -> None:
     assert len(runs) == 3
 
 
+async def test_a_clock_set_back_does_not_keep_a_value() -> None:
+    now = [100.0]
+    recent: RecentValues[str, int] = RecentValues(0.25, clock=lambda: now[0])
+    runs = 0
+
+    async def compute() -> int:
+        nonlocal runs
+        runs += 1
+        return runs
+
+    assert await recent.get("k", compute) == 1
+    now[0] -= 3600.0  # a wall clock stepped back an hour: the value is from its future
+    assert await recent.get("k", compute) == 2
+    assert await recent.get("k", compute) == 2  # recent again, on the clock as it is now
+
+
 async def test_a_failed_computation_is_not_kept() -> None:
     recent: RecentValues[str, int] = RecentValues(10.0)
     calls = 0
@@ -68,9 +84,10 @@ async def test_a_room_fetching_its_slide_at_once_counts_once(running, monkeypatc
         lambda: any(t["slide"] == "s4" and t["respondents"] == 5 for t in published),
         "the tally of the five answers is published",
     )
-    # "At once" is within one tally interval: the service's clock for shown counts stands
-    # still, so the twelve fetches are together however slowly this machine serves them.
-    monkeypatch.setattr(running.service.results._shown_tallies, "clock", lambda: 0.0)
+    # "At once" is within one tally interval: the server's clock stands still, so the
+    # twelve fetches are together however slowly this machine serves them.
+    now = running.service.clock()
+    monkeypatch.setattr(running.service, "clock", lambda: now)
     store = running.service.store
     reads = 0
     counted = store.slide_answers

@@ -52,7 +52,8 @@ class Denkdag:
         self.store = store
         self.broadcaster = broadcaster
         self.clock: Callable[[], float] = time.time
-        """The server's clock for slide timers (tests put their own in)."""
+        """The server's clock: slide timers' deadlines, and how old a count shown to phones
+        is (tests put their own in)."""
         # Several instances: another one may publish a tally it read before our last
         # commit, after ours; one more (settling) round makes the last tally the final one.
         shared = not isinstance(broadcaster, MemoryBroadcaster)
@@ -89,6 +90,7 @@ class Denkdag:
             self.opinions,
             self.coalescer.touch,
             tally_interval,
+            clock,
         )
         self.views = Views(self.results, broadcaster, clock)
         self.streams = Streams(broadcaster, self.views)

@@ -251,7 +251,10 @@ Persist = Callable[[int, int, LiveMap], Awaitable[bool]]
 class Recomputer:
     """Debounced, non-overlapping background recomputes of each session's opinion map.
 
-    With shared `leases` only the holder of a session's lease computes; see the module."""
+    With shared `leases` only the holder of a session's lease computes; see the module.
+    `clock` and `sleep` space the computations (the event loop's clock and `asyncio.sleep`
+    by default): a test passes virtual ones to check the spacing without timing anything.
+    The lease's renewals keep real time: Redis expires it in real time."""
 
     def __init__(
         self,
@@ -266,6 +269,8 @@ class Recomputer:
         persist: Persist | None = None,
         watch_for: float = WATCH_FOR,
         warm_up: Callable[[], None] | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self._load = load
         self._publish = publish
@@ -277,6 +282,8 @@ class Recomputer:
         self._persist = persist
         self.watch_for = watch_for
         self._warm_up = warm_up
+        self._clock = clock
+        self._sleep = sleep
         self._maps: OrderedDict[int, LiveMap] = OrderedDict()
         self._dirty: set[int] = set()
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -374,23 +381,25 @@ class Recomputer:
             await self.leases.release(_lease(session_id), token)
         self._tokens.clear()
 
+    def _now(self) -> float:
+        return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
+
     async def _run(self, session_id: int) -> None:
-        loop = asyncio.get_running_loop()
         try:
             last = self._last_start.get(session_id)
             wait = self._first_delay
             if last is not None:
-                wait = max(wait, self.interval - (loop.time() - last))
-            await asyncio.sleep(wait)
+                wait = max(wait, self.interval - (self._now() - last))
+            await self._sleep(wait)
             while session_id in self._dirty:
                 self._dirty.discard(session_id)
                 if not await self._hold(session_id):
                     break  # another instance computes it; we watch its lease
-                started = loop.time()
+                started = self._now()
                 self._last_start[session_id] = started
                 await self._recompute(session_id)
                 if session_id in self._dirty:
-                    await asyncio.sleep(max(0.0, self.interval - (loop.time() - started)))
+                    await self._sleep(max(0.0, self.interval - (self._now() - started)))
         finally:
             self._tasks.pop(session_id, None)
 
@@ -659,6 +668,22 @@ class LiveOpinions:
         (Several instances: the `tally` events themselves do it, on every instance.)"""
         if not self.shared and _concerns_map(session, slide_ids):
             self.recomputer.touch(session.id)
+
+    def busy(self, session_id: int) -> bool:
+        """Whether this instance may still change the map for votes it heard of: a tally
+        not yet looked at, or a recompute waiting or running."""
+        return bool(self._pending) or self.recomputer.busy(session_id)
+
+    async def caught_up(self, session: Session) -> bool:
+        """Whether the last map (this instance's or the stored one) was computed from the
+        votes stored now, and nothing here is about to change it."""
+        if self.busy(session.id):
+            return False
+        last = await self.for_report(session)
+        votes = await self._load(session.id)
+        if last is None or votes is None:
+            return last is None and votes is None
+        return last.fingerprint == votes.matrix.fingerprint()
 
     async def for_report(self, session: Session) -> LiveMap | None:
         """The map the room saw last (cached or stored), without computing one."""

@@ -3,6 +3,7 @@ words, the room's progress at audience pace, and publishing tallies to the scree
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +29,12 @@ Touch = Callable[[int, str], None]
 
 
 class Results:
-    """The room's answers counted, moderated and sent to the screens."""
+    """The room's answers counted, moderated and sent to the screens.
+
+    `clock` (seconds) dates the counts shown to phones (`shown_tally`, `shown_joined`): one
+    count serves every phone that asks within a tally interval of it. The composition root
+    passes the server's clock, so a test that sets that clock decides what "at once" is.
+    """
 
     def __init__(
         self,
@@ -40,6 +46,7 @@ class Results:
         opinions: LiveOpinions,
         touch: Touch,
         tally_interval: float,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._broadcaster = broadcaster
@@ -49,8 +56,10 @@ class Results:
         self._opinions = opinions
         self._touch = touch
         self._hidden = HiddenWordStore(store)
-        self._shown_tallies: RecentValues[tuple[int, str], Tally] = RecentValues(tally_interval)
-        self._shown_joined: RecentValues[int, int] = RecentValues(tally_interval)
+        self._shown_tallies: RecentValues[tuple[int, str], Tally] = RecentValues(
+            tally_interval, clock
+        )
+        self._shown_joined: RecentValues[int, int] = RecentValues(tally_interval, clock)
 
     # counting -----------------------------------------------------------------------
 

@@ -61,6 +61,10 @@ class Coalescer:
         if session_id not in self._tasks:
             self._tasks[session_id] = asyncio.create_task(self._run(session_id))
 
+    def busy(self, session_id: int) -> bool:
+        """Whether tallies of the session are still to go out (a round waits or runs)."""
+        return session_id in self._tasks
+
     async def _run(self, session_id: int) -> None:
         flushed: set[str] = set()
         try:

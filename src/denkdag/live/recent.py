@@ -24,7 +24,11 @@ MAX_ENTRIES = 10_000
 
 
 class RecentValues(Generic[K, V]):
-    """Per key, the value of the last computation started under `ttl` seconds ago."""
+    """Per key, the value of the last computation started under `ttl` seconds ago.
+
+    `clock` may be a wall clock: a value dated in its future (the clock was set back) is
+    no longer recent, so a step back never keeps a stale value.
+    """
 
     def __init__(
         self,
@@ -45,7 +49,7 @@ class RecentValues(Generic[K, V]):
         """
         now = self.clock()
         entry = self._entries.get(key)
-        if entry is not None and (now - entry[0] < self.ttl or not entry[1].done()):
+        if entry is not None and (0 <= now - entry[0] < self.ttl or not entry[1].done()):
             return await asyncio.shield(entry[1])
         future = asyncio.ensure_future(compute())
         self._entries[key] = (now, future)
@@ -62,5 +66,5 @@ class RecentValues(Generic[K, V]):
 
     def _prune(self, now: float) -> None:
         for key, (stamp, future) in list(self._entries.items()):
-            if now - stamp >= self.ttl and future.done():
+            if not 0 <= now - stamp < self.ttl and future.done():
                 del self._entries[key]

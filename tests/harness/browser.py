@@ -1,9 +1,8 @@
 """What every browser test needs: a real `denkdag serve` subprocess with the seed session
 (as `denkdag demo` prints it) and Debian's Chromium driven by Playwright.
 
-Test folders have no `__init__.py`, so a conftest cannot be imported by name from another
-folder; this module sits on the path beside tests/conftest.py (which offers it to every
-test as the `helpers` fixture, and Chromium as `chromium`) and is imported by name.
+tests/conftest.py offers it to every test as the `helpers` fixture, and Chromium as
+`chromium`.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from harness.servers import reserved_port
+from harness.servers import reserved_port, until_answering_sync
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -118,22 +116,6 @@ def _demo(database: str, port: int) -> dict[str, str]:
     return found
 
 
-def _wait_ready(server: Server, deadline: float) -> None:
-    url = f"{server.base}/api/v1/sessions/{server.code}"
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    log = server.log.read_text(errors="replace") if server.log.exists() else ""
-    raise RuntimeError(f"denkdag serve did not answer {url}:\n{log}")
-
-
 def start_server(tmp: Path) -> Server:
     port = reserved_port()
     database = f"sqlite:///{tmp / 'db.sqlite3'}"
@@ -175,7 +157,7 @@ def start_server(tmp: Path) -> Server:
         database=database,
     )
     try:
-        _wait_ready(server, time.monotonic() + 30)
+        until_answering_sync(process, f"{server.base}/api/v1/sessions/{code}", log)
     except BaseException:
         stop_server(server)
         raise
