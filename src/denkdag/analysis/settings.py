@@ -26,6 +26,10 @@ class Settings:
     """The number of opinion groups is chosen in `min_k..max_k` by silhouette."""
     base_clusters_per_k: int = 12
     """At most `2 + base_clusters // base_clusters_per_k` groups (few base clusters, few groups)."""
+    k_margin: float = 0.02
+    """More groups win only by a clear margin: the number of groups is the fewest whose
+    silhouette is within `k_margin` of the best one's (silhouettes of neighbouring k are
+    often a hair apart, and then the simpler map is the stabler one)."""
     k_buffer: int = 4
     """A new best k must win this many updates in a row before the groups change to it."""
     kmeans_max_iter: int = 100

@@ -32,13 +32,14 @@ import logging
 import random
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from denkdag.analysis import GROUP_LABELS, OpinionMap, VoteMatrix, compute
+from denkdag.analysis import GROUP_LABELS, Id, OpinionMap, VoteMatrix, compute
+from denkdag.analysis.replay import EVERY, Replay, TimedVote, replay
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.opinions import shows_own
 from denkdag.domain.kinds.statement import VOTE_ENCODING
@@ -108,6 +109,27 @@ class RoomVotes:
     @property
     def enough(self) -> bool:
         return self.voters >= MIN_VOTERS and len(self.statements) >= MIN_STATEMENTS
+
+
+def recompute_room(
+    votes: RoomVotes, previous: OpinionMap | None, analyse: Analyse = analyse_pinned
+) -> OpinionMap | None:
+    """One recompute of a room's map, as the room runs it and as a replay repeats it: the
+    analysis from the last map once enough voted, else no map (the last one is kept)."""
+    return analyse(votes.matrix, previous) if votes.enough else None
+
+
+def replay_room(
+    history: Iterable[TimedVote], *, every: float = EVERY, excluded: Iterable[Id] = ()
+) -> Replay:
+    """A conversation's timed votes through the room's own recompute, a batch at a time
+    (`denkdag.analysis.replay`): the groups a live room would have shown at the end."""
+
+    def step(matrix: VoteMatrix, previous: OpinionMap | None) -> OpinionMap | None:
+        statements = {str(s): "" for s in matrix.statement_ids}
+        return recompute_room(RoomVotes(matrix, statements), previous)
+
+    return replay(history, step, every=every, excluded=excluded)
 
 
 @dataclass(frozen=True)
@@ -500,10 +522,9 @@ class Recomputer:
             if before is None:
                 # A restart, or statements changed: continue from the stored map.
                 before = await self._stored(session_id)
-            result = None
-            if votes.enough:
-                previous = before.map if before is not None else None
-                result = await asyncio.to_thread(self._analyse, votes.matrix, previous)
+            previous = before.map if before is not None else None
+            result = await asyncio.to_thread(recompute_room, votes, previous, self._analyse)
+            if result is not None:
                 self.computations += 1
             live = LiveMap(
                 votes,

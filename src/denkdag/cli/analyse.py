@@ -1,4 +1,6 @@
-"""`denkdag analyse FOLDER [--json FILE]`: opinion groups of a pol.is export, in the terminal."""
+"""`denkdag analyse FOLDER [--json FILE] [--replay [--history FILE]]`: opinion groups of a
+pol.is export, in the terminal: from its final votes, or replayed through the live rooms'
+recompute in time order."""
 
 from __future__ import annotations
 
@@ -9,7 +11,12 @@ import typer
 
 if TYPE_CHECKING:  # the analysis needs scikit-learn: imported when the command runs
     from denkdag.analysis import Id, OpinionMap
+    from denkdag.analysis.replay import Replay
     from denkdag.formats.polis import PolisExport
+
+EVERY = 60.0
+"""Default seconds of votes per replayed recompute (`denkdag.analysis.replay.EVERY`; kept
+here too so `--help` does not import the analysis)."""
 
 
 def _text(export: PolisExport, statement_id: Id) -> str:
@@ -46,6 +53,25 @@ def _report(export: PolisExport, result: OpinionMap) -> None:
         typer.echo(f"  agree {rates}  {_text(export, split.statement_id)}")
 
 
+def _write_history(path: Path, replayed: Replay) -> None:
+    """One JSON object a line per recompute: when, how many votes, k and every group."""
+    import json as json_module
+
+    with path.open("w", encoding="utf-8") as handle:
+        for number, step in enumerate(replayed.steps, start=1):
+            result = step.map
+            line = {
+                "recompute": number,
+                "time": step.time,
+                "votes": step.votes,
+                "k": result.k if result is not None else 0,
+                "groups": {str(p): g for p, g in result.group_of().items()}
+                if result is not None
+                else {},
+            }
+            handle.write(json_module.dumps(line, separators=(",", ":")) + "\n")
+
+
 def analyse(
     folder: Annotated[
         Path,
@@ -66,13 +92,51 @@ def analyse(
             writable=True,
         ),
     ] = None,
+    replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay",
+            help="Replay votes.csv in time order through the live rooms' recompute, a batch "
+            "at a time, and report the groups at the end (see docs/analysis.md).",
+        ),
+    ] = False,
+    every: Annotated[
+        float,
+        typer.Option("--every", help="With --replay: seconds of votes per recompute.", min=0.0),
+    ] = EVERY,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            help="With --replay: write k and the groups after each recompute to this file "
+            "(JSON, one recompute a line).",
+            dir_okay=False,
+            writable=True,
+        ),
+    ] = None,
 ) -> None:
     """Find opinion groups and their representative, consensus and divisive statements."""
     from denkdag.analysis import compute
-    from denkdag.formats.polis import read_export, write_json
+    from denkdag.formats.polis import read_export, read_history, write_json
 
+    if history is not None and not replay:
+        raise typer.BadParameter("--history needs --replay", param_hint="--history")
     export = read_export(folder)
-    result = compute(export.votes)
+    if replay:
+        from denkdag.app.opinions import replay_room
+
+        timed, rejected = read_history(folder)
+        replayed = replay_room(timed, every=every, excluded=rejected)
+        if history is not None:
+            _write_history(history, replayed)
+        final = replayed.final
+        if final is None:
+            typer.echo("Too few voters for opinion groups at any point of the replay.")
+            raise typer.Exit(1)
+        typer.echo(f"Replayed {len(timed)} votes in {len(replayed.steps)} recomputes")
+        result = final
+    else:
+        result = compute(export.votes)
     _report(export, result)
     if json is not None:
         write_json(json, export, result)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from denkdag.analysis import Id, OpinionMap, VoteMatrix
+from denkdag.analysis.replay import TimedVote
 
 PARTICIPANTS_VOTES = "participants-votes.csv"
 VOTES = "votes.csv"
@@ -112,6 +113,25 @@ def _read_votes(path: Path, texts: dict[Id, str], rejected: set[Id]) -> PolisExp
     ]
     votes = VoteMatrix.from_votes(triples, statements=list(texts), excluded=rejected)
     return PolisExport(votes, texts)
+
+
+def read_history(folder: Path) -> tuple[list[TimedVote], set[Id]]:
+    """Every vote of votes.csv with its time (seconds), in file order, and the statements
+    moderated out: what a replay of the conversation needs."""
+    path = folder / VOTES
+    if not path.exists():
+        raise FileNotFoundError(f"{folder} has no {VOTES}: a replay needs the votes' times")
+    _, rejected = _read_comments(folder)
+    history = [
+        TimedVote(
+            int(r["timestamp"]) / 1000.0,
+            parse_id(r["voter-id"]),
+            parse_id(r["comment-id"]),
+            int(float(r["vote"])),
+        )
+        for r in _read_rows(path)
+    ]
+    return history, rejected
 
 
 def _statement(export: PolisExport, sid: Id) -> dict[str, Any]:
