@@ -15,7 +15,9 @@ from sklearn.metrics import adjusted_rand_score
 from denkdag.analysis import DEFAULTS, compute
 from denkdag.formats.polis import read_export
 
-# (conversation, min_votes, lowest accepted ARI). Measured: 0.884, 0.901, 0.743, 0.212.
+# (conversation, min_votes, lowest accepted ARI). Measured: 0.884, 0.901, 0.638, 0.217.
+# Football's base clusters are the least-inertia of five seeded k-means++ starts; a single
+# start scored 0.58 to 0.74 depending on the seed alone, five score 0.64 to 0.68.
 # The groups do not depend on the order of participants or statements. What keeps the
 # last three near or under 0.9 is measured in test_analysis_polis_ceiling.py: even a rule
 # fitted to pol.is' own labels on the final map reaches only 0.90 (brexit), 0.90
@@ -28,7 +30,7 @@ CASES = [
     # in": football everyone who came before 2018, brexit early greedy top-ups, scoop all),
     # so we include everyone who voted, like the export did.
     ("brexit-consensus", 1, 0.9),
-    ("football-concussions", 1, 0.74),
+    ("football-concussions", 1, 0.6),
     # pol.is' four groups here follow *which* statements people voted on, not how they
     # voted; a missingness-neutral projection cannot reproduce that (docs/analysis.md).
     ("scoop-hivemind.ubi", 1, 0.21),

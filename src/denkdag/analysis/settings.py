@@ -36,7 +36,7 @@ class Settings:
     kmeans_fresh_inits: int = 10
     """Fresh group clusterings try this many seeded k-means++ starts besides one start
     from every base centre."""
-    kmeans_base_inits: int = 1
+    kmeans_base_inits: int = 5
     """Fresh base clusterings keep the best (least inertia) of this many k-means++ starts."""
     z_90: float = 1.2816
     """One-sided 90 % critical value for the proportion z-tests."""

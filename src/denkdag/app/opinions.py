@@ -203,6 +203,7 @@ class LiveMap:
                     )
                     for rep in result.representative[group]
                 ],
+                "best_agree": self._best_agree(group),
             }
             for group in sorted(shown)
         ]
@@ -214,6 +215,15 @@ class LiveMap:
             self._statement(d.statement_id, spread=_share(d.spread)) for d in result.divisive
         ]
         return data
+
+    def _best_agree(self, group: int) -> dict[str, Any] | None:
+        """The statement the group agrees with that best sets it apart (pol.is shows it
+        first), or None; maps stored before it existed have none."""
+        assert self.map is not None
+        best = self.map.best_agree[group] if group < len(self.map.best_agree) else None
+        if best is None:
+            return None
+        return self._statement(best.statement_id, direction="agree", share=_share(best.p_success))
 
     def position(self, participant_id: int) -> dict[str, Any]:
         """One participant's own dot: where it is drawn and their group, if shown."""
