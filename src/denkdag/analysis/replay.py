@@ -8,7 +8,7 @@ settle on a different, equally good split of the same map. pol.is' groups are su
 history: its math worker recomputed after every batch of new votes.
 
 :func:`replay` feeds timed votes, in time order, through a recompute step in batches:
-every vote that arrived within `every` seconds of a batch's first vote joins that batch,
+every vote that arrived less than `every` seconds after a batch's first vote joins it,
 and after each batch the step runs on all votes so far with the previous map. The step is
 passed in, so a caller replays exactly the recompute its live rooms use
 (`denkdag.app.opinions.replay_room`); the default is plain :func:`compute`.
@@ -72,13 +72,17 @@ def in_time_order(history: Iterable[TimedVote]) -> list[TimedVote]:
 
 
 def batches(history: Sequence[TimedVote], every: float = EVERY) -> Iterator[int]:
-    """End index (exclusive) of each batch of the time-ordered `history`."""
+    """End index (exclusive) of each batch of the time-ordered `history`.
+
+    A batch is every vote less than `every` seconds after the batch's first vote (with
+    `every` 0, each vote is a batch of its own).
+    """
     if not history:
         return
     times = np.fromiter((v.time for v in history), np.float64, len(history))
     start = 0
     while start < len(history):
-        end = int(np.searchsorted(times, times[start] + every, side="right"))
+        end = max(int(np.searchsorted(times, times[start] + every, side="left")), start + 1)
         yield end
         start = end
 

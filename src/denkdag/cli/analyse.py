@@ -32,7 +32,13 @@ def _report(export: PolisExport, result: OpinionMap) -> None:
     for g, size in enumerate(result.group_sizes):
         typer.echo("")
         typer.echo(f"Group {g} ({size} participants)")
+        best = result.best_agree[g]
+        if best is not None:
+            share = best.n_success / best.n_trials if best.n_trials else 0.0
+            typer.echo(f"  {share:4.0%} agree    {_text(export, best.statement_id)}  (best agree)")
         for rep in result.representative[g]:
+            if best is not None and rep.statement_id == best.statement_id:
+                continue
             share = rep.n_success / rep.n_trials if rep.n_trials else 0.0
             verb = "agree" if rep.direction == "agree" else "disagree"
             typer.echo(f"  {share:4.0%} {verb:8s} {_text(export, rep.statement_id)}")

@@ -157,6 +157,12 @@ def result_json(export: PolisExport, opinion_map: OpinionMap) -> dict[str, Any]:
             ]
             for group in opinion_map.representative
         ],
+        "best_agree": [
+            None
+            if b is None
+            else {**_statement(export, b.statement_id), "agreed": b.n_success, "voted": b.n_trials}
+            for b in opinion_map.best_agree
+        ],
         "consensus": [
             {
                 **_statement(export, c.statement_id),
