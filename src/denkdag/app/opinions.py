@@ -36,8 +36,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from threadpoolctl import threadpool_limits
-
 from denkdag.analysis import GROUP_LABELS, Id, OpinionMap, VoteMatrix, compute
 from denkdag.analysis.replay import EVERY, Replay, TimedVote, replay
 from denkdag.domain.kinds import kind_of
@@ -87,9 +85,9 @@ _ANALYSIS_SLOT = threading.Lock()
 
 
 def analyse_pinned(votes: VoteMatrix, previous: OpinionMap | None) -> OpinionMap:
-    """The analysis on one BLAS thread, one at a time per process: the server's other
-    cores stay free for the event loop and for the other workers."""
-    with _ANALYSIS_SLOT, threadpool_limits(limits=1):
+    """The analysis one at a time per process, and (as `compute` always runs) on one
+    BLAS thread: the server's other cores stay free for the event loop and the workers."""
+    with _ANALYSIS_SLOT:
         return compute(votes, previous)
 
 
