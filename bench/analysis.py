@@ -8,6 +8,10 @@ Each size is a sparse, structured room: three latent opinion camps, every partic
 voting on a random 20-30 % of the statements (a little noise, some passes). Both
 implementations get the same vote list, alternate, run a few times each, and BLAS/OpenMP
 are pinned to one thread. Times include building the matrix from the vote list.
+
+With `--polis` it instead scores, on each shared pol.is conversation in tests/data/polis,
+a one-shot analysis and a replay of votes.csv (`denkdag analyse --replay`) against the
+groups pol.is assigned (adjusted Rand index), with free k and with pol.is' k.
 """
 
 from __future__ import annotations
@@ -27,6 +31,13 @@ from denkdag.analysis import VoteMatrix, compute
 
 SIZES = [(1_000, 100), (5_000, 500), (20_000, 1_000)]
 DEFAULT_JSON = Path("bench/results/analysis.json")
+POLIS = Path(__file__).resolve().parent.parent / "tests" / "data" / "polis"
+POLIS_CASES = [  # (conversation, min_votes with pol.is' k: see test_analysis_polis_ari.py)
+    ("15-per-hour-seattle", 7),
+    ("brexit-consensus", 1),
+    ("football-concussions", 1),
+    ("scoop-hivemind.ubi", 1),
+]
 
 
 def make_votes(
@@ -70,11 +81,82 @@ def timed(fn: Callable[..., int], *args: Any) -> tuple[float, int]:
     return time.perf_counter() - start, k
 
 
+def _ari(polis_groups: dict[Any, int], result: Any) -> float:
+    """Adjusted Rand index with pol.is' groups over the participants both clustered."""
+    from sklearn.metrics import adjusted_rand_score
+
+    ours = result.group_of() if result is not None else {}
+    both = [p for p in polis_groups if p in ours]
+    theirs = [polis_groups[p] for p in both]
+    return float(adjusted_rand_score(theirs, [ours[p] for p in both]))
+
+
+def polis_agreement(every: float) -> list[dict[str, Any]]:
+    """One-shot against replayed groups, each scored against pol.is' own (ARI)."""
+    import dataclasses
+
+    from denkdag.analysis import DEFAULTS, OpinionMap, Settings
+    from denkdag.analysis.replay import replay
+    from denkdag.app.opinions import RoomVotes, recompute_room
+    from denkdag.formats.polis import read_export, read_history
+
+    rows: list[dict[str, Any]] = []
+    for name, min_votes in POLIS_CASES:
+        export = read_export(POLIS / name)
+        history, rejected = read_history(POLIS / name)
+        k = len(set(export.polis_groups.values()))
+        fixed = dataclasses.replace(DEFAULTS, min_k=k, max_k=k, min_votes=min_votes)
+
+        for label, chosen in (("free k", DEFAULTS), (f"k = {k}", fixed)):
+
+            def step(
+                matrix: VoteMatrix, previous: OpinionMap | None, chosen: Settings = chosen
+            ) -> OpinionMap | None:
+                statements = {str(s): "" for s in matrix.statement_ids}
+                return recompute_room(
+                    RoomVotes(matrix, statements),
+                    previous,
+                    lambda votes, before: compute(votes, before, chosen),
+                )
+
+            start = time.perf_counter()
+            replayed = replay(history, step, every=every, excluded=rejected)
+            seconds = time.perf_counter() - start
+            row = {
+                "conversation": name,
+                "settings": label,
+                "one_shot_ari": _ari(export.polis_groups, compute(export.votes, settings=chosen)),
+                "replay_ari": _ari(export.polis_groups, replayed.final),
+                "recomputes": len(replayed.steps),
+                "replay_s": seconds,
+            }
+            rows.append(row)
+            print(
+                f"{name:22s} {label:7s} one-shot {row['one_shot_ari']:6.3f}  "
+                f"replay {row['replay_ari']:6.3f}  ({row['recomputes']} recomputes, "
+                f"{seconds:.1f} s)",
+                flush=True,
+            )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write results")
     parser.add_argument("--repeats", type=int, default=3, help="runs per implementation and size")
+    parser.add_argument(
+        "--polis", action="store_true", help="score one-shot and replay against pol.is instead"
+    )
+    parser.add_argument("--every", type=float, default=60.0, help="--polis: replay cadence (s)")
     args = parser.parse_args(argv)
+    if args.polis:
+        with threadpool_limits(limits=1):
+            rows = polis_agreement(args.every)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"every": args.every, "results": rows}
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+        return
     red_dwarf = red_dwarf_runner()
     if red_dwarf is None:
         print("red-dwarf is not importable (pip install red-dwarf): timing Denkdag alone.")

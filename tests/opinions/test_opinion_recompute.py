@@ -15,7 +15,14 @@ import numpy as np
 import pytest
 
 from denkdag.analysis import OpinionMap, VoteMatrix
-from denkdag.app.opinions import LiveMap, Recomputer, RoomVotes, analyse_pinned
+from denkdag.app.opinions import (
+    LiveMap,
+    Recomputer,
+    RoomVotes,
+    analyse_pinned,
+    decode_live,
+    encode_live,
+)
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.tally import PRIVACY_FLOOR
 from harness.opinions import CONSENSUS, STATEMENT_TEXTS, Room, ballot
@@ -258,3 +265,22 @@ def test_a_camp_of_three_is_never_shown_on_its_own() -> None:
         position = live.position(participant)
         if position["group"] is not None:
             assert position["group"] in {g["group"] for g in view["groups"]}
+
+
+def test_each_shown_group_has_its_best_agree_statement_in_the_view() -> None:
+    """pol.is' best-agree statement travels with the group, and survives storing the map."""
+    matrix = VoteMatrix.from_votes(list(camp_votes({"north": 12, "south": 12})))
+    live = LiveMap(RoomVotes(matrix, STATEMENT_TEXTS), analyse_pinned(matrix, None), 1)
+    assert live.map is not None
+    groups = live.view()["groups"]
+    assert len(groups) == 2
+    for group in groups:
+        best = live.map.best_agree[group["group"]]
+        assert best is not None
+        assert group["best_agree"] == {
+            "slide": str(best.statement_id),
+            "statement": STATEMENT_TEXTS[str(best.statement_id)],
+            "direction": "agree",
+            "share": int(100 * best.p_success + 0.5),
+        }
+    assert decode_live(encode_live(live)).view()["groups"] == groups

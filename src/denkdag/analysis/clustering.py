@@ -288,6 +288,17 @@ def silhouette(points: FloatArray, labels: IntArray) -> float:
     return float(s.mean())
 
 
+def sticky_k(silhouettes: Mapping[int, float], margin: float) -> int:
+    """The fewest groups whose silhouette is within `margin` of the best silhouette.
+
+    So a k with more groups is chosen only when it beats every smaller k by more than the
+    margin. Silhouettes are compared rounded to 9 decimals, so float noise cannot decide.
+    """
+    rounded = {k: round(s, _KEY_DECIMALS) for k, s in silhouettes.items()}
+    best = max(rounded.values())
+    return min(k for k, s in rounded.items() if s >= round(best - margin, _KEY_DECIMALS))
+
+
 def _relabel(
     labels: IntArray,
     sizes: FloatArray,
@@ -358,7 +369,7 @@ def cluster(
         groups = np.zeros(n_base, dtype=np.int64)
         return Clustering(base_labels, base_centres, groups, {}, {}, smoother)
 
-    best_k = max(silhouettes, key=lambda k: (silhouettes[k], -k))
+    best_k = sticky_k(silhouettes, settings.k_margin)
     smoother = (
         previous_smoother.update(best_k, settings.k_buffer)
         if previous_smoother is not None

@@ -23,6 +23,7 @@ from denkdag.analysis.representative import (
     DivisiveStatement,
     GroupConsensus,
     RepStatement,
+    best_agree,
     consensus,
     count_votes,
     divisive,
@@ -63,6 +64,9 @@ class OpinionMap:
     group_sizes: tuple[int, ...]
     representative: tuple[tuple[RepStatement, ...], ...]
     """Per group, its representative statements."""
+    best_agree: tuple[RepStatement | None, ...]
+    """Per group, pol.is' best-agree statement (None if none qualifies): what the group
+    agrees with that best sets it apart, shown first."""
     consensus: tuple[ConsensusStatement, ...]
     group_informed_consensus: tuple[GroupConsensus, ...]
     divisive: tuple[DivisiveStatement, ...]
@@ -100,6 +104,7 @@ class OpinionMap:
                 )
             ],
             "representative": [[asdict(r) for r in group] for group in self.representative],
+            "best_agree": [asdict(b) if b is not None else None for b in self.best_agree],
             "consensus": [asdict(c) for c in self.consensus],
             "group_informed_consensus": [asdict(c) for c in self.group_informed_consensus],
             "divisive": [
@@ -133,6 +138,10 @@ class OpinionMap:
             representative=tuple(
                 tuple(RepStatement(**r) for r in group) for group in data["representative"]
             ),
+            best_agree=tuple(
+                RepStatement(**b) if b is not None else None
+                for b in data.get("best_agree", [None] * len(data["group_sizes"]))
+            ),
             consensus=tuple(ConsensusStatement(**c) for c in data["consensus"]),
             group_informed_consensus=tuple(
                 GroupConsensus(**c) for c in data["group_informed_consensus"]
@@ -160,10 +169,38 @@ class OpinionMap:
         )
 
 
+_CONTROLLER: list[Any] = []
+
+
+def _one_thread() -> Any:
+    """A context running BLAS and OpenMP (scikit-learn's k-means) on one thread.
+
+    Several threads split sums differently, which changes the last bits of a result, and
+    the groups must not depend on the machine's thread count. The controller is built
+    once, after scikit-learn is imported, so it also sees scikit-learn's OpenMP runtime.
+    """
+    if not _CONTROLLER:
+        # scikit-learn and threadpoolctl take a while to import: only when computing.
+        import sklearn.cluster  # noqa: F401
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
+
+
 def compute(
     votes: VoteMatrix, previous: OpinionMap | None = None, settings: Settings = DEFAULTS
 ) -> OpinionMap:
-    """Analyse the room: projection, groups, representative / consensus / divisive statements."""
+    """Analyse the room: projection, groups, representative / consensus / divisive statements.
+
+    The same votes give the same map to the bit, whatever the participants' and
+    statements' ids, the order the votes came in, or the number of BLAS threads.
+    """
+    with _one_thread():
+        return _compute(votes, previous, settings)
+
+
+def _compute(votes: VoteMatrix, previous: OpinionMap | None, settings: Settings) -> OpinionMap:
     prev_components = (
         (previous.statement_ids, previous.state.components) if previous is not None else None
     )
@@ -205,6 +242,7 @@ def compute(
         groups=groups,
         group_sizes=tuple(int(x) for x in np.bincount(clustering.labels, minlength=k)),
         representative=representative(votes, group_counts, settings),
+        best_agree=best_agree(votes, group_counts, settings),
         consensus=consensus(votes, room_counts, settings),
         group_informed_consensus=group_informed_consensus(votes, group_counts),
         divisive=divisive(votes, group_counts, settings),

@@ -12,12 +12,13 @@ squared but only linearly with participants — rooms have far more people than 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
-from denkdag.analysis.matrix import FloatArray, Id, VoteMatrix
+from denkdag.analysis.matrix import FloatArray, Id, IntArray, VoteMatrix
 
 N_COMPONENTS = 2
 
@@ -65,17 +66,27 @@ def project(
     centre = statement_means(votes)
     centre[~active] = 0.0
 
-    centred = np.zeros((n, m))
-    centred[rows, cols] = votes.values[keep] - centre[cols]
+    # Centred votes times the statement's vote count are integers (count × vote − sum), so
+    # their Gram matrix is a product of integers: exact in float64 whatever the order of the
+    # participants or the BLAS threads' split of the sums (up to ~130,000 participants).
+    counts = np.bincount(cols, minlength=m).astype(np.float64)
+    sums = np.bincount(cols, weights=votes.values[keep].astype(np.float64), minlength=m).astype(
+        np.float64
+    )
+    scaled = np.zeros((n, m))
+    scaled[rows, cols] = counts[cols] * votes.values[keep] - sums[cols]
+    per = np.where(counts > 0, counts, 1.0)
     components = np.zeros((N_COMPONENTS, m))
     variance = np.zeros(N_COMPONENTS)
+    gram = scaled.T @ scaled
+    order = statement_order(gram, counts, sums)
     if n > 0 and m > 0:
-        covariance = centred.T @ centred / n
+        covariance = gram[np.ix_(order, order)] / np.outer(per[order], per[order]) / n
         eigenvalues, eigenvectors = np.linalg.eigh(covariance)
         top = min(N_COMPONENTS, m)
-        order = np.argsort(eigenvalues)[::-1][:top]
-        components[:top] = eigenvectors[:, order].T
-        variance[:top] = np.clip(eigenvalues[order], 0.0, None)
+        best = np.argsort(eigenvalues, kind="stable")[::-1][:top]
+        components[:top, order] = eigenvectors[:, best].T
+        variance[:top] = np.clip(eigenvalues[best], 0.0, None)
     components = _orient(components, votes.statement_ids, previous)
 
     # pol.is zeroes moderated-out columns rather than dropping them: they then count as
@@ -83,8 +94,32 @@ def project(
     n_excluded = m - int(active.sum())
     voted = np.bincount(rows, minlength=n) + n_excluded
     scale = np.sqrt(m / np.maximum(voted, 1))
-    coordinates = (centred @ components.T) * scale[:, None]
+    centred = scaled[:, order] / per[order]
+    coordinates = (centred @ components[:, order].T) * scale[:, None]
     return Projection(coordinates, components, centre, variance)
+
+
+def statement_order(gram: FloatArray, counts: FloatArray, sums: FloatArray) -> IntArray:
+    """An order of the statements that depends on their votes, never on their ids.
+
+    Every floating-point step over statements (the covariance's eigenvectors, each
+    participant's sum over statements) runs in this order, so renaming statements cannot
+    change a single bit of the map. Keys, all computed from exact integers: how many voted,
+    the sum of the votes, the statement's own Gram entry, then a digest of its sorted row
+    of the Gram matrix. Statements equal on all of them vote alike up to the participants'
+    order; only such a tie falls back to the statements' canonical id order.
+    """
+    m = gram.shape[0]
+    rows = np.sort(gram, axis=1)
+    digest = np.array(
+        [
+            int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=7).digest(), "big")
+            for row in rows
+        ],
+        dtype=np.int64,
+    )
+    keys = (np.arange(m), digest, np.diagonal(gram), sums, counts)
+    return np.lexsort(keys).astype(np.int64)
 
 
 def _orient(

@@ -189,6 +189,62 @@ def representative(
     return tuple(result)
 
 
+def best_agree(
+    votes: VoteMatrix, counts: VoteCounts, settings: Settings
+) -> tuple[RepStatement | None, ...]:
+    """Per group, pol.is' "best agree" statement: the one it shows first for the group.
+
+    pol.is' rule (its `beats-best-agr?`), walking the analysed statements in id order and
+    skipping any nobody in the group agreed or disagreed with: the first statement is taken
+    when its agree share is significant (z > 1.2816) or the group agrees more than the rest
+    (ra > 1) and mostly (pa > 1/2). After that a statement replaces the current best when
+    it scores higher, by ``ra × z(ra) × pa × z(pa)`` if the current best has ra > 1, else by
+    ``pa × z(pa)`` (then something the group broadly agrees with is the point). A tie keeps
+    the earlier statement. None when no statement qualifies (or with a single group).
+    """
+    n_groups = counts.seen.shape[0]
+    if n_groups < 2:
+        return tuple(None for _ in range(n_groups))
+    rest_agree = counts.agree.sum(axis=0) - counts.agree
+    rest_seen = counts.seen.sum(axis=0) - counts.seen
+    pa = probability(counts.agree, counts.seen)
+    pat = prop_test(counts.agree, counts.seen)
+    ra = pa / probability(rest_agree, rest_seen)
+    rat = two_prop_test(counts.agree, rest_agree, counts.seen, rest_seen)
+    by_repness = ra * rat * pa * pat
+    by_agreement = pa * pat
+    candidates = np.flatnonzero(votes.active_statements())
+    result: list[RepStatement | None] = []
+    for g in range(n_groups):
+        best: int | None = None
+        for j in candidates.tolist():
+            if counts.agree[g, j] == 0 and counts.disagree[g, j] == 0:
+                continue
+            if best is None:
+                if pat[g, j] > settings.z_90 or (ra[g, j] > 1.0 and pa[g, j] > 0.5):
+                    best = j
+            elif ra[g, best] > 1.0:
+                if by_repness[g, j] > by_repness[g, best]:
+                    best = j
+            elif by_agreement[g, j] > by_agreement[g, best]:
+                best = j
+        result.append(
+            None
+            if best is None
+            else RepStatement(
+                statement_id=votes.statement_ids[best],
+                direction="agree",
+                n_success=int(counts.agree[g, best]),
+                n_trials=int(counts.seen[g, best]),
+                p_success=float(pa[g, best]),
+                p_test=float(pat[g, best]),
+                repness=float(ra[g, best]),
+                repness_test=float(rat[g, best]),
+            )
+        )
+    return tuple(result)
+
+
 def consensus(
     votes: VoteMatrix, counts: VoteCounts, settings: Settings
 ) -> tuple[ConsensusStatement, ...]:

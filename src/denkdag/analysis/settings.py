@@ -26,13 +26,17 @@ class Settings:
     """The number of opinion groups is chosen in `min_k..max_k` by silhouette."""
     base_clusters_per_k: int = 12
     """At most `2 + base_clusters // base_clusters_per_k` groups (few base clusters, few groups)."""
+    k_margin: float = 0.02
+    """More groups win only by a clear margin: the number of groups is the fewest whose
+    silhouette is within `k_margin` of the best one's (silhouettes of neighbouring k are
+    often a hair apart, and then the simpler map is the stabler one)."""
     k_buffer: int = 4
     """A new best k must win this many updates in a row before the groups change to it."""
     kmeans_max_iter: int = 100
     kmeans_fresh_inits: int = 10
     """Fresh group clusterings try this many seeded k-means++ starts besides one start
     from every base centre."""
-    kmeans_base_inits: int = 1
+    kmeans_base_inits: int = 5
     """Fresh base clusterings keep the best (least inertia) of this many k-means++ starts."""
     z_90: float = 1.2816
     """One-sided 90 % critical value for the proportion z-tests."""

@@ -32,13 +32,12 @@ import logging
 import random
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from threadpoolctl import threadpool_limits
-
-from denkdag.analysis import GROUP_LABELS, OpinionMap, VoteMatrix, compute
+from denkdag.analysis import GROUP_LABELS, Id, OpinionMap, VoteMatrix, compute
+from denkdag.analysis.replay import EVERY, Replay, TimedVote, replay
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.opinions import shows_own
 from denkdag.domain.kinds.statement import VOTE_ENCODING
@@ -87,9 +86,9 @@ _ANALYSIS_SLOT = threading.Lock()
 
 
 def analyse_pinned(votes: VoteMatrix, previous: OpinionMap | None) -> OpinionMap:
-    """The analysis on one BLAS thread, one at a time per process: the server's other
-    cores stay free for the event loop and for the other workers."""
-    with _ANALYSIS_SLOT, threadpool_limits(limits=1):
+    """The analysis one at a time per process, and (as `compute` always runs) on one
+    BLAS thread: the server's other cores stay free for the event loop and the workers."""
+    with _ANALYSIS_SLOT:
         return compute(votes, previous)
 
 
@@ -109,6 +108,27 @@ class RoomVotes:
     @property
     def enough(self) -> bool:
         return self.voters >= MIN_VOTERS and len(self.statements) >= MIN_STATEMENTS
+
+
+def recompute_room(
+    votes: RoomVotes, previous: OpinionMap | None, analyse: Analyse = analyse_pinned
+) -> OpinionMap | None:
+    """One recompute of a room's map, as the room runs it and as a replay repeats it: the
+    analysis from the last map once enough voted, else no map (the last one is kept)."""
+    return analyse(votes.matrix, previous) if votes.enough else None
+
+
+def replay_room(
+    history: Iterable[TimedVote], *, every: float = EVERY, excluded: Iterable[Id] = ()
+) -> Replay:
+    """A conversation's timed votes through the room's own recompute, a batch at a time
+    (`denkdag.analysis.replay`): the groups a live room would have shown at the end."""
+
+    def step(matrix: VoteMatrix, previous: OpinionMap | None) -> OpinionMap | None:
+        statements = {str(s): "" for s in matrix.statement_ids}
+        return recompute_room(RoomVotes(matrix, statements), previous)
+
+    return replay(history, step, every=every, excluded=excluded)
 
 
 @dataclass(frozen=True)
@@ -182,6 +202,7 @@ class LiveMap:
                     )
                     for rep in result.representative[group]
                 ],
+                "best_agree": self._best_agree(group),
             }
             for group in sorted(shown)
         ]
@@ -193,6 +214,15 @@ class LiveMap:
             self._statement(d.statement_id, spread=percent(d.spread, 1)) for d in result.divisive
         ]
         return data
+
+    def _best_agree(self, group: int) -> dict[str, Any] | None:
+        """The statement the group agrees with that best sets it apart (pol.is shows it
+        first), or None; maps stored before it existed have none."""
+        assert self.map is not None
+        best = self.map.best_agree[group] if group < len(self.map.best_agree) else None
+        if best is None:
+            return None
+        return self._statement(best.statement_id, direction="agree", share=_share(best.p_success))
 
     def position(self, participant_id: int) -> dict[str, Any]:
         """One participant's own dot: where it is drawn and their group, if shown."""
@@ -506,10 +536,9 @@ class Recomputer:
             if before is None:
                 # A restart, or statements changed: continue from the stored map.
                 before = await self._stored(session_id)
-            result = None
-            if votes.enough:
-                previous = before.map if before is not None else None
-                result = await asyncio.to_thread(self._analyse, votes.matrix, previous)
+            previous = before.map if before is not None else None
+            result = await asyncio.to_thread(recompute_room, votes, previous, self._analyse)
+            if result is not None:
                 self.computations += 1
             live = LiveMap(
                 votes,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from denkdag.analysis import Id, OpinionMap, VoteMatrix
+from denkdag.analysis.replay import TimedVote
 
 PARTICIPANTS_VOTES = "participants-votes.csv"
 VOTES = "votes.csv"
@@ -114,6 +115,25 @@ def _read_votes(path: Path, texts: dict[Id, str], rejected: set[Id]) -> PolisExp
     return PolisExport(votes, texts)
 
 
+def read_history(folder: Path) -> tuple[list[TimedVote], set[Id]]:
+    """Every vote of votes.csv with its time (seconds), in file order, and the statements
+    moderated out: what a replay of the conversation needs."""
+    path = folder / VOTES
+    if not path.exists():
+        raise FileNotFoundError(f"{folder} has no {VOTES}: a replay needs the votes' times")
+    _, rejected = _read_comments(folder)
+    history = [
+        TimedVote(
+            int(r["timestamp"]) / 1000.0,
+            parse_id(r["voter-id"]),
+            parse_id(r["comment-id"]),
+            int(float(r["vote"])),
+        )
+        for r in _read_rows(path)
+    ]
+    return history, rejected
+
+
 def _statement(export: PolisExport, sid: Id) -> dict[str, Any]:
     return {"statement_id": sid, "text": export.texts.get(sid, "")}
 
@@ -136,6 +156,12 @@ def result_json(export: PolisExport, opinion_map: OpinionMap) -> dict[str, Any]:
                 for r in group
             ]
             for group in opinion_map.representative
+        ],
+        "best_agree": [
+            None
+            if b is None
+            else {**_statement(export, b.statement_id), "agreed": b.n_success, "voted": b.n_trials}
+            for b in opinion_map.best_agree
         ],
         "consensus": [
             {

@@ -93,6 +93,8 @@ class OpinionGroup:
     representative: tuple[StatementShare, ...]
     label: str = ""
     """The group's name as the room saw it on the projector and phones (A, B …)."""
+    best_agree: StatementShare | None = None
+    """pol.is' best-agree statement: what the group agrees with that best sets it apart."""
     colour: int = 0
     """The room's colour of the group: its index on the map, plus one (0: no group)."""
 
@@ -272,6 +274,15 @@ def _share(
     return StatementShare(slide_result.slide, slide_result.position, direction, share, trials)
 
 
+def _best_agree(
+    result: OpinionMap, group: int, statements: Mapping[str, SlideResult]
+) -> StatementShare | None:
+    best = result.best_agree[group] if group < len(result.best_agree) else None
+    if best is None or str(best.statement_id) not in statements:
+        return None
+    return _share(statements[str(best.statement_id)], "agree", best.n_success, best.n_trials)
+
+
 def opinion_summary(
     slides: Sequence[SlideResult],
     answers: Sequence[StoredAnswer],
@@ -346,6 +357,7 @@ def opinion_summary(
             ),
             label=GROUP_LABELS[g],
             colour=g + 1,
+            best_agree=_best_agree(result, g, statements),
         )
         for g in visible
     )

@@ -262,6 +262,11 @@ class OpinionGroup(BaseModel):
     label: str
     size: int
     representative: list[OpinionStatement]
+    best_agree: OpinionStatement | None = Field(
+        None,
+        description="pol.is' best-agree statement: what the group agrees with that best "
+        "sets it apart (shown first); null when none qualifies.",
+    )
 
 
 class OpinionOut(BaseModel):

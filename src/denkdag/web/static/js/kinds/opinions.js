@@ -81,9 +81,13 @@
       size.className = "muted";
       size.textContent = "(" + group.size + ")";
       item.append(name, " ", size);
-      for (const statement of (group.representative || []).slice(0, MAX_REPRESENTATIVE)) {
+      // pol.is' best-agree statement first, then the representative ones.
+      const best = group.best_agree;
+      const reps = (group.representative || []).filter(function (s) { return !best || s.slide !== best.slide; });
+      const listed = (best ? [best] : []).concat(reps).slice(0, MAX_REPRESENTATIVE);
+      for (const statement of listed) {
         const rep = document.createElement("span");
-        rep.className = "opinion-rep direction-" + statement.direction;
+        rep.className = "opinion-rep direction-" + statement.direction + (statement === best ? " opinion-best" : "");
         const text = document.createElement("bdi");
         text.textContent = statement.statement;
         rep.append(text, " ", share(board, statement));
