@@ -222,7 +222,9 @@ class LiveMap:
         best = self.map.best_agree[group] if group < len(self.map.best_agree) else None
         if best is None:
             return None
-        return self._statement(best.statement_id, direction="agree", share=_share(best.p_success))
+        return self._statement(
+            best.statement_id, direction="agree", share=percent(best.p_success, 1)
+        )
 
     def position(self, participant_id: int) -> dict[str, Any]:
         """One participant's own dot: where it is drawn and their group, if shown."""
