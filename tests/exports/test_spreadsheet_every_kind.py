@@ -148,6 +148,7 @@ async def test_every_kind_in_the_reports_language_with_the_reports_figures(
     by = {(row[1], row[4]): row for row in rows[1:]}
     label = header.index("label" if language == "en" else header[6])
     assert by[("choice", "p2")][5:7] == ("b", "Permanent")
+    assert by[("statement", "p1")][5:7] == ("agree", agree)
     assert by[("ranking", "p1")][5:7] == (
         "c;a;b",
         "1. Gezamenlijke programmatie; 2. Kennis delen; 3. Samen aankopen",

@@ -486,7 +486,7 @@ def _answer_columns(report: Report) -> list[tuple[str, str, str]]:
     return columns
 
 
-def _labels(slide: Slide, value: object) -> str:
+def _labels(slide: Slide, value: object, _: Gettext) -> str:
     """An answer in words: an option's label, options' labels (a ranking numbered in its
     order), the words or text as given; empty where the item columns say it (a scale)."""
     kind = kind_of(slide.kind)
@@ -498,6 +498,8 @@ def _labels(slide: Slide, value: object) -> str:
         return option.label if option else option_id
 
     if isinstance(value, str):
+        if kind.rows == "stances" and value in STANCE_WORDS:
+            return _(STANCE_WORDS[value])
         return label(value) if slide.options else value
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         if not slide.options:
@@ -559,7 +561,7 @@ def _answers(sheet: Worksheet, report: Report, _: Gettext) -> None:
                 slide.title,
                 report.pseudonyms[answer.participant_id],
                 _answer_id(answer.value),
-                _labels(slide, answer.value),
+                _labels(slide, answer.value, _),
             ),
         )
         _ratings(sheet, row, answer, items, first_item)
