@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import zipfile
 from collections import Counter
 
 import pytest
 from openpyxl import load_workbook
 
-from denkdag.formats.export_csv import answers_csv
+from denkdag.formats.export_csv import answers_csv, safe_cell
 from denkdag.formats.export_json import results_document
 from denkdag.formats.export_xlsx import report_xlsx
 from harness.exports import ANSWER_ROWS, ANSWERED, ANSWERS, EXPECTED, JOINED, Built
 
 pytestmark = pytest.mark.anyio
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+CHARTS = "xl/charts/"
+CELL_RANGE = re.compile(r"'[^'=+@-][^']*'!\$?[A-Z]+\$?\d+(:\$?[A-Z]+\$?\d+)?")
+STANCE_LABELS = {"agree": "Agree", "disagree": "Disagree", "pass": "Pass"}
 
 
 async def test_spreadsheet_has_summary_slide_sheets_and_answers(built: Built) -> None:
@@ -38,8 +43,15 @@ async def test_spreadsheet_has_summary_slide_sheets_and_answers(built: Built) ->
         rows = list(sheet.iter_rows(values_only=True))
         facts = {row[0]: row[1] for row in rows if row[0]}
         assert facts["Respondents"] == respondents
-        table = {row[0]: (row[2], row[3]) for row in rows if row[0] in figures}
-        assert table == figures, slide_id
+        slide = next(s for s in built.session.deck.slides if s.id == slide_id)
+        labels = {o.id: safe_cell(o.label) for o in slide.options} or STANCE_LABELS
+        shown = {labels[key]: figure for key, figure in figures.items()}
+        table = {
+            row[0]: (row[1], round(100 * row[2]))
+            for row in rows
+            if row[0] in shown and isinstance(row[1], int)
+        }
+        assert table == shown, slide_id
     statement = book[next(name for name in slide_sheets if name.startswith("5 "))]
     texts = [row[1] for row in statement.iter_rows(values_only=True)]
     assert "'+Samenwerking kost geld KANARIE7Q." in texts
@@ -65,8 +77,14 @@ async def test_spreadsheet_text_cells_are_never_formulas(built: Built) -> None:
                     assert not cell.value.startswith(DANGEROUS), (sheet.title, cell.value)
     assert strings > 100
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        xml = b"".join(archive.read(name) for name in archive.namelist())
+        names = archive.namelist()
+        xml = b"".join(archive.read(name) for name in names if not name.startswith(CHARTS))
+        charts = [archive.read(name).decode() for name in names if name.startswith(CHARTS)]
     assert b"<f>" not in xml and b"<f " not in xml
+    # a chart names the cells it draws; that reference is all it may hold
+    references = [ref for chart in charts for ref in re.findall(r"<f>(.*?)</f>", chart)]
+    assert charts and references
+    assert all(CELL_RANGE.fullmatch(html.unescape(ref)) for ref in references), references
 
 
 async def test_csv_has_one_row_per_answer_with_pseudonyms(built: Built) -> None:

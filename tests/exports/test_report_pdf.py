@@ -88,9 +88,9 @@ def test_cli_spreadsheet_with_comparison(database_url: str, tmp_path: Path) -> N
         database_url,
     )
     book = load_workbook(io.BytesIO(out.read_bytes()))
-    rows = list(book["Comparison"].iter_rows(values_only=True))
+    rows = list(book["Vergelijking"].iter_rows(values_only=True))  # the deck's language: nl
     changes = {(row[0], row[2]): row[5] for row in rows[3:]}
-    assert changes[(4, "agree")] == 67 - 100
+    assert changes[(4, "Akkoord")] == 67 - 100
     assert len(ANSWERS) == 8
 
 

@@ -55,7 +55,7 @@ async def test_downloads_for_the_facilitator(built: Built, client: httpx.AsyncCl
     assert pdf.headers["content-disposition"] == f'attachment; filename="denkdag-{code}.pdf"'
     xlsx = await client.get(f"/r/{code}.xlsx", headers=headers)
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames[0] == "Summary" and book.sheetnames[-1] == "Answers"
+    assert book.sheetnames[0] == "Overzicht" and book.sheetnames[-1] == "Antwoorden"  # nl deck
     document = json.loads((await client.get(f"/r/{code}.json", headers=headers)).content)
     assert document["joined"] == JOINED
     text = (await client.get(f"/r/{code}.csv", headers=headers)).text
@@ -104,9 +104,10 @@ async def test_comparison_with_an_earlier_run(built: Built, client: httpx.AsyncC
     assert "-33 pp" in section  # s4 agree: 100 % then, 67 % now
     assert "+33 pp" in section  # s2 a: 17 % then, 50 % now
     assert "+0 pp" in section
-    xlsx = await client.get(f"/r/{built.session.code}.xlsx?compare={earlier.code}", headers=headers)
+    address = f"/r/{built.session.code}.xlsx?compare={earlier.code}&lang=en"
+    xlsx = await client.get(address, headers=headers)
     rows = list(load_workbook(io.BytesIO(xlsx.content))["Comparison"].iter_rows(values_only=True))
     changes = {(row[0], row[2]): (row[3], row[4], row[5]) for row in rows[3:]}
-    assert changes[(4, "agree")] == (100, 67, -33)
-    assert changes[(2, "Maandag")] == (17, 50, 33)
-    assert changes[(5, "disagree")] == (60, 60, 0)
+    assert changes[(4, "Agree")] == (1, 0.67, -33)  # shares as numbers, shown as 100 % …
+    assert changes[(2, "Maandag")] == (0.17, 0.5, 33)
+    assert changes[(5, "Disagree")] == (0.6, 0.6, 0)

@@ -293,7 +293,9 @@ async def test_exports_mark_hidden_words_and_open_answers(kinds: Any) -> None:
     from openpyxl import load_workbook
 
     book = load_workbook(
-        io.BytesIO((await kinds.client.get(f"/r/{kinds.code}.xlsx", headers=headers)).content)
+        io.BytesIO(
+            (await kinds.client.get(f"/r/{kinds.code}.xlsx?lang=en", headers=headers)).content
+        )
     )
     sheet = book["Answers"]
     header = [cell.value for cell in sheet[1]]

@@ -65,7 +65,7 @@ async def test_the_report_shows_groups_of_five_or_more_only(profiled: Any) -> No
 async def test_spreadsheet_csv_and_json_carry_disclosed_groups_only(profiled: Any) -> None:
     await vote_room(profiled)
     async with await signed_in(profiled) as client:
-        xlsx = await client.get(f"/r/{profiled.code}.xlsx")
+        xlsx = await client.get(f"/r/{profiled.code}.xlsx?lang=en")
         text = (await client.get(f"/r/{profiled.code}.csv")).text
         document = (await client.get(f"/r/{profiled.code}.json")).json()
     book = load_workbook(io.BytesIO(xlsx.content))

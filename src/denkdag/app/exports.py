@@ -67,9 +67,9 @@ async def export_session(
     language: str,
     comparison: Comparison | None = None,
 ) -> ExportFile:
-    """The session's report as `json` (results per slide), `csv` (every answer), `xlsx` or
-    `pdf` (the printed report in `language`); `comparison` (with an earlier run of the
-    deck) goes into the xlsx and pdf."""
+    """The session's report as `json` (results per slide), `csv` (every answer), `xlsx` (the
+    workbook in `language`) or `pdf` (the printed report in `language`); `comparison` (with
+    an earlier run of the deck) goes into the xlsx and pdf."""
     chosen = session_format(fmt)
     data = await _session_bytes(svc, session, chosen, language, comparison)
     return ExportFile(f"denkdag-{session.code}.{chosen}", MEDIA_TYPES[chosen], data)
@@ -98,7 +98,7 @@ async def _session_bytes(
     if chosen == "xlsx":
         from denkdag.formats.export_xlsx import report_xlsx  # openpyxl: on first use
 
-        return report_xlsx(report, comparison)
+        return report_xlsx(report, comparison, language)
     html = render_report(report, language=language, comparison=comparison)
     return await svc.reports.pdf(html, session)
 
