@@ -79,6 +79,17 @@ def hidden_mark(slide: Slide, answer: StoredAnswer, hidden_words: Collection[str
     return "yes" if len(taken_out) == len(words) else ";".join(taken_out)
 
 
+def pseudonym_numbers(
+    answers: Iterable[StoredAnswer], rounds: Sequence[RoundData] = ()
+) -> dict[int, int]:
+    """Participant id → the number of their pseudonym (`p1`, `p2` …): 1, 2, 3 … in the
+    order participants joined, over everyone who answered or voted. Every export that
+    names participants numbers them this way, so `p3` is the same person in each."""
+    voters = {v.participant_id for data in rounds for v in data.votes}
+    everyone = sorted({a.participant_id for a in answers} | voters)
+    return {participant_id: n for n, participant_id in enumerate(everyone, start=1)}
+
+
 def answers_csv(
     session: Session,
     answers: Iterable[StoredAnswer],
@@ -94,11 +105,8 @@ def answers_csv(
     hidden_words = hidden_words or {}
     slides = {slide.id: slide for slide in session.deck.slides}
     order = {slide.id: index for index, slide in enumerate(session.deck.slides)}
-    pseudonyms: dict[int, str] = {}
     rows = sorted(answers, key=lambda a: (order.get(a.slide_id, 1 << 30), a.participant_id))
-    voters = [v.participant_id for data in rounds for v in data.votes]
-    for participant_id in sorted({a.participant_id for a in rows} | set(voters)):
-        pseudonyms.setdefault(participant_id, f"p{len(pseudonyms) + 1}")
+    pseudonyms = {pid: f"p{n}" for pid, n in pseudonym_numbers(rows, rounds).items()}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if profile is not None:

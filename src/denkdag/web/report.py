@@ -1,5 +1,5 @@
 """The facilitator's report: `/r/{code}` on screen, `.pdf`, `.xlsx`, `.csv`, `.json`
-downloads, the comparison with an earlier run (`?compare=CODE`) and deletion for good.
+and `.polis.zip` (statements and votes in pol.is' open-data layout) downloads, the comparison with an earlier run (`?compare=CODE`) and deletion for good.
 
 Same access rule as the presenter view: only the session's facilitator; anyone else gets
 403, and a browser that is not signed in is sent to the sign-in page.
@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from denkdag.app.exports import ExportFile, export_session
+from denkdag.app.opinions import has_statements
 from denkdag.domain.errors import N_, DomainError
 from denkdag.domain.model import Session, User
 from denkdag.formats.compare import Comparison, compare
@@ -106,6 +107,11 @@ async def report_json(request: Request, code: str) -> Response:
     return await _export(request, code, "json")
 
 
+@router.get("/r/{code}.polis.zip")
+async def report_polis(request: Request, code: str) -> Response:
+    return await _export(request, code, "polis")
+
+
 @router.get("/r/{code}", response_class=HTMLResponse)
 async def report_page(request: Request, code: str, compare: str | None = None) -> Response:
     guarded = await _guarded(request, code)
@@ -123,6 +129,7 @@ async def report_page(request: Request, code: str, compare: str | None = None) -
         "csrf": csrf_token(request),
         "csrf_field": CSRF_FIELD,
         "others": others,
+        "polis": has_statements(session),
         "compare_query": query,
         "compare_query_first": "?" + query[1:] if query else "",
     }
