@@ -110,7 +110,7 @@ def _read(folder: Path, name: str) -> list[dict[str, str]]:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base's name)
+    def log_message(self, format: str, *args: Any) -> None:
         """No request log on the test's output."""
 
 

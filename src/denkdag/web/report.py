@@ -1,5 +1,6 @@
 """The facilitator's report: `/r/{code}` on screen, `.pdf`, `.xlsx`, `.csv`, `.json`
-and `.polis.zip` (statements and votes in pol.is' open-data layout) downloads, the comparison with an earlier run (`?compare=CODE`) and deletion for good.
+and `.polis.zip` (statements and votes in pol.is' open-data layout) downloads, the
+comparison with an earlier run (`?compare=CODE`) and deletion for good.
 
 Same access rule as the presenter view: only the session's facilitator; anyone else gets
 403, and a browser that is not signed in is sent to the sign-in page.
