@@ -83,6 +83,7 @@ def test_export_json_csv_and_deck(seed_file: Path, database_url: str, tmp_path: 
         "answered_at",
         "hidden",
         "highlighted",
+        "answer_label",
     ]
     deck_text = invoke("export", code, "--format", "deck", "--database", database_url).output
     assert parse_deck(deck_text) == parse_deck(seed_deck_text())
@@ -94,6 +95,9 @@ def test_export_unknown_code_and_format(database_url: str) -> None:
     assert "join code" in result.output
     result = runner.invoke(app, ["export", "1", "--format", "pptx", "--database", database_url])
     assert result.exit_code == 2
+    # pol.is' layout is three files: a folder is needed.
+    result = runner.invoke(app, ["export", "1", "--format", "polis", "--database", database_url])
+    assert result.exit_code == 2 and "--output DIR" in result.output
 
 
 def test_demo_prints_urls_code_token_and_qr(database_url: str) -> None:

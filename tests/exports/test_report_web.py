@@ -60,7 +60,7 @@ async def test_downloads_for_the_facilitator(built: Built, client: httpx.AsyncCl
     assert document["joined"] == JOINED
     text = (await client.get(f"/r/{code}.csv", headers=headers)).text
     assert text.startswith(
-        "session,slide,kind,title,participant,answer,answered_at,hidden,highlighted\n"
+        "session,slide,kind,title,participant,answer,answered_at,hidden,highlighted,answer_label\n"
     )
 
 

@@ -11,25 +11,44 @@ import json
 from dataclasses import dataclass
 
 from denkdag.app.denkdag import Denkdag
+from denkdag.app.opinions import statement_slides
 from denkdag.domain.errors import N_, NotFound
-from denkdag.domain.model import Session
+from denkdag.domain.kinds.statement import VOTE_ENCODING
+from denkdag.domain.kinds.statement_round import APPROVED, DECK_ORIGIN, HIDDEN, RoundData
+from denkdag.domain.model import Session, StoredAnswer
 from denkdag.formats.compare import Comparison
 from denkdag.formats.event_report import EventReport, event_csv, event_json, event_xlsx
-from denkdag.formats.export_csv import answers_csv
+from denkdag.formats.export_csv import answers_csv, pseudonym_numbers
 from denkdag.formats.export_json import results_document
 from denkdag.formats.export_profiles import profile_document
+from denkdag.formats.polis_export import (
+    ACCEPTED,
+    MODERATED_OUT,
+    UNMODERATED,
+    PolisStatement,
+    PolisVote,
+    polis_files,
+    polis_zip,
+)
 from denkdag.formats.report_html import printed_logo, render_event_report, render_report
 from denkdag.storage.events import EventStore
 
 REPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
 """The report's file formats, for a session and for an event alike."""
+POLIS = "polis"
+SESSION_FORMATS = (*REPORT_FORMATS, POLIS)
+"""A session also comes as its statements and votes in pol.is' open-data layout (a zip
+of comments.csv, votes.csv and participants-votes.csv)."""
 
 MEDIA_TYPES = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
+    POLIS: "application/zip",
 }
+SUFFIXES = dict(zip(SESSION_FORMATS, SESSION_FORMATS, strict=True)) | {POLIS: "polis.zip"}
+"""A downloaded file's name ends in `.SUFFIX` (`denkdag-CODE.polis.zip`)."""
 
 
 class UnknownFormat(NotFound):
@@ -47,8 +66,10 @@ class ExportFile:
 
 def session_format(fmt: str) -> str:
     """`fmt` if a session's report comes in it; `UnknownFormat` otherwise."""
-    if fmt not in REPORT_FORMATS:
-        raise UnknownFormat(N_("The session report comes as .pdf, .xlsx, .csv or .json."))
+    if fmt not in SESSION_FORMATS:
+        raise UnknownFormat(
+            N_("The session report comes as .pdf, .xlsx, .csv, .json or .polis.zip.")
+        )
     return fmt
 
 
@@ -68,11 +89,73 @@ async def export_session(
     comparison: Comparison | None = None,
 ) -> ExportFile:
     """The session's report as `json` (results per slide), `csv` (every answer), `xlsx` (the
-    workbook in `language`) or `pdf` (the printed report in `language`); `comparison` (with
-    an earlier run of the deck) goes into the xlsx and pdf."""
+    workbook in `language`), `pdf` (the printed report in `language`), or `polis` (its
+    statements and votes in pol.is' open-data layout, zipped); `comparison` (with an
+    earlier run of the deck) goes into the xlsx and pdf."""
     chosen = session_format(fmt)
     data = await _session_bytes(svc, session, chosen, language, comparison)
-    return ExportFile(f"denkdag-{session.code}.{chosen}", MEDIA_TYPES[chosen], data)
+    return ExportFile(f"denkdag-{session.code}.{SUFFIXES[chosen]}", MEDIA_TYPES[chosen], data)
+
+
+MODERATION = {APPROVED: ACCEPTED, HIDDEN: MODERATED_OUT}
+"""A round statement's status as pol.is' `moderated`; any other status (waiting for
+approval) is UNMODERATED."""
+
+
+async def polis_export(svc: Denkdag, session: Session) -> dict[str, str]:
+    """The session's statements and votes as pol.is' three files (formats/polis_export.py):
+    every column of its opinion map (statement slides and every statement of its statement
+    rounds, hidden and waiting ones marked as pol.is marks them) with every vote on them,
+    and the groups of the room's last map that may be shown."""
+    answers = await svc.store.session_answers(session.id)
+    rounds = await svc.rounds.rounds(session)
+    numbers = pseudonym_numbers(answers, rounds)
+    statements, votes = _conversation(session, answers, rounds, numbers)
+    groups: dict[int, int] = {}
+    live = await svc.opinions.for_report(session)
+    if live is not None and live.map is not None:
+        shown = live.shown()
+        for participant, group in live.map.group_of().items():
+            if group in shown and isinstance(participant, int) and participant in numbers:
+                groups[numbers[participant]] = group
+    return polis_files(statements, votes, groups)
+
+
+def _conversation(
+    session: Session,
+    answers: list[StoredAnswer],
+    rounds: list[RoundData],
+    numbers: dict[int, int],
+) -> tuple[list[PolisStatement], list[PolisVote]]:
+    slides = statement_slides(session)
+    statements = [PolisStatement(slide_id, text) for slide_id, text in slides.items()]
+    votes = [
+        PolisVote(numbers[a.participant_id], a.slide_id, VOTE_ENCODING[a.value], a.updated_at)
+        for a in answers
+        if a.slide_id in slides and a.value in VOTE_ENCODING
+    ]
+    for data in rounds:
+        for statement in data.statements:
+            statements.append(
+                PolisStatement(
+                    f"{data.slide_id}/{statement.id}",
+                    statement.text,
+                    MODERATION.get(statement.status, UNMODERATED),
+                    seed=statement.origin == DECK_ORIGIN,
+                    created=statement.created_at,
+                )
+            )
+        votes += [
+            PolisVote(
+                numbers[v.participant_id],
+                f"{data.slide_id}/{v.statement_id}",
+                VOTE_ENCODING[v.value],
+                v.updated_at,
+            )
+            for v in data.votes
+            if v.value in VOTE_ENCODING
+        ]
+    return statements, votes
 
 
 async def _session_bytes(
@@ -86,6 +169,8 @@ async def _session_bytes(
             session, answers, rounds, profile, await svc.results.hidden_words(session)
         )
         return text.encode("utf-8")
+    if chosen == POLIS:
+        return polis_zip(await polis_export(svc, session))
     if chosen == "json":
         document = results_document(
             session, await svc.results.of_session(session), await svc.results.joined(session)

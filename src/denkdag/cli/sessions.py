@@ -17,7 +17,7 @@ from denkdag.cli.common import DEFAULT_DATABASE, DEMO_USER, Database, fail, run
 if TYPE_CHECKING:
     from denkdag.app.denkdag import Denkdag
 
-EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf", "deck", "deck-zip")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf", "polis", "deck", "deck-zip")
 
 
 def import_deck(
@@ -54,10 +54,15 @@ def export(
     format: Annotated[
         str,
         typer.Option(
-            "--format", help="json, csv, xlsx, pdf, deck or deck-zip", case_sensitive=False
+            "--format",
+            help="json, csv, xlsx, pdf, polis (pol.is' open-data files), deck or deck-zip",
+            case_sensitive=False,
         ),
     ] = "json",
-    output: Annotated[Path | None, typer.Option("--output", help="File to write.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="File to write (polis: the folder to write them in)."),
+    ] = None,
     compare: Annotated[
         str | None,
         typer.Option(
@@ -66,7 +71,9 @@ def export(
     ] = None,
     database: Database = DEFAULT_DATABASE,
 ) -> None:
-    """Write a session's slides and results (json, csv, xlsx, the pdf report) or its deck."""
+    """Write a session's slides and results (json, csv, xlsx, the pdf report), its
+    statements and votes as pol.is publishes a conversation (comments.csv, votes.csv and
+    participants-votes.csv in the --output folder), or its deck."""
     from denkdag.domain.errors import DomainError
 
     chosen = format.lower()
@@ -76,6 +83,8 @@ def export(
         fail("--compare works with --format xlsx or pdf.", 2)
     if chosen in {"xlsx", "pdf", "deck-zip"} and output is None and sys.stdout.isatty():
         fail(f"A {chosen} file is binary: write it with --output FILE.", 2)
+    if chosen == "polis" and (output is None or output.is_file()):
+        fail("--format polis writes three files: give the folder with --output DIR.", 2)
 
     async def work(service: Denkdag) -> bytes:
         from denkdag.app.editor import Editor
@@ -112,12 +121,26 @@ def export(
         data = run(work, database)
     except DomainError as error:
         fail(error.detail, 1)
-    if output is None:
+    if chosen == "polis" and output is not None:
+        _unpack(data, output)
+    elif output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
         output.write_bytes(data)
         typer.echo(f"Wrote {output}", err=True)
+
+
+def _unpack(data: bytes, folder: Path) -> None:
+    """Write the pol.is files of the export's zip into `folder` (created if need be)."""
+    import io
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            (folder / Path(name).name).write_bytes(archive.read(name))
+            typer.echo(f"Wrote {folder / Path(name).name}", err=True)
 
 
 def delete(

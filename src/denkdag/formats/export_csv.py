@@ -11,6 +11,12 @@ every word is hidden; a word-cloud answer with some hidden words lists those wor
 typed, `;` between them); otherwise `no`. `highlighted` is `yes` for a highlighted open
 answer. Filter on `hidden` = `no` for what the room saw.
 
+`answer` keeps what was stored (option ids such as `b` or `c;a;b`, a scale's ratings as
+JSON), so whatever reads it keeps working; `answer_label`, the last column before any
+profile columns, says the same in the deck's words: the chosen options' labels (`;`
+between them, in the order chosen or ranked), a scale's `item: rating` pairs, and nothing
+when the answer is text already (open answers, words, votes on statements).
+
 Cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
 return) get a leading apostrophe, so an export can never execute what someone typed.
 """
@@ -45,6 +51,8 @@ ANSWER_HEADER = (
 )
 """The columns of one answer in every long-form export (this CSV, the spreadsheet's
 answers, an event's CSV and answers with a room column after the session)."""
+LABEL_COLUMN = "answer_label"
+"""This CSV's column after the shared ones: the answer in the deck's words."""
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -59,6 +67,28 @@ def _answer_text(value: object) -> str:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return ";".join(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+def answer_label(slide: Slide, value: object) -> str:
+    """The answer in the deck's words (see the module's docstring); "" when `answer` says
+    it already."""
+    if isinstance(value, str):
+        option = slide.option(value)
+        return option.label if option is not None else ""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        options = [slide.option(v) for v in value]
+        if any(option is None for option in options):
+            return ""
+        return ";".join(option.label for option in options if option is not None)
+    if isinstance(value, dict):
+        items = {item["id"]: item["label"] for item in slide.extra.get("items", ())}
+        if not items or not set(value) <= set(items):
+            return ""
+        return "; ".join(
+            f"{items[item]}: {rating}" if items[item] else str(rating)
+            for item, rating in value.items()
+        )
+    return ""
 
 
 def yes_no(flag: bool) -> str:
@@ -79,6 +109,17 @@ def hidden_mark(slide: Slide, answer: StoredAnswer, hidden_words: Collection[str
     return "yes" if len(taken_out) == len(words) else ";".join(taken_out)
 
 
+def pseudonym_numbers(
+    answers: Iterable[StoredAnswer], rounds: Sequence[RoundData] = ()
+) -> dict[int, int]:
+    """Participant id → the number of their pseudonym (`p1`, `p2` …): 1, 2, 3 … in the
+    order participants joined, over everyone who answered or voted. Every export that
+    names participants numbers them this way, so `p3` is the same person in each."""
+    voters = {v.participant_id for data in rounds for v in data.votes}
+    everyone = sorted({a.participant_id for a in answers} | voters)
+    return {participant_id: n for n, participant_id in enumerate(everyone, start=1)}
+
+
 def answers_csv(
     session: Session,
     answers: Iterable[StoredAnswer],
@@ -94,16 +135,13 @@ def answers_csv(
     hidden_words = hidden_words or {}
     slides = {slide.id: slide for slide in session.deck.slides}
     order = {slide.id: index for index, slide in enumerate(session.deck.slides)}
-    pseudonyms: dict[int, str] = {}
     rows = sorted(answers, key=lambda a: (order.get(a.slide_id, 1 << 30), a.participant_id))
-    voters = [v.participant_id for data in rounds for v in data.votes]
-    for participant_id in sorted({a.participant_id for a in rows} | set(voters)):
-        pseudonyms.setdefault(participant_id, f"p{len(pseudonyms) + 1}")
+    pseudonyms = {pid: f"p{n}" for pid, n in pseudonym_numbers(rows, rounds).items()}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if profile is not None:
         writer = profile.wrap(writer, pseudonyms)
-    writer.writerow(ANSWER_HEADER)
+    writer.writerow((*ANSWER_HEADER, LABEL_COLUMN))
     for answer in rows:
         slide = slides.get(answer.slide_id)
         if slide is None:
@@ -119,6 +157,7 @@ def answers_csv(
                 answer.updated_at.isoformat(timespec="seconds"),
                 safe_cell(hidden_mark(slide, answer, hidden_words.get(slide.id, ()))),
                 yes_no(answer.highlighted),
+                safe_cell(answer_label(slide, answer.value)),
             ]
         )
     for data in sorted(rounds, key=lambda d: order.get(d.slide_id, 1 << 30)):
@@ -141,6 +180,7 @@ def answers_csv(
                     when,
                     yes_no(vote.statement_id not in shown),
                     "no",
+                    "",
                 ]
             )
     return buffer.getvalue()

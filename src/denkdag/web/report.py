@@ -1,5 +1,6 @@
 """The facilitator's report: `/r/{code}` on screen, `.pdf`, `.xlsx`, `.csv`, `.json`
-downloads, the comparison with an earlier run (`?compare=CODE`) and deletion for good.
+and `.polis.zip` (statements and votes in pol.is' open-data layout) downloads, the
+comparison with an earlier run (`?compare=CODE`) and deletion for good.
 
 Same access rule as the presenter view: only the session's facilitator; anyone else gets
 403, and a browser that is not signed in is sent to the sign-in page.
@@ -13,7 +14,9 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from denkdag.app.exports import ExportFile, export_session
+from denkdag.app.opinions import has_statements
 from denkdag.domain.errors import N_, DomainError
+from denkdag.domain.matching import slide_key
 from denkdag.domain.model import Session, User
 from denkdag.formats.compare import Comparison, compare
 from denkdag.formats.report_html import render_report
@@ -53,6 +56,20 @@ async def _comparison(
     svc = service(request)
     other = await svc.access.facilitated(other_code, user)
     return compare(await svc.reports.report(session), await svc.reports.report(other))
+
+
+def _question_keys(session: Session) -> set[str]:
+    return {key for slide in session.deck.slides if (key := slide_key(slide)) is not None}
+
+
+def comparable(session: Session, candidates: list[Session]) -> list[Session]:
+    """The other sessions a report can be compared with: those that ask at least one of its
+    statements or questions (`domain.matching.slide_key`, the rule an event's comparison
+    uses), same title first, newest first; a comparison with none in common says nothing."""
+    mine = _question_keys(session)
+    found = [s for s in candidates if s.id != session.id and mine & _question_keys(s)]
+    found.sort(key=lambda s: (s.title != session.title, -s.id))
+    return found
 
 
 def _download(file: ExportFile) -> Response:
@@ -106,6 +123,11 @@ async def report_json(request: Request, code: str) -> Response:
     return await _export(request, code, "json")
 
 
+@router.get("/r/{code}.polis.zip")
+async def report_polis(request: Request, code: str) -> Response:
+    return await _export(request, code, "polis")
+
+
 @router.get("/r/{code}", response_class=HTMLResponse)
 async def report_page(request: Request, code: str, compare: str | None = None) -> Response:
     guarded = await _guarded(request, code)
@@ -115,14 +137,14 @@ async def report_page(request: Request, code: str, compare: str | None = None) -
     svc = service(request)
     report = await svc.reports.report(session)
     comparison = await _comparison(request, user, session, compare)
-    others = [s for s in await svc.sessions.of_user(user) if s.id != session.id]
-    others.sort(key=lambda s: (s.title != session.title, -s.id))
+    others = comparable(session, await svc.sessions.of_user(user))
     query = f"&compare={normalise_code(compare or '')}" if comparison else ""
     page: dict[str, Any] = {
         "languages": i18n.LANGUAGE_NAMES,
         "csrf": csrf_token(request),
         "csrf_field": CSRF_FIELD,
         "others": others,
+        "polis": has_statements(session),
         "compare_query": query,
         "compare_query_first": "?" + query[1:] if query else "",
     }
