@@ -84,6 +84,10 @@ async def test_a_room_fetching_its_slide_at_once_counts_once(running, monkeypatc
         lambda: any(t["slide"] == "s4" and t["respondents"] == 5 for t in published),
         "the tally of the five answers is published",
     )
+    session = await running.service.sessions.get(running.code)
+    await wait_until(  # and no later round of tallies is still to go out (it counts too)
+        lambda: not running.service.coalescer.busy(session.id), "the tallies are all out"
+    )
     # "At once" is within one tally interval: the server's clock stands still, so the
     # twelve fetches are together however slowly this machine serves them.
     now = running.service.clock()
