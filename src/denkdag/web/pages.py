@@ -39,6 +39,7 @@ from denkdag.web.errors import status_of
 from denkdag.web.kind_forms import read_form
 from denkdag.web.presenter_breakdown import breakdown_context
 from denkdag.web.ratelimit import Limits
+from denkdag.web.schemas import RowId
 from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -327,7 +328,7 @@ async def remote_action(
 async def remote_moderate(
     request: Request,
     code: str,
-    answer_id: int,
+    answer_id: RowId,
     slide: str = Form(""),
     flag: str = Form(...),
     on: str = Form(""),
