@@ -157,3 +157,19 @@ def test_one_rule_names_the_characters_no_screen_shows() -> None:
         assert found is not None and f"U+{ord(control):04X}" in str(found)
     assert bad_character("a\ud800b") is not None
     assert bad_character("a\tb", frozenset()) is not None
+
+
+async def test_the_refusals_speak_the_callers_language(running: Any, ada: str) -> None:
+    headers = {"Authorization": f"Bearer {ada}", "Accept-Language": "nl"}
+    event = await running.client.post("/api/v1/events", json={"title": "Dag"}, headers=headers)
+    url = f"/api/v1/events/{event.json()['code']}/sessions"
+    refused = await running.client.post(url, json={"room": "a\u0000b"}, headers=headers)
+    assert refused.json() == {
+        "detail": "Het veld zaal bevat tekens die niet getoond kunnen worden."
+    }
+    beyond = await running.client.patch(
+        f"/api/v1/sessions/{running.code}/questions/{BEYOND[0]}",
+        json={"status": "hidden"},
+        headers=running.facilitator() | {"Accept-Language": "nl"},
+    )
+    assert beyond.json() == {"detail": "Op dit adres staat niets."}
