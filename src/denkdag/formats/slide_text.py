@@ -102,11 +102,12 @@ def read_info(text: str, where: str | Message = SESSION) -> SessionInfo:
 def new_deck(title: str, what: str = N_("title")) -> Deck:
     """A session with one title slide, ready to be filled in the editor.
 
-    `title` is what a person typed (`what` names the field it came from, the room's name
-    when it stands in for the title): InvalidText when it holds a control character (the
-    one rule of `domain.characters`, and the sentence an event's fields refuse it with). The deck is built as data and written by the deck
-    writer, which quotes a title where the file needs it (one starting with a quote), then
-    read back: so the new session is exactly what its deck file reads as."""
+    `title` is what a person typed (`what` names its field: the room's name stands in for
+    a missing title): InvalidText when it holds a control character, by the one rule of
+    `domain.characters` and in the sentence an event's fields are refused with. The deck
+    is built as data, written by the deck writer (which quotes a title starting with a
+    quote, as the file needs) and read back, so the new session is exactly what its deck
+    file reads as. (Formatting the title into deck text by hand broke on such titles.)"""
     if bad_character(title, COLLAPSED_CONTROLS) is not None:
         raise InvalidText(
             N_("The %(what)s holds characters that cannot be shown."), what=Message(what)
