@@ -115,6 +115,11 @@ class InvalidAnswer(DomainError):
     """The value is not an answer this slide accepts."""
 
 
+class InvalidText(DomainError):
+    """A title or name a person typed that cannot be kept: it holds a character no screen
+    shows (`domain.characters`)."""
+
+
 class InvalidControl(DomainError):
     """A facilitator action that cannot apply (unknown action, no current slide)."""
 

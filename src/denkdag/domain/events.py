@@ -9,11 +9,11 @@ Pure standard library, like the rest of the domain.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from denkdag.domain.characters import COLLAPSED_CONTROLS, bad_character
 from denkdag.domain.errors import N_, Capitalised, DomainError, Message
 from denkdag.domain.kinds import STANCES, kind_of
 from denkdag.domain.matching import normalised, slide_key
@@ -98,13 +98,15 @@ def parse_colour(text: str, field: str = N_("colour")) -> str:
 
 
 def clean_text(text: str, limit: int, what: str, *, required: bool = False) -> str:
-    """One line of plain text: whitespace collapsed, control characters refused.
+    """One line of plain text: whitespace collapsed, control characters refused (the one
+    rule of `domain.characters`, checked before collapsing: `str.split` would turn some of
+    them, e.g. U+001C and U+0085, into spaces).
 
     `what` names the field (`N_("title")`): it is translated with the sentence."""
     field = Message(what)
-    clean = " ".join(text.split())
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in clean):
+    if bad_character(text, COLLAPSED_CONTROLS) is not None:
         raise InvalidEvent(N_("The %(what)s holds characters that cannot be shown."), what=field)
+    clean = " ".join(text.split())
     if required and not clean:
         raise InvalidEvent(N_("Give the event a %(what)s."), what=field)
     if len(clean) > limit:

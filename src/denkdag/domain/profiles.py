@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from denkdag.domain.characters import bad_character
 from denkdag.domain.errors import N_, InvalidAnswer, Message
 from denkdag.domain.tally import PRIVACY_FLOOR, shown_groups
 
@@ -179,7 +180,7 @@ def read_questions(values: Iterable[str]) -> tuple[ProfileQuestion, ...]:
         )
     questions: list[ProfileQuestion] = []
     for position, value in enumerate(given, start=1):
-        if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in value):
+        if bad_character(value, frozenset()) is not None:
             raise ProfileSyntaxError(
                 N_("profile question %(position)s holds a line break or a control character"),
                 position=position,

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from denkdag.domain import timer
+from denkdag.domain.characters import LINE_CONTROLS, bad_character
 from denkdag.domain.errors import N_, Gettext, Message
 from denkdag.domain.kinds import DEFAULT_KIND, KINDS, DeckSyntaxError, Line, SlideSource, kind_of
 from denkdag.domain.model import LANGUAGES, PACES, Deck, ResultsMode, SessionInfo, Slide
@@ -426,8 +427,7 @@ def parse_deck(
             raw_lines.pop()
         lines = [Line(number, raw) for number, raw in enumerate(raw_lines, start=1)]
         for line in lines:
-            bad = next((ch for ch in line.text if ord(ch) < 32 and ch != "\t"), None)
-            if bad is not None or any(0xD800 <= ord(ch) <= 0xDFFF for ch in line.text):
+            if bad_character(line.text, LINE_CONTROLS) is not None:
                 raise DeckSyntaxError(line.number, N_("the line holds a control character"))
         info, body_start = _front_matter(lines)
         blocks = _split_slides(lines[body_start:])

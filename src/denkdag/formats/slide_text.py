@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from denkdag.domain.errors import N_, DomainError, Message
+from denkdag.domain.characters import COLLAPSED_CONTROLS, bad_character
+from denkdag.domain.errors import N_, DomainError, InvalidText, Message
 from denkdag.domain.kinds import STARTERS
 from denkdag.domain.model import Deck, SessionInfo, Slide
 from denkdag.formats.deck import DeckError, ImageResolver, parse_deck, write_deck, write_slide
@@ -26,7 +27,9 @@ NEW_SLIDES: Mapping[str, str] = STARTERS
 """The text a new slide of each kind starts with (`Kind.starter`, a live view of the
 registry); it doubles as the kind's syntax hint."""
 
-NEW_SESSION = "---\ntitle: {title}\n---\n\n# {title}\nlayout: title\n"
+NEW_SESSION = "---\ntitle: -\n---\n\n# -\nlayout: title\n"
+"""A new session's deck; `new_deck` gives it the typed title."""
+MAX_NEW_TITLE = 200
 
 
 SLIDE = Message(N_("slide"))
@@ -96,9 +99,23 @@ def read_info(text: str, where: str | Message = SESSION) -> SessionInfo:
     return deck.info
 
 
-def new_deck(title: str) -> Deck:
-    """A session with one title slide, ready to be filled in the editor."""
-    clean = " ".join(title.split())[:200] or "New session"
-    if clean[:1] in "\"'":
-        clean = clean.strip("\"'") or "New session"
-    return parse_deck(NEW_SESSION.format(title=clean))
+def new_deck(title: str, what: str = N_("title")) -> Deck:
+    """A session with one title slide, ready to be filled in the editor.
+
+    `title` is what a person typed (`what` names its field: the room's name stands in for
+    a missing title): InvalidText when it holds a control character, by the one rule of
+    `domain.characters` and in the sentence an event's fields are refused with. The deck
+    is built as data, written by the deck writer (which quotes a title starting with a
+    quote, as the file needs) and read back, so the new session is exactly what its deck
+    file reads as. (Formatting the title into deck text by hand broke on such titles.)"""
+    if bad_character(title, COLLAPSED_CONTROLS) is not None:
+        raise InvalidText(
+            N_("The %(what)s holds characters that cannot be shown."), what=Message(what)
+        )
+    clean = " ".join(title.split())[:MAX_NEW_TITLE] or "New session"
+    blank = parse_deck(NEW_SESSION)
+    deck = Deck(
+        replace(blank.info, title=clean),
+        tuple(replace(slide, title=clean) for slide in blank.slides),
+    )
+    return parse_deck(write_deck(deck))

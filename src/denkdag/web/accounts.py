@@ -33,6 +33,7 @@ from denkdag.web.auth import (
     settings,
     to_login,
 )
+from denkdag.web.schemas import RowId
 from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -131,7 +132,7 @@ async def admin_invite(request: Request, role: str = Form(""), csrf_token: Csrf 
 
 
 @router.post("/admin/users/{user_id}/reset", response_class=HTMLResponse)
-async def admin_reset(request: Request, user_id: int, csrf_token: Csrf = "") -> Response:
+async def admin_reset(request: Request, user_id: RowId, csrf_token: Csrf = "") -> Response:
     check_csrf(request, csrf_token)
     admin = require_administrator(await facilitator_from_cookie(request))
     token = await accounts(request).reset_link(admin, user_id)
@@ -142,7 +143,7 @@ async def admin_reset(request: Request, user_id: int, csrf_token: Csrf = "") -> 
 
 @router.post("/admin/users/{user_id}/role")
 async def admin_role(
-    request: Request, user_id: int, role: str = Form(""), csrf_token: Csrf = ""
+    request: Request, user_id: RowId, role: str = Form(""), csrf_token: Csrf = ""
 ) -> Response:
     check_csrf(request, csrf_token)
     await accounts(request).set_role(await facilitator_from_cookie(request), user_id, role)
@@ -241,7 +242,7 @@ async def add_cofacilitator(
 
 @router.post("/sessions/{code}/facilitators/{user_id}/remove")
 async def remove_cofacilitator(
-    request: Request, code: str, user_id: int, csrf_token: Csrf = ""
+    request: Request, code: str, user_id: RowId, csrf_token: Csrf = ""
 ) -> Response:
     user, session = await facilitated_form(request, code, csrf_token)
     await accounts(request).remove_cofacilitator(user, session, user_id)

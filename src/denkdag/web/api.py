@@ -28,6 +28,7 @@ from denkdag.web.schemas import (
     OpinionOut,
     OpinionPosition,
     Results,
+    RowId,
     SessionOut,
     Stored,
     WordModeration,
@@ -181,7 +182,7 @@ async def control(
 async def moderate(
     code: str,
     slide_id: str,
-    answer_id: int,
+    answer_id: RowId,
     body: Moderation,
     request: Request,
     user: User | None = Depends(facilitator),

@@ -26,7 +26,7 @@ from denkdag.app.editor import (
     NeedsConfirmation,
     StaleDeck,
 )
-from denkdag.domain.errors import N_, DomainError, NotAllowed
+from denkdag.domain.errors import N_, DomainError, InvalidText, NotAllowed
 from denkdag.domain.kinds import KINDS, kind_of
 from denkdag.domain.model import User
 from denkdag.formats.deck import DeckError, parse_deck, write_deck
@@ -42,6 +42,7 @@ from denkdag.formats.slide_text import NEW_SLIDES, SlideTextError, new_deck
 from denkdag.web import i18n
 from denkdag.web.auth import check_csrf, facilitator, facilitator_from_cookie, service
 from denkdag.web.errors import choose_request_language, status_of
+from denkdag.web.pages import dashboard_page
 from denkdag.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -362,7 +363,11 @@ async def new_session(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     user = await _signed_in(request, csrf_token)
-    deck = new_deck(title or i18n.gettext("New session"))
+    try:
+        deck = new_deck(title or i18n.gettext("New session"))
+    except InvalidText as refused:
+        error = i18n.Refusal(refused)
+        return await dashboard_page(request, user, 422, new_session_error=error)
     session = await _editor(request).create(user, deck)
     return RedirectResponse(f"/e/{session.code}", status_code=303)
 

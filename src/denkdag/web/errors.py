@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denkdag.app.editor import ImageNotAccepted
@@ -24,6 +24,7 @@ from denkdag.domain.errors import (
     DomainError,
     InvalidAnswer,
     InvalidControl,
+    InvalidText,
     NotAllowed,
     NotFound,
     SessionBusy,
@@ -39,6 +40,7 @@ STATUS = {
     NotFound: 404,
     SlideNotOpen: 409,
     InvalidAnswer: 422,
+    InvalidText: 422,
     InvalidControl: 409,
     NotAllowed: 403,
     InvalidEvent: 422,
@@ -116,6 +118,12 @@ def _validation_sentence(errors: list[dict[str, Any]]) -> tuple[int, str]:
     return 422, f"'{where or 'body'}': {message}."
 
 
+def names_nothing(errors: list[dict[str, Any]]) -> bool:
+    """Whether a path parameter failed its check: `/questions/abc`, or an id beyond the
+    stored range (`schemas.RowId`). Such a path names nothing: 404, as an unknown id."""
+    return any(tuple(problem.get("loc", ()))[:1] == ("path",) for problem in errors)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
@@ -123,9 +131,16 @@ def install(app: FastAPI) -> None:
         return JSONResponse({"detail": detail}, status_code=status_of(error))
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        problems = list(error.errors())
+        if names_nothing(problems):
+            # Answered as any unknown address is, by the app's current 404 handler (pages
+            # install one that shows a browser the error page).
+            handler = request.app.exception_handlers[StarletteHTTPException]
+            response: Response = await handler(request, StarletteHTTPException(404))
+            return response
         await choose_request_language(request, error)
-        status, sentence = _validation_sentence(list(error.errors()))
+        status, sentence = _validation_sentence(problems)
         return JSONResponse({"detail": sentence}, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)

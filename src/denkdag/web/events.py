@@ -268,7 +268,9 @@ async def new_session(
                 raise DeckError(name, 1, N_("a deck file is a Markdown file (.md)"))
             parsed = parse_deck(data, source=name)
         else:
-            parsed = new_deck(title or room or i18n.gettext("New session"))
+            parsed = new_deck(
+                title or room or i18n.gettext("New session"), N_("title") if title else N_("room")
+            )
         made = await events.create_session(
             event_code, user, parsed, role, room, facilitator_name or None
         )

@@ -347,7 +347,9 @@ async def add_session(
         except DeckError as error:
             raise InvalidEvent(error.located) from None
     else:
-        deck = new_deck(body.title or body.room or "New session")
+        deck = new_deck(
+            body.title or body.room or "New session", N_("title") if body.title else N_("room")
+        )
     room = await events.create_session(
         event_code, user, deck, body.role, body.room, body.facilitator
     )

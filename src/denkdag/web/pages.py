@@ -19,7 +19,7 @@ from denkdag.app.events import Events, looks_like_event_code, normalise_event_co
 from denkdag.app.participation import Participant
 from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound, SlideNotOpen
 from denkdag.domain.kinds import kind_of
-from denkdag.domain.model import Session
+from denkdag.domain.model import Session, User
 from denkdag.domain.tally import Tally
 from denkdag.security import normalise_code
 from denkdag.web import i18n, pace, profiles
@@ -39,6 +39,7 @@ from denkdag.web.errors import status_of
 from denkdag.web.kind_forms import read_form
 from denkdag.web.presenter_breakdown import breakdown_context
 from denkdag.web.ratelimit import Limits
+from denkdag.web.schemas import RowId
 from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -327,7 +328,7 @@ async def remote_action(
 async def remote_moderate(
     request: Request,
     code: str,
-    answer_id: int,
+    answer_id: RowId,
     slide: str = Form(""),
     flag: str = Form(...),
     on: str = Form(""),
@@ -363,12 +364,21 @@ async def dashboard(request: Request) -> Response:
     user = await facilitator(request)
     if user is None:
         return to_login(request)
+    return await dashboard_page(request, user)
+
+
+async def dashboard_page(
+    request: Request, user: User, status_code: int = 200, **notices: Any
+) -> Response:
+    """The facilitator's sessions and the forms for new ones; a form refused by a POST
+    shows it again with its sentence (`notices`, e.g. `new_session_error`)."""
     svc = service(request)
     sessions = await svc.sessions.of_user(user)
     joined = {s.id: await svc.results.joined(s) for s in sessions}
     cofacilitators = await svc.accounts.cofacilitators(sessions)
     context = {"user": user, "sessions": sessions, "joined": joined}
-    return render(request, "dashboard.html", context | {"cofacilitators": cofacilitators})
+    context |= {"cofacilitators": cofacilitators, **notices}
+    return render(request, "dashboard.html", context, status_code=status_code)
 
 
 def _safe_next(target: str) -> str:

@@ -25,6 +25,7 @@ from denkdag.web.auth import (
     to_login,
 )
 from denkdag.web.errors import status_of
+from denkdag.web.schemas import RowId
 from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -85,7 +86,7 @@ async def phone_ask(
 
 @router.post("/j/{code}/questions/{question_id}/vote")
 async def phone_vote(
-    request: Request, code: str, question_id: int, csrf_token: str = Form("")
+    request: Request, code: str, question_id: RowId, csrf_token: str = Form("")
 ) -> Response:
     check_csrf(request, csrf_token)
     participant = await pages._participant(request, code)
@@ -122,7 +123,7 @@ async def remote_questions(request: Request, code: str, fragment: bool = False) 
 async def remote_moderate(
     request: Request,
     code: str,
-    question_id: int,
+    question_id: RowId,
     change: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Response:

@@ -18,6 +18,7 @@ from denkdag.domain.questions import MAX_LENGTH, Question, mode_of
 from denkdag.formats.export_questions import questions_csv
 from denkdag.web.api import ERRORS
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service
+from denkdag.web.schemas import RowId
 
 router = APIRouter(prefix="/api/v1/sessions/{code}/questions", responses=ERRORS, tags=["Q&A"])
 
@@ -122,7 +123,7 @@ async def ask(
 
 @router.post("/{question_id}/vote", response_model=VoteOut, summary="Toggle my upvote")
 async def vote(
-    question_id: int, request: Request, caller: tuple[Session, int] = Depends(_participant)
+    question_id: RowId, request: Request, caller: tuple[Session, int] = Depends(_participant)
 ) -> dict[str, Any]:
     session, participant_id = caller
     svc = service(request)
@@ -135,7 +136,7 @@ async def vote(
     "/{question_id}", response_model=QuestionOut, summary="Moderate a question (facilitator)"
 )
 async def moderate(
-    question_id: int,
+    question_id: RowId,
     body: QuestionPatch,
     request: Request,
     session: Session = Depends(_facilitated),

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+
+MAX_ROW_ID = 2**63 - 1
+"""The largest id a stored row can have: a signed 64-bit integer (BIGINT on PostgreSQL,
+INTEGER on SQLite). A larger number overflows the database driver."""
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+"""The type of every numeric id in a path (a question, an open answer, a user …).
+
+Checked against the range of stored ids before the handler runs, so no query ever sees
+2**64 (an overflow in the driver, a 500): such an id names nothing, and a path parameter
+that fails its check answers 404 `There is nothing at this address.`, as an unknown id
+does (web/errors.py). One type for every route; the route walk of tests/security sends
+out-of-range ids to every route and fails on a plain `int` that lets one through."""
 
 
 class Detail(BaseModel):

@@ -2,9 +2,10 @@
 
 Participant text is never markup: it is stored as typed (trimmed, line ends unified) and
 every page escapes it. What is refused here is what no screen or database should hold:
-control characters, lone surrogates, text over the slide's limit, and the facilitator's
-banned words. Matching (banned words, stop words, word-cloud counts) uses `fold`, so that
-"Café", "cafe" and "CAFÉ" are one word.
+control characters and lone surrogates (the one rule of `domain.characters`, which titles
+and names follow too), text over the slide's limit, and the facilitator's banned words.
+Matching (banned words, stop words, word-cloud counts) uses `fold`, so that "Café",
+"cafe" and "CAFÉ" are one word.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from denkdag.domain.characters import TEXT_CONTROLS, bad_character
 from denkdag.domain.errors import N_, InvalidAnswer, Message
 from denkdag.domain.kinds.base import DeckSyntaxError, SlideSource
 
 MAX_BANNED = 200
 _WORD = re.compile(r"\w+")
-_ALLOWED_CONTROLS = frozenset("\n\t")
 
 
 def fold(text: str) -> str:
@@ -33,16 +34,6 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def _bad_character(text: str) -> Message | None:
-    for ch in text:
-        code = ord(ch)
-        if 0xD800 <= code <= 0xDFFF:
-            return Message(N_("an invalid character (a lone surrogate)"))
-        if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc":
-            return Message(N_("a control character (U+%(code)s)"), code=f"{code:04X}")
-    return None
-
-
 def clean_text(value: object, *, max_length: int, what: str, lines: bool = True) -> str:
     """The text as stored: trimmed, line ends as \\n; InvalidAnswer says what is wrong.
 
@@ -55,7 +46,7 @@ def clean_text(value: object, *, max_length: int, what: str, lines: bool = True)
     text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         raise InvalidAnswer(N_("%(what)s is empty; type something first."), what=subject)
-    bad = _bad_character(text)
+    bad = bad_character(text, TEXT_CONTROLS)
     if bad is not None:
         raise InvalidAnswer(
             N_("%(what)s holds %(bad)s; remove it and send again."), what=subject, bad=bad
