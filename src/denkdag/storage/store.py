@@ -84,6 +84,10 @@ class SqlStore:
     # users and tokens ---------------------------------------------------------------
 
     async def user_by_name(self, username: str) -> User | None:
+        if "\x00" in username:
+            # No name holds NUL (sign-up allows letters, digits and ._- only), and
+            # PostgreSQL's text cannot even be asked about one: no such account.
+            return None
         async with self.reader.connect() as conn:
             row = (await conn.execute(select(users).where(users.c.username == username))).first()
         return User(row.id, row.username, row.password_hash, row.role) if row else None
