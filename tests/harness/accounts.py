@@ -32,9 +32,9 @@ class Browser:
             token = found.group(1)
         return str(token)
 
-    async def post(self, url: str, data: dict[str, str] | None = None) -> httpx.Response:
+    async def post(self, url: str, data: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
         form = {"csrf_token": await self.csrf(), **(data or {})}
-        return await self.client.post(url, data=form)
+        return await self.client.post(url, data=form, **kw)
 
     async def sign_in(self, username: str, password: str) -> httpx.Response:
         return await self.post("/login", {"username": username, "password": password})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from harness.accounts import Browser
 
 ROLES = {
     "olga": "organiser",
@@ -50,29 +51,6 @@ class Cast:
         assert response.status_code == 201, response.text
         made: dict[str, Any] = response.json()
         return made
-
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@dataclass
-class Browser:
-    """One person's browser in-process: cookies kept, the CSRF token sent with forms."""
-
-    client: httpx.AsyncClient
-
-    async def csrf(self) -> str:
-        token = self.client.cookies.get("dd_csrf")
-        if token is None:
-            page = await self.client.get("/login")
-            found = CSRF.search(page.text)
-            assert found is not None
-            token = found.group(1)
-        return str(token)
-
-    async def post(self, url: str, data: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
-        form = {"csrf_token": await self.csrf(), **(data or {})}
-        return await self.client.post(url, data=form, **kw)
 
 
 async def signed_in(running: Any, username: str, stack: AsyncExitStack) -> Browser:
