@@ -73,6 +73,12 @@ def check_username(username: str) -> str:
     return name
 
 
+def _known_role(role: str) -> str:
+    if role not in ROLES:
+        raise NotFound(N_("There is no such role."))
+    return role
+
+
 def require_administrator(user: User | None) -> User:
     if user is None or user.role != ADMINISTRATOR:
         raise NotAllowed(N_("Only an administrator manages accounts."))
@@ -94,11 +100,24 @@ class Accounts:
         require_administrator(admin)
         return await self.rows.all_users()
 
+    async def ensure_user(self, username: str) -> User:
+        """The account named `username`, created (without a password) if it is new: for
+        the command line, whose holder of the database acts without signing in."""
+        return await self.store.ensure_user(username)
+
+    async def user_named(self, username: str) -> User | None:
+        """The account named `username`, if there is one."""
+        return await self.store.user_by_name(username)
+
+    async def grant_role(self, user: User, role: str) -> None:
+        """Give `user` the role: the command line's way, which checks no administrator
+        (that is how the first administrator comes to be)."""
+        await self.rows.set_role(user.id, _known_role(role))
+
     async def set_role(self, admin: User | None, user_id: int, role: str) -> None:
         """Give an account another role; the last administrator cannot demote themself."""
         me = require_administrator(admin)
-        if role not in ROLES:
-            raise NotFound(N_("There is no such role."))
+        role = _known_role(role)
         if (await self.store.user_by_id(user_id)) is None:
             raise NotFound(N_("There is no such account."))
         if user_id == me.id and role != ADMINISTRATOR:

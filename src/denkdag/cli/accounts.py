@@ -56,11 +56,9 @@ def user_add(
         fail(f"Choose a role among {', '.join(ROLES)}.", 2)
 
     async def work(service: Denkdag) -> None:
-        from denkdag.app.operator import set_role
-
         account = await service.access.set_password(user, password)
         if role is not None:
-            await set_role(service, account, role)
+            await service.accounts.grant_role(account, role)
 
     run(work, database)
     typer.echo(f"User {user} can now sign in" + (f" as {role}." if role else "."))

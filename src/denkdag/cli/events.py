@@ -19,7 +19,7 @@ from denkdag.cli.common import DEFAULT_DATABASE, Database, fail, run
 
 if TYPE_CHECKING:
     from denkdag.app.events import Events
-    from denkdag.app.operator import User
+    from denkdag.domain.model import User
 
 T = TypeVar("T")
 event_app = typer.Typer(
@@ -31,10 +31,9 @@ Organiser = Annotated[
 
 
 async def _organiser(events: Events, name: str) -> User:
-    from denkdag.app.operator import user_named
     from denkdag.domain.errors import N_, NotFound
 
-    user = await user_named(events.service, name)
+    user = await events.service.accounts.user_named(name)
     if user is None:
         raise NotFound(
             N_(

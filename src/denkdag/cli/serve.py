@@ -89,9 +89,7 @@ def demo(
     deck = parse_deck(seed_deck_text(), source="seed")
 
     async def work(service: Denkdag) -> tuple[str, str, str]:
-        from denkdag.app.operator import ensure_user
-
-        user = await ensure_user(service, DEMO_USER)
+        user = await service.accounts.ensure_user(DEMO_USER)
         existing = [s for s in await service.sessions.of_user(user) if s.title == deck.info.title]
         session = existing[0] if existing else await service.sessions.create(deck, user.id)
         token = await service.access.create_api_token(DEMO_USER)

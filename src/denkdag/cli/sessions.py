@@ -40,9 +40,8 @@ def import_deck(
 
     async def work(service: Denkdag) -> str:
         from denkdag.app.editor import Editor
-        from denkdag.app.operator import ensure_user
 
-        user = await ensure_user(service, owner)
+        user = await service.accounts.ensure_user(owner)
         return (await Editor(service).create(user, bundle.deck, bundle.images)).code
 
     code = run(work, database)
