@@ -15,6 +15,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typer.testing import CliRunner
 
 from denkdag.cli import app as cli
 from denkdag.domain.kinds.statement_round import seed_id
+from denkdag.formats.polis_export import PolisStatement, polis_files
 from harness.opinions import settled
 
 pytestmark = pytest.mark.anyio
@@ -253,3 +255,13 @@ async def test_a_round_exported_for_polis_reads_back_to_the_live_groups(
     )
     assert stranger.status_code in (303, 401, 403) and b"comment-id" not in stranger.content
     assert hidden and pending
+
+
+def test_statements_before_any_vote_are_dated_when_the_room_began() -> None:
+    """A deck statement has no time of its own: with no vote yet it takes the room's start,
+    never 1970's first instant."""
+    began = datetime(2026, 5, 17, 9, 30, tzinfo=UTC)
+    files = polis_files([PolisStatement("s7", "Samen sterker.")], [], began=began)
+    (row,) = csv.DictReader(io.StringIO(files["comments.csv"]))
+    assert row["datetime"] == "Sun May 17 09:30:00 UTC 2026"
+    assert int(row["timestamp"]) == int(began.timestamp() * 1000)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from denkdag.app.denkdag import Denkdag
 from denkdag.app.opinions import statement_slides
@@ -118,7 +119,9 @@ async def polis_export(svc: Denkdag, session: Session) -> dict[str, str]:
         for participant, group in live.map.group_of().items():
             if group in shown and isinstance(participant, int) and participant in numbers:
                 groups[numbers[participant]] = group
-    return polis_files(statements, votes, groups)
+    joins = await svc.store.join_times(session.id)
+    began = joins[0] if joins else datetime.now(UTC)  # nobody joined: the export's own time
+    return polis_files(statements, votes, groups, began)
 
 
 def _conversation(

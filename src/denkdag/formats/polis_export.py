@@ -105,9 +105,12 @@ def polis_files(
     statements: Sequence[PolisStatement],
     votes: Iterable[PolisVote],
     groups: Mapping[int, int] | None = None,
+    began: datetime | None = None,
 ) -> dict[str, str]:
     """The three CSV texts by file name. `groups` (participant → group) fills `group-id`;
-    give only groups that may be shown. A vote on a statement not listed is left out."""
+    give only groups that may be shown. A vote on a statement not listed is left out.
+    A deck statement has no time of its own: it gets the first vote's, else `began` (when
+    the room began), else 1970's first instant."""
     ordered = sorted(statements, key=lambda s: s.key)
     number = {statement.key: index for index, statement in enumerate(ordered)}
     kept = sorted(
@@ -115,7 +118,7 @@ def polis_files(
         key=lambda v: (_millis(v.when) if v.when else 0, v.participant, number[v.key]),
     )
     known = [s.created for s in ordered if s.created] + [v.when for v in kept if v.when]
-    start = min(known, key=_millis) if known else _EPOCH
+    start = min(known, key=_millis) if known else (began or _EPOCH)
     return {
         COMMENTS: _comments(ordered, number, kept, start),
         VOTES: _votes(kept, number, start),
