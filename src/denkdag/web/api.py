@@ -1,4 +1,7 @@
-"""The JSON API under /api/v1, as docs/api.md describes it. Thin: parse → service."""
+"""The JSON API under /api/v1, as docs/api.md describes it.
+
+Thin: parse the request, call the use-case layer (app/), answer.
+"""
 
 from __future__ import annotations
 
