@@ -8,7 +8,9 @@ of the same machine at the same moment (`python -c pass`), so the ratio holds on
 machine where the seconds do not:
 
 - `python -c pass`: the interpreter alone;
-- `denkdag --help`: the command line's start (imports only);
+- a bare Typer app's `--help` and one of its commands' `--help` (plain help, as
+  Denkdag's): the floor of the CLI library itself, which no lazy import can go below;
+- `denkdag --help` and `denkdag analyse --help`: the command line's start (imports only);
 - `denkdag serve`: from the process's start to its first answered request (`GET /`), on a
   new SQLite file (migrations included) and on the same file again (the usual restart).
 
@@ -31,6 +33,18 @@ from pathlib import Path
 from bench.scenarios import Row, row
 
 ROOT = Path(__file__).resolve().parent.parent
+BARE_TYPER = (
+    "import typer\n"
+    "app = typer.Typer(add_completion=False, rich_markup_mode=None)\n"
+    "@app.command()\n"
+    "def one(count: int = 1) -> None: pass\n"
+    "@app.command()\n"
+    "def two() -> None: pass\n"
+    "app()"
+)
+"""The smallest Typer program with two commands and Denkdag's help settings: the library's
+own start. (Typer loads pydantic to read a command's options, so a command's `--help`
+costs more than the group's.)"""
 SERVE_DEADLINE = 120.0  # seconds: a start slower than this is a failure, not a figure
 
 
@@ -97,7 +111,10 @@ def measure(rounds: int, directory: Path) -> list[Row]:
     reused = directory / "startup-reused.sqlite3"
     measures: dict[str, Callable[[int], float]] = {
         "python -c pass": lambda _: _timed([*python, "-c", "pass"]),
+        "bare Typer app --help": lambda _: _timed([*python, "-c", BARE_TYPER, "--help"]),
+        "bare Typer app one --help": lambda _: _timed([*python, "-c", BARE_TYPER, "one", "--help"]),
         "denkdag --help": lambda _: _timed([*python, "-m", "denkdag", "--help"]),
+        "denkdag analyse --help": lambda _: _timed([*python, "-m", "denkdag", "analyse", "--help"]),
         "serve, new database": lambda n: _serve(directory / f"startup-new-{n}.sqlite3", log),
         "serve, existing database": lambda _: _serve(reused, log),
     }

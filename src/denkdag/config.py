@@ -8,8 +8,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_DATABASE = "sqlite:///denkdag.sqlite3"
-"""A SQLite file in the working directory: the embedded default."""
+from denkdag.defaults import DEFAULT_DATABASE
+
 
 
 class Settings(BaseSettings):

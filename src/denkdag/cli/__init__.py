@@ -9,16 +9,13 @@ and a quick command start without loading the web server, the store or numpy.
 
 from __future__ import annotations
 
-import typer
-
 from denkdag.cli import accounts, serve, sessions
 from denkdag.cli.analyse import analyse
+from denkdag.cli.common import command_group
 from denkdag.cli.events import event_app
 
-app = typer.Typer(
-    help="Denkdag: interactive think-days — slides on the projector, answers from phones.",
-    no_args_is_help=True,
-    add_completion=False,
+app = command_group(
+    "Denkdag: interactive think-days — slides on the projector, answers from phones."
 )
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(accounts.user_app, name="user")

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from denkdag.cli.common import DEFAULT_DATABASE, Database, fail, run
+from denkdag.cli.common import DEFAULT_DATABASE, Database, command_group, fail, run
 
 if TYPE_CHECKING:
     from denkdag.app.denkdag import Denkdag
 
-token_app = typer.Typer(help="Facilitator API tokens.", no_args_is_help=True)
-user_app = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
+token_app = command_group("Facilitator API tokens.")
+user_app = command_group("Facilitator accounts.")
 
 
 @token_app.command("create")

@@ -15,16 +15,14 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from denkdag.cli.common import DEFAULT_DATABASE, Database, fail, run
+from denkdag.cli.common import DEFAULT_DATABASE, Database, command_group, fail, run
 
 if TYPE_CHECKING:
     from denkdag.app.events import Events
     from denkdag.domain.model import User
 
 T = TypeVar("T")
-event_app = typer.Typer(
-    help="Events: a plenary and parallel working sessions.", no_args_is_help=True
-)
+event_app = command_group("Events: a plenary and parallel working sessions.")
 Organiser = Annotated[
     str, typer.Option("--organiser", help="The organiser's user name (role organiser).")
 ]

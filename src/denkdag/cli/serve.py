@@ -7,7 +7,6 @@ other commands.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +23,8 @@ Port = Annotated[int, typer.Option(envvar="DENKDAG_PORT", help="Port to listen o
 
 
 def _serve(settings: Settings, workers: int = 1) -> None:
+    import asyncio
+
     import uvicorn
 
     from denkdag.app.runtime import migrate
