@@ -40,7 +40,7 @@ from denkdag.web.kind_forms import read_form
 from denkdag.web.presenter_breakdown import breakdown_context
 from denkdag.web.ratelimit import Limits
 from denkdag.web.schemas import RowId
-from denkdag.web.templating import render
+from denkdag.web.templating import render, render_shared
 
 router = APIRouter(include_in_schema=False)
 
@@ -185,16 +185,48 @@ async def _phone_context(request: Request, participant: Participant) -> dict[str
         context["round_votes"] = await svc.rounds.my_votes(session, participant.id, slide)
         context["round_pending"] = await svc.rounds.mine_pending(session, participant.id, slide)
     context["token"] = request.cookies.get(participant_cookie(session.code))
+    # The slides this phone has answered: its live layer asks for the room's part of
+    # any other slide (phone_slide).
+    context["answered"] = " ".join(sorted(answers))
     return context
 
 
 @router.get("/j/{code}/slide", response_class=HTMLResponse)
-async def phone_slide(request: Request, code: str) -> Response:
+async def phone_slide(request: Request, code: str, room: bool = False) -> Response:
+    """A phone's current slide. `?room=yes`: the phone has no answer of its own there
+    (its live layer knows), so it gets the room's part of the slide, rendered once for
+    every phone that asks together; slides that differ per phone (audience pace, a
+    statement round, an opinion map) are always rendered for the phone."""
     participant = await _participant(request, code)
     if participant is None:
         raise NotAllowed(N_("Join the session first."))
+    if room and _same_for_the_room(participant.session):
+        return await _room_part(request, participant.session)
     context = await _phone_context(request, participant)
     return render(request, "phone_slide.html", context, session=participant.session)
+
+
+def _same_for_the_room(session: Session) -> bool:
+    """Whether the current slide's phone fragment is the same for every phone that has
+    not answered it."""
+    if pace.at_audience_pace(session):
+        return False
+    current = session.deck.slide(session.state.current_slide or "")
+    if current is None:
+        return True
+    kind = kind_of(current.kind)
+    return not kind.shows_opinions and kind.tally_source != "round"
+
+
+async def _room_part(request: Request, session: Session) -> Response:
+    language = i18n.request_language(request, session.deck.info.language)
+
+    async def rendered() -> str:
+        context = await _slide_context(request, session, room=True)
+        return render_shared("phone_slide.html", context | {"answer": None}, language)
+
+    page = await service(request).results.shown_page(session, ("phone", language), rendered)
+    return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
 
 
 @router.post("/j/{code}/join")
