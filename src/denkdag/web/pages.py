@@ -40,7 +40,7 @@ from denkdag.web.kind_forms import read_form
 from denkdag.web.presenter_breakdown import breakdown_context
 from denkdag.web.ratelimit import Limits
 from denkdag.web.schemas import RowId
-from denkdag.web.templating import render, render_shared
+from denkdag.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,7 +58,7 @@ async def _tallies(request: Request, session: Session) -> dict[str, Tally]:
     }
 
 
-async def _slide_context(
+async def slide_context(
     request: Request, session: Session, *, room: bool = False
 ) -> dict[str, Any]:
     """What a slide's page shows. `room`: for a participant's phone, whose counts the
@@ -171,7 +171,7 @@ async def phone(request: Request, code: str) -> Response:
 async def _phone_context(request: Request, participant: Participant) -> dict[str, Any]:
     svc = service(request)
     session = await svc.sessions.get(participant.session.code)
-    context = await _slide_context(request, session, room=True)
+    context = await slide_context(request, session, room=True)
     answers = await svc.participation.answers_of(participant)
     if pace.at_audience_pace(session):  # the participant's own slide, not the presenter's
         wanted = request.query_params.get("slide") or getattr(request.state, "pace_slide", None)
@@ -192,41 +192,15 @@ async def _phone_context(request: Request, participant: Participant) -> dict[str
 
 
 @router.get("/j/{code}/slide", response_class=HTMLResponse)
-async def phone_slide(request: Request, code: str, room: bool = False) -> Response:
-    """A phone's current slide. `?room=yes`: the phone has no answer of its own there
-    (its live layer knows), so it gets the room's part of the slide, rendered once for
-    every phone that asks together; slides that differ per phone (audience pace, a
-    statement round, an opinion map) are always rendered for the phone."""
+async def phone_slide(request: Request, code: str) -> Response:
+    """A phone's current slide, with its own answer. (`?room=yes`, the room's part of a
+    slide the phone has not answered, is answered before the router: web/room_slides.py;
+    what that path does not answer comes here.)"""
     participant = await _participant(request, code)
     if participant is None:
         raise NotAllowed(N_("Join the session first."))
-    if room and _same_for_the_room(participant.session):
-        return await _room_part(request, participant.session)
     context = await _phone_context(request, participant)
     return render(request, "phone_slide.html", context, session=participant.session)
-
-
-def _same_for_the_room(session: Session) -> bool:
-    """Whether the current slide's phone fragment is the same for every phone that has
-    not answered it."""
-    if pace.at_audience_pace(session):
-        return False
-    current = session.deck.slide(session.state.current_slide or "")
-    if current is None:
-        return True
-    kind = kind_of(current.kind)
-    return not kind.shows_opinions and kind.tally_source != "round"
-
-
-async def _room_part(request: Request, session: Session) -> Response:
-    language = i18n.request_language(request, session.deck.info.language)
-
-    async def rendered() -> str:
-        context = await _slide_context(request, session, room=True)
-        return render_shared("phone_slide.html", context | {"answer": None}, language)
-
-    page = await service(request).results.shown_page(session, ("phone", language), rendered)
-    return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
 
 
 @router.post("/j/{code}/join")
@@ -311,7 +285,7 @@ async def presenter(request: Request, code: str, by: str | None = None) -> Respo
     if user is None:
         return to_login(request)
     session = await service(request).access.facilitated(code, user)
-    context = await _slide_context(request, session)
+    context = await slide_context(request, session)
     context["join_url"] = join_url(request, session.code)
     context.update(await breakdown_context(request, session, context, by))
     return render(request, "presenter.html", context, session=session)
@@ -320,7 +294,7 @@ async def presenter(request: Request, code: str, by: str | None = None) -> Respo
 @router.get("/p/{code}/slide", response_class=HTMLResponse)
 async def presenter_slide(request: Request, code: str, by: str | None = None) -> Response:
     session = await service(request).access.facilitated(code, await facilitator(request))
-    context = await _slide_context(request, session)
+    context = await slide_context(request, session)
     context.update(await breakdown_context(request, session, context, by))
     return render(request, "presenter_slide.html", context, session=session)
 
@@ -331,7 +305,7 @@ async def remote(request: Request, code: str) -> Response:
     if user is None:
         return to_login(request)
     session = await service(request).access.facilitated(code, user)
-    context = await _slide_context(request, session)
+    context = await slide_context(request, session)
     context["tallies"] = await _tallies(request, session)
     context["join_url"] = join_url(request, session.code)
     current = context["slide"]
