@@ -22,10 +22,7 @@
     host.innerHTML = html;
     Denkdag.ownForms(host);
     const slide = currentSlide();
-    if (slide && answers.waiting(slide.dataset.slide) !== undefined) {
-      const form = formOf(slide.dataset.slide);
-      if (form) showNotice(form, texts.queued, "queued");
-    }
+    if (slide) showPending(slide.dataset.slide);
     return slide ? slide.dataset.version : null;
   }
   function refresh() { return view.refresh(); }
@@ -52,6 +49,16 @@
       host.parentNode.insertBefore(box, host);
     }
     box.textContent = detail;
+  }
+
+  // What a freshly drawn slide says of this phone's answer still on its way, or of one
+  // the server refused (its reason stays until the next answer to that slide).
+  const refusals = {};
+  function showPending(slideId) {
+    const form = formOf(slideId);
+    if (!form) return;
+    if (answers.waiting(slideId) !== undefined) showNotice(form, texts.queued, "queued");
+    else if (refusals[slideId]) showNotice(form, refusals[slideId], "error");
   }
 
   function formOf(slideId) {
@@ -96,6 +103,7 @@
       document.dispatchEvent(new CustomEvent("denkdag:answered", { detail: { slide: slideId } }));
     },
     refused: function (slideId, detail, status) {
+      refusals[slideId] = detail;
       const form = formOf(slideId);
       if (form) showNotice(form, detail, "error");
       else refusedElsewhere(detail);
@@ -104,7 +112,9 @@
   });
 
   function send(form, value) {
-    answers.send(form.querySelector('input[name="slide"]').value, value);
+    const slideId = form.querySelector('input[name="slide"]').value;
+    delete refusals[slideId];
+    answers.send(slideId, value);
   }
   window.Denkdag.sendAnswer = send; // for the inputs of other kinds (kinds/phone_inputs.js)
 
@@ -129,10 +139,7 @@
   const first = currentSlide();
   if (first) heardSlide = first.dataset.slide;
   const view = Denkdag.keep(load, first ? first.dataset.version : null);
-  if (first && answers.waiting(first.dataset.slide) !== undefined) {
-    const form = formOf(first.dataset.slide);
-    if (form) showNotice(form, texts.queued, "queued");
-  }
+  if (first) showPending(first.dataset.slide);
   Denkdag.connect("/api/v1/sessions/" + code + "/events", {
     state: function (state) {
       if (state.current_slide !== undefined) heardSlide = state.current_slide;
