@@ -193,6 +193,7 @@ def test_c_a_refused_queued_answer_is_dropped_with_its_reason(
     finally:
         server.control("open", CHOICE)
         room.close()
+    assert real_problems(console) == [], console.problems
 
 
 def test_d_a_phone_asleep_through_many_changes_catches_up(
