@@ -122,12 +122,13 @@ async def run(args: argparse.Namespace, directory: Path) -> list[Row]:
         ("fan-out 5,000", lambda: scenarios.fanout(ctx, 1000 if quick else 5000, rounds=1)),
         ("burst", lambda: scenarios.burst(ctx, 500 if quick else 2000)),
         ("join storm", lambda: scenarios.join_storm(ctx, 500 if quick else 2000)),
-        ("slide pages", lambda: scenarios.slide_pages(ctx, 300 if quick else 1000)),
+        ("slide pages 1,000", lambda: scenarios.slide_pages(ctx, 300 if quick else 1000)),
+        ("slide pages 5,000", lambda: scenarios.slide_pages(ctx, 5000)),
         ("two instances", lambda: scenarios.two_instances(ctx, 200 if quick else 1000)),
         ("startup", lambda: asyncio.to_thread(startup.measure, 3 if quick else 7, directory)),
     ]
     if quick:
-        steps.pop(2)
+        steps = [s for s in steps if s[0] not in {"fan-out 5,000", "slide pages 5,000"}]
     if args.only:
         wanted = [name.lower() for name in args.only]
         steps = [s for s in steps if any(_key(s[0]).startswith(w) for w in wanted)]

@@ -121,28 +121,7 @@ def start_server(tmp: Path) -> Server:
     database = f"sqlite:///{tmp / 'db.sqlite3'}"
     printed = _demo(database, port)
     log = tmp / "server.log"
-    env = {**os.environ}
-    for name in list(env):
-        if name.startswith("DENKDAG_"):
-            del env[name]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "denkdag",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--database",
-                database,
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+    process = _serve(port, database, log)
     code = printed["code"].replace(" ", "")
     server = Server(
         base=f"http://127.0.0.1:{port}",
@@ -162,6 +141,41 @@ def start_server(tmp: Path) -> Server:
         stop_server(server)
         raise
     return server
+
+
+def _serve(port: int, database: str, log: Path) -> subprocess.Popen[bytes]:
+    """`denkdag serve` on `port` over `database`, its output appended to `log`."""
+    env = {**os.environ}
+    for name in list(env):
+        if name.startswith("DENKDAG_"):
+            del env[name]
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "denkdag",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--database",
+                database,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+
+
+def resume_server(server: Server) -> None:
+    """Start a stopped server again on the same port and database (a restart, as after a
+    crash or a deploy), and wait until it answers."""
+    assert server.process.poll() is not None, "the server is still running"
+    port = int(server.base.rsplit(":", 1)[1])
+    server.process = _serve(port, server.database, server.log)
+    until_answering_sync(server.process, f"{server.base}/api/v1/sessions/{server.code}", server.log)
 
 
 def stop_server(server: Server) -> None:

@@ -4,7 +4,7 @@ words, the room's progress at audience pace, and publishing tallies to the scree
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from denkdag.app.access import Access
@@ -60,6 +60,9 @@ class Results:
             tally_interval, clock
         )
         self._shown_joined: RecentValues[int, int] = RecentValues(tally_interval, clock)
+        self._shown_pages: RecentValues[tuple[Hashable, ...], str] = RecentValues(
+            tally_interval, clock
+        )
 
     # counting -----------------------------------------------------------------------
 
@@ -96,6 +99,15 @@ class Results:
     async def shown_joined(self, session: Session) -> int:
         """How many have joined, as the room's phones show it (see shown_tally)."""
         return await self._shown_joined.get(session.id, lambda: self.joined(session))
+
+    async def shown_page(
+        self, session: Session, key: tuple[Hashable, ...], render: Callable[[], Awaitable[str]]
+    ) -> str:
+        """A page the whole room asks for at once (the room's part of the current slide,
+        in one language), rendered once a tally interval for every phone that asks
+        meanwhile, like shown_tally. The key holds the session's state version, so a phone
+        that heard of a slide change never gets a page of the state before it."""
+        return await self._shown_pages.get((session.id, session.state.version, *key), render)
 
     async def progress(self, session: Session) -> dict[str, Any]:
         """How far the room is through a session at audience pace: answers per question,

@@ -39,6 +39,7 @@ from denkdag.web import (
 from denkdag.web.fastvote import FastVote
 from denkdag.web.middleware import BodyLimit, SecurityHeaders
 from denkdag.web.ratelimit import Guard, Limits
+from denkdag.web.room_slides import RoomSlides
 from denkdag.web.stream import StreamOpener
 
 DESCRIPTION = """Denkdag's JSON API: join a session, answer, and (as its facilitator) drive it
@@ -98,14 +99,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     static = resources.files("denkdag.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages.install(app)
-    # Innermost first. The two hot paths sit inside the guard, the body limit and the
+    # Innermost first. The hot paths sit inside the guard, the body limit and the
     # security headers, so every limit and header applies to them: StreamOpener is the one
     # place event streams open (web/stream.py), FastVote answers ordinary votes without the
-    # router (web/fastvote.py; the bench showed the route alone misses the ingest target).
+    # router (web/fastvote.py; the bench showed the route alone misses the ingest target),
+    # RoomSlides the room's part of a new slide that every phone fetches at once
+    # (web/room_slides.py).
     # SecurityHeaders, the outermost, records the server's own `send` in the scope
     # (middleware.RAW_SEND): a stream's frames, which no middleware looks at, go there.
     app.add_middleware(StreamOpener)
     app.add_middleware(FastVote)
+    app.add_middleware(RoomSlides)
     app.add_middleware(Guard, limits=limits)
     uploads = (*events.UPLOAD_PATHS, *editor.UPLOADS)  # paths taking files: own limits
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, uploads=uploads)

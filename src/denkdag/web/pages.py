@@ -58,7 +58,7 @@ async def _tallies(request: Request, session: Session) -> dict[str, Tally]:
     }
 
 
-async def _slide_context(
+async def slide_context(
     request: Request, session: Session, *, room: bool = False
 ) -> dict[str, Any]:
     """What a slide's page shows. `room`: for a participant's phone, whose counts the
@@ -171,7 +171,7 @@ async def phone(request: Request, code: str) -> Response:
 async def _phone_context(request: Request, participant: Participant) -> dict[str, Any]:
     svc = service(request)
     session = await svc.sessions.get(participant.session.code)
-    context = await _slide_context(request, session, room=True)
+    context = await slide_context(request, session, room=True)
     answers = await svc.participation.answers_of(participant)
     if pace.at_audience_pace(session):  # the participant's own slide, not the presenter's
         wanted = request.query_params.get("slide") or getattr(request.state, "pace_slide", None)
@@ -185,11 +185,17 @@ async def _phone_context(request: Request, participant: Participant) -> dict[str
         context["round_votes"] = await svc.rounds.my_votes(session, participant.id, slide)
         context["round_pending"] = await svc.rounds.mine_pending(session, participant.id, slide)
     context["token"] = request.cookies.get(participant_cookie(session.code))
+    # The slides this phone has answered: its live layer asks for the room's part of
+    # any other slide (phone_slide).
+    context["answered"] = " ".join(sorted(answers))
     return context
 
 
 @router.get("/j/{code}/slide", response_class=HTMLResponse)
 async def phone_slide(request: Request, code: str) -> Response:
+    """A phone's current slide, with its own answer. (`?room=yes`, the room's part of a
+    slide the phone has not answered, is answered before the router: web/room_slides.py;
+    what that path does not answer comes here.)"""
     participant = await _participant(request, code)
     if participant is None:
         raise NotAllowed(N_("Join the session first."))
@@ -279,7 +285,7 @@ async def presenter(request: Request, code: str, by: str | None = None) -> Respo
     if user is None:
         return to_login(request)
     session = await service(request).access.facilitated(code, user)
-    context = await _slide_context(request, session)
+    context = await slide_context(request, session)
     context["join_url"] = join_url(request, session.code)
     context.update(await breakdown_context(request, session, context, by))
     return render(request, "presenter.html", context, session=session)
@@ -288,7 +294,7 @@ async def presenter(request: Request, code: str, by: str | None = None) -> Respo
 @router.get("/p/{code}/slide", response_class=HTMLResponse)
 async def presenter_slide(request: Request, code: str, by: str | None = None) -> Response:
     session = await service(request).access.facilitated(code, await facilitator(request))
-    context = await _slide_context(request, session)
+    context = await slide_context(request, session)
     context.update(await breakdown_context(request, session, context, by))
     return render(request, "presenter_slide.html", context, session=session)
 
@@ -299,7 +305,7 @@ async def remote(request: Request, code: str) -> Response:
     if user is None:
         return to_login(request)
     session = await service(request).access.facilitated(code, user)
-    context = await _slide_context(request, session)
+    context = await slide_context(request, session)
     context["tallies"] = await _tallies(request, session)
     context["join_url"] = join_url(request, session.code)
     current = context["slide"]

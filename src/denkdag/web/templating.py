@@ -59,3 +59,13 @@ def render(
     if picked in i18n.LANGUAGE_NAMES:
         response.set_cookie(LANG_COOKIE, picked, samesite="lax", max_age=31536000)
     return response
+
+
+def render_shared(template: str, context: dict[str, Any], language: str) -> str:
+    """A fragment many readers share (the room's part of a slide, web/pages.py), in
+    `language`: none of one reader's own values, so its forms carry an empty CSRF token
+    that the page's script (static/js/live.js) fills with the reader's own."""
+    i18n.current_language.set(language)
+    return templates.env.get_template(template).render(
+        {"lang": language, "csrf": "", "csrf_field": CSRF_FIELD, **context}
+    )

@@ -9,7 +9,6 @@
   const answerCount = document.getElementById("answer-count");
   const answerCounter = document.getElementById("answer-counter");
   const joinedCount = document.getElementById("joined-count");
-  let shownVersion = null;
 
   function slide() { return host.querySelector("#slide"); }
 
@@ -25,16 +24,17 @@
     }
   }
 
-  async function refresh() {
+  // The slide's fetch, kept at the session's state version by the live layer (js/live.js).
+  async function load() {
     // The breakdown toggle (?by=p1) stays on while the slides change.
     const by = new URLSearchParams(window.location.search).get("by");
     const query = by ? "?by=" + encodeURIComponent(by) : "";
     host.innerHTML = await Denkdag.fetchFragment("/p/" + code + "/slide" + query);
     fit();
     const current = slide();
-    shownVersion = current ? current.dataset.version : null;
     answerCounter.hidden = !current || current.dataset.asks !== "yes";
     if (current && current.dataset.respondents) answerCount.textContent = current.dataset.respondents;
+    return current ? current.dataset.version : null;
   }
 
   function act(action) {
@@ -77,11 +77,11 @@
   window.addEventListener("resize", fit);
   fit();
   const first = slide();
-  shownVersion = first ? first.dataset.version : null;
+  const view = Denkdag.keep(load, first ? first.dataset.version : null);
   Denkdag.connect("/api/v1/sessions/" + code + "/events", {
     state: function (state) {
       if (typeof state.joined === "number") joinedCount.textContent = String(state.joined);
-      if (String(state.version) !== shownVersion) refresh();
+      view.want(state.version);
     },
     tally: function (tally) {
       const current = slide();

@@ -122,4 +122,14 @@
   Denkdag.connect("/api/v1/sessions/" + encodeURIComponent(code) + "/events", {
     questions: draw,
   });
+  // Questions asked while the stream was away: the list is fetched again (retried by the
+  // live layer, js/live.js, when that fails too).
+  const board = Denkdag.keep(async function () {
+    const response = await fetch(api, { headers: { "Authorization": "Bearer " + token } });
+    if (response.status >= 500) throw new Error("questions " + response.status); // retried
+    if (!response.ok) return null; // refused: nothing to show
+    draw(await response.json());
+    return null;
+  }, null);
+  document.addEventListener("denkdag:reconnected", board.refresh);
 })();

@@ -16,7 +16,16 @@
   }
 
   document.addEventListener("denkdag:questions", function (event) { show(event.detail); });
-  fetch("/api/v1/sessions/" + encodeURIComponent(banner.dataset.code) + "/questions", {
-    credentials: "same-origin",
-  }).then(function (response) { return response.ok ? response.json() : null; }).then(show);
+  // Once on load, and again when the stream comes back (retried by js/live.js).
+  const board = Denkdag.keep(async function () {
+    const response = await fetch("/api/v1/sessions/" + encodeURIComponent(banner.dataset.code) + "/questions", {
+      credentials: "same-origin",
+    });
+    if (response.status >= 500) throw new Error("questions " + response.status); // retried
+    if (!response.ok) return null; // refused: nothing to show
+    show(await response.json());
+    return null;
+  }, null);
+  board.refresh();
+  document.addEventListener("denkdag:reconnected", board.refresh);
 })();

@@ -6,19 +6,12 @@
   if (!root) return;
   const code = root.dataset.code;
   const host = document.getElementById("qa-remote-host");
-  let loading = null;
-
-  async function redraw() {
-    if (loading) return loading;
-    loading = (async function () {
-      try {
-        host.innerHTML = await Denkdag.fetchFragment("/c/" + code + "/questions?fragment=true");
-      } finally {
-        loading = null;
-      }
-    })();
-    return loading;
-  }
+  // The list's fetch, retried by the live layer (js/live.js) when it fails.
+  const view = Denkdag.keep(async function () {
+    host.innerHTML = await Denkdag.fetchFragment("/c/" + code + "/questions?fragment=true");
+    return null;
+  }, null);
+  function redraw() { return view.refresh(); }
 
   host.addEventListener("submit", async function (event) {
     const form = event.target;
@@ -34,4 +27,6 @@
   Denkdag.connect("/api/v1/sessions/" + encodeURIComponent(code) + "/events", {
     questions: redraw,
   });
+  // Questions asked while the stream was away: the list is fetched again.
+  document.addEventListener("denkdag:reconnected", redraw);
 })();

@@ -5,14 +5,17 @@
   const root = document.getElementById("remote");
   if (!root) return;
   const code = root.dataset.code;
-  let version = root.dataset.version;
-
-  async function redraw() {
+  // The remote's page, kept at the session's state version by the live layer (js/live.js).
+  async function load() {
     const html = await Denkdag.fetchFragment("/c/" + code);
     const doc = new DOMParser().parseFromString(html, "text/html");
     const fresh = doc.getElementById("remote");
-    if (fresh) { root.innerHTML = fresh.innerHTML; version = fresh.dataset.version; }
+    if (!fresh) return null;
+    root.innerHTML = fresh.innerHTML;
+    return fresh.dataset.version;
   }
+  const view = Denkdag.keep(load, root.dataset.version);
+  function redraw() { return view.refresh(); }
 
   root.addEventListener("submit", function (event) {
     const form = event.target;
@@ -27,7 +30,7 @@
   });
 
   Denkdag.connect("/api/v1/sessions/" + code + "/events", {
-    state: function (state) { if (String(state.version) !== version) redraw(); },
+    state: function (state) { view.want(state.version); },
     tally: function () { /* heard by kinds/moderation.js through the denkdag:tally event */ },
     statements: function () { /* a statement round's: kinds/rounds.js */ },
     presence: function (presence) {
