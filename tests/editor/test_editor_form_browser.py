@@ -60,7 +60,7 @@ def test_a_choice_question_is_edited_without_deck_text(editor: Any, server: Any)
     expect(page.locator("#view-form")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#form-kind")).to_have_value("choice")
     expect(page.locator("#preview .slide")).to_have_attribute("data-kind", "choice")
-    first, second, third = (o["label"] for o in slide_on_server(server, index)["options"])
+    _first, second, third = (o["label"] for o in slide_on_server(server, index)["options"])
 
     page.click("#form-add-option")
     expect(page.locator("#option-3-label")).to_be_focused()
