@@ -7,6 +7,9 @@
 "use strict";
 (function () {
   function create(container, forms, texts, changed) {
+    // Texts every slide has besides its kind's parts, each a textarea after the settings:
+    // [form key, label]. (Speaker notes would be ["notes", texts.notes].)
+    const SLIDE_TEXTS = [];
     let form = null;             // the form as shown: {kind, title, text, statement, options, settings}
     let sentRows = [];           // the option rows of the last `value()`, by position sent
     let dragged = null;
@@ -46,7 +49,9 @@
     function touched() { clearErrors(); changed(false); }
 
     function textInput(value, multiline, rows, onInput) {
-      const input = multiline ? el("textarea", { rows: String(rows || 3) }) : el("input", { type: "text" });
+      // A box tall enough for what it holds (up to 8 lines), so a description is read whole.
+      const shown = multiline ? Math.min(8, Math.max(rows || 3, (value || "").split("\n").length + Math.floor((value || "").length / 45))) : 0;
+      const input = multiline ? el("textarea", { rows: String(shown) }) : el("input", { type: "text" });
       input.value = value || "";
       input.addEventListener("input", function () { onInput(input.value); touched(); });
       return input;
@@ -244,6 +249,11 @@
         settings.forEach(function (setting) { box.append(settingControl(setting)); });
         container.append(box);
       }
+      SLIDE_TEXTS.forEach(function (entry) {
+        const key = entry[0];
+        const input = textInput(form[key], true, 3, function (v) { form[key] = v; });
+        container.append(field("form-" + key, entry[1], input, key));
+      });
       if (active) {
         const again = document.getElementById(active);
         if (again) again.focus();
@@ -308,7 +318,9 @@
       });
       const settings = {};
       Object.keys(form.settings).forEach(function (key) { settings[key] = String(form.settings[key]); });
-      return { kind: form.kind, title: form.title, text: form.text, statement: form.statement, options: options, settings: settings };
+      const sent = { kind: form.kind, title: form.title, text: form.text, statement: form.statement, options: options, settings: settings };
+      SLIDE_TEXTS.forEach(function (entry) { sent[entry[0]] = form[entry[0]] || ""; });
+      return sent;
     }
 
     return {
