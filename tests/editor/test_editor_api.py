@@ -195,6 +195,9 @@ async def test_the_kind_of_an_answered_slide_cannot_change(running: Any) -> None
     text = "# Vraag\nkind: choice\n\n- **A**\n- **B**"
     response = await call(running, "PUT", "/slides/s7", {"version": 0, "text": text})
     assert response.status_code == 422 and response.json()["line"] == 2
+    form = {"kind": "choice", "title": "Vraag", "options": [{"label": "A"}, {"label": "B"}]}
+    response = await call(running, "PUT", "/slides/s7/form", {"version": 0, **form})
+    assert response.status_code == 422 and response.json()["field"] == "kind"
 
 
 async def test_the_session_settings_are_edited_as_front_matter(running: Any) -> None:

@@ -132,5 +132,8 @@ def test_a_refused_value_is_shown_at_its_field_and_views_lose_nothing(
     page.click("#view-form")
     expect(page.locator("#form-title")).to_have_value("Hoe tevreden ben je?")
     expect(page.locator("#setting-max")).to_have_value("3")
+    page.click("#undo")  # the form's saves of one slide are one typing burst: one undo
+    expect(page.locator("#form-title")).to_have_value("How do you rate this?")
+    expect(page.locator("#setting-max")).to_have_value("")
     unexpected = [p for p in console.problems if "status of 422" not in p]
     assert unexpected == []
