@@ -72,15 +72,18 @@ def test_a_choice_question_is_edited_without_deck_text(editor: Any, server: Any)
     expect(page.locator("#option-2-label")).to_be_focused()
     page.click("li.option-row[data-index='1'] .option-remove")
     expect(page.locator("li.option-row")).to_have_count(3)
+    rows = page.locator("li.option-row")
+    rows.nth(2).locator(".option-handle").drag_to(rows.nth(0))  # and by dragging
+    expect(page.locator("#option-0-label")).to_have_value(third)
     saved(page)
-    expected = ["Informeel", "Netwerk", third]
+    expected = [third, "Informeel", "Netwerk"]
     expect(page.locator("#preview")).to_contain_text("Netwerk")
     wait_until_sync(
         lambda: [o["label"] for o in slide_on_server(server, index)["options"]] == expected,
         "the edited options are saved",
     )
     options = slide_on_server(server, index)["options"]
-    assert options[1]["description"] == "Met de buren"
+    assert options[2]["description"] == "Met de buren"
     assert second not in [o["label"] for o in options]
     selected = page.locator("#slide-list li.selected").get_attribute("data-id")
     assert slide_on_server(server, index)["id"] == selected
@@ -90,7 +93,7 @@ def test_a_choice_question_is_edited_without_deck_text(editor: Any, server: Any)
     wait_until_sync(lambda: slide_on_server(server, index)["kind"] == "ranking", "the new kind")
     expect(page.locator("#slide-list li.selected .kind-tag")).to_have_text("Rangschikking")
     expect(page.locator("#preview .slide")).to_have_attribute("data-kind", "ranking")
-    expect(page.locator("#option-1-label")).to_have_value("Netwerk")  # the options stay
+    expect(page.locator("#option-2-label")).to_have_value("Netwerk")  # the options stay
 
     page.reload()
     page.locator("#slide-list li .pick").nth(index).click()

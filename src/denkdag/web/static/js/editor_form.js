@@ -90,8 +90,9 @@
       up.addEventListener("click", function () { moveOption(index, -1, ".option-up"); });
       down.addEventListener("click", function () { moveOption(index, 1, ".option-down"); });
       remove.addEventListener("click", function () { removeOption(index); });
-      const row = el("li", { className: "option-row", draggable: "true", "data-index": String(index) }, [
-        el("span", { className: "option-handle", "aria-hidden": "true", text: "⠿" }),
+      // Only the handle drags, so text in the option's boxes can still be selected.
+      const row = el("li", { className: "option-row", "data-index": String(index) }, [
+        el("span", { className: "option-handle", draggable: "true", "aria-hidden": "true", text: "⠿" }),
         el("span", { className: "option-number", "aria-hidden": "true", text: String(number) }),
         el("div", { className: "option-inputs" }, [label, description, errorSlot("option-" + index)]),
         el("div", { className: "option-buttons" }, [up, down, remove]),
@@ -116,6 +117,7 @@
         dragged = Number(row.dataset.index);
         event.dataTransfer.effectAllowed = "move";
         event.dataTransfer.setData("text/plain", String(dragged));
+        if (event.dataTransfer.setDragImage) event.dataTransfer.setDragImage(row, 12, 12);
         row.classList.add("dragging");
       });
       list.addEventListener("dragover", function (event) { if (dragged !== null) event.preventDefault(); });
