@@ -195,6 +195,9 @@ async def test_the_kind_of_an_answered_slide_cannot_change(running: Any) -> None
     text = "# Vraag\nkind: choice\n\n- **A**\n- **B**"
     response = await call(running, "PUT", "/slides/s7", {"version": 0, "text": text})
     assert response.status_code == 422 and response.json()["line"] == 2
+    form = {"kind": "choice", "title": "Vraag", "options": [{"label": "A"}, {"label": "B"}]}
+    response = await call(running, "PUT", "/slides/s7/form", {"version": 0, **form})
+    assert response.status_code == 422 and response.json()["field"] == "kind"
 
 
 async def test_the_session_settings_are_edited_as_front_matter(running: Any) -> None:
@@ -291,3 +294,26 @@ async def test_deleting_the_session_deletes_its_deck_versions(running: Any) -> N
     await running.service.sessions.delete(await running.service.sessions.get(running.code))
     async with running.service.store.reader.connect() as conn:
         assert (await conn.execute(count)).scalar_one() == 0
+
+
+async def test_a_form_is_saved_as_the_slides_text_and_an_error_names_its_field(
+    running: Any,
+) -> None:
+    form = {
+        "kind": "choice",
+        "title": "Welke?",
+        "text": "",
+        "statement": "",
+        "options": [{"label": "Netwerk", "description": "Met de buren"}, {"label": "Alleen"}],
+        "settings": {"multiple": "yes"},
+    }
+    response = await call(running, "PUT", "/slides/s7/form", {"version": 0, **form})
+    assert response.status_code == 200, response.text
+    shown = next(s for s in response.json()["slides"] if s["id"] == "s7")
+    assert shown["form"]["options"][0] == {"label": "Netwerk", "description": "Met de buren"}
+    assert shown["text"].startswith("# Welke?\nkind: choice\nmultiple: yes")
+    broken = {**form, "options": [{"label": "A"}, {"label": "A"}]}
+    response = await call(running, "PUT", "/slides/s7/form", {"version": 1, **broken})
+    assert response.status_code == 422 and response.json()["field"] == "options"
+    stale = await call(running, "PUT", "/slides/s7/form", {"version": 0, **form})
+    assert stale.status_code == 409 and stale.json()["conflict"] is True

@@ -42,6 +42,7 @@ def open_editor(helpers: ModuleType, chromium: Any, server: Any) -> tuple[Any, A
     link = server.presenter_url.split("?", 1)[0]
     page.goto(f"{link}?next=/e/{server.code}")
     page.locator("#editor").wait_for()
+    page.click("#view-text")  # these tests type deck text (the form: test_editor_form_browser)
     return context, page, console
 
 

@@ -2,7 +2,9 @@
 
 Each slide is edited as its own deck-file text block and read by `formats.deck`, so a slide
 typed in the browser is validated exactly as an imported deck is, with the same
-`WHERE:LINE: message` errors (lines counted from the slide's heading).
+`WHERE:LINE: message` errors (lines counted from the slide's heading). The editor's form
+(`formats.slide_form`) is saved the same way: written as the slide's text block and read
+back, its errors naming the form field their line came from (`FieldError`).
 
 Every change is a new deck version (`storage.revisions`): a save names the version it was
 made on, and a save on a stale version is refused with the current deck (two
@@ -40,6 +42,7 @@ from denkdag.formats.deck import (
     ImageResolver,
 )
 from denkdag.formats.images import CleanImage
+from denkdag.formats.slide_form import SlideForm, field_at, form_text, slide_form
 from denkdag.formats.slide_text import (
     NEW_SLIDES,
     SESSION,
@@ -77,6 +80,15 @@ class ImageNotAccepted(DomainError):
     """An image (or its alt text) the editor does not take (web/errors.py: 422)."""
 
 
+class FieldError(SlideTextError):
+    """A form's slide the deck reader refused: the reader's error and the form field
+    (`formats.slide_form`) its line came from, so the editor shows it there."""
+
+    def __init__(self, error: SlideTextError, field: str) -> None:
+        super().__init__(error.where, error.line, error.reason)
+        self.field = field
+
+
 class NeedsConfirmation(DomainError):
     """A change that loses something (a slide with answers) and was not confirmed."""
 
@@ -108,6 +120,7 @@ class EditorDeck:
             "text": slide_text(slide),
             "image": _image_url(self.session.code, slide),
             "alt": str(slide.extra.get("alt", "")),
+            "form": slide_form(slide),
         }
 
 
@@ -240,6 +253,17 @@ class Editor:
             )
 
         return await self._commit(code, user, version, f"edit:{slide_id}", change)
+
+    async def edit_form(
+        self, code: str, user: User | None, version: int, slide_id: str, form: SlideForm
+    ) -> EditorDeck:
+        """Save the slide as the editor's form holds it: written as its text block and
+        saved as typed text is (`edit`), an error naming the form field it is about."""
+        text, fields = form_text(form)
+        try:
+            return await self.edit(code, user, version, slide_id, text)
+        except SlideTextError as error:
+            raise FieldError(error, field_at(form, fields, error.line)) from None
 
     async def edit_info(self, code: str, user: User | None, version: int, text: str) -> EditorDeck:
         session = await self.service.access.facilitated(code, user)  # strangers before the text

@@ -48,6 +48,7 @@ class SlideTextError(DomainError):
         super().__init__(
             Message("%(where)s:%(line)s: %(reason)s", where=where, line=line, reason=reason)
         )
+        self.where = where
         self.line = line
         self.reason = reason
         """The sentence without `WHERE:LINE:`, to translate."""

@@ -22,6 +22,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from denkdag.app.editor import (
     Editor,
     EditorDeck,
+    FieldError,
     ImageNotAccepted,
     NeedsConfirmation,
     StaleDeck,
@@ -38,6 +39,7 @@ from denkdag.formats.images import (
     ImageRefused,
     clean_image,
 )
+from denkdag.formats.slide_form import SlideForm, kind_forms
 from denkdag.formats.slide_text import NEW_SLIDES, SlideTextError, new_deck
 from denkdag.web import i18n
 from denkdag.web.auth import check_csrf, facilitator, facilitator_from_cookie, service
@@ -98,6 +100,8 @@ async def _refusal(request: Request, error: DomainError, code: str | None) -> JS
         return _deck_json(error.current, 409, detail=detail, conflict=True)
     if isinstance(error, SlideTextError):
         body = {"detail": detail, "line": error.line, "message": i18n.refusal(error.reason)}
+        if isinstance(error, FieldError):
+            body["field"] = error.field
         return JSONResponse(body, status_code=422)
     if isinstance(error, NeedsConfirmation):
         return JSONResponse({"detail": detail, "confirm": True}, status_code=409)
@@ -139,6 +143,34 @@ class SlideText(Versioned):
     text: str = Field(max_length=MAX_TEXT)
 
 
+class FormOption(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(max_length=2_000)
+    description: str = Field("", max_length=MAX_TEXT)
+
+
+class FormBody(Versioned):
+    """A slide as the editor's form holds it (formats/slide_form.py): only the shape and
+    sizes are checked here; the deck reader judges the content, field by field."""
+
+    kind: str = Field(max_length=40)
+    title: str = Field(max_length=2_000)
+    text: str = Field("", max_length=MAX_TEXT)
+    statement: str = Field("", max_length=MAX_TEXT)
+    options: list[FormOption] = Field(default_factory=list, max_length=100)
+    settings: dict[str, str] = Field(default_factory=dict, max_length=40)
+
+    def form(self) -> SlideForm:
+        return SlideForm(
+            kind=self.kind,
+            title=self.title,
+            text=self.text,
+            statement=self.statement,
+            options=tuple((option.label, option.description) for option in self.options),
+            settings={key[:40]: value[:MAX_TEXT] for key, value in self.settings.items()},
+        )
+
+
 class Order(Versioned):
     order: list[str] = Field(max_length=500)
 
@@ -160,7 +192,12 @@ async def editor_page(request: Request, code: str) -> Response:
     hints = {name: NEW_SLIDES[name] for name in KINDS if name in NEW_SLIDES}
     context = {
         "session": session,
-        "data": {**view.as_dict(), "kinds": _kind_labels(), "hints": hints},
+        "data": {
+            **view.as_dict(),
+            "kinds": _kind_labels(),
+            "hints": hints,
+            "forms": kind_forms(i18n.gettext),
+        },
     }
     return render(request, "editor.html", context, session=session)
 
@@ -181,6 +218,15 @@ async def edit_slide(
     request: Request, code: str, slide_id: str, body: SlideText, user: Signed
 ) -> JSONResponse:
     view = await _editor(request).edit(code, user, body.version, slide_id, body.text)
+    return _deck_json(view)
+
+
+@api.put("/e/{code}/slides/{slide_id}/form")
+async def edit_slide_form(
+    request: Request, code: str, slide_id: str, body: FormBody, user: Signed
+) -> JSONResponse:
+    """The slide as the editor's form holds it; an error names the field (`field`)."""
+    view = await _editor(request).edit_form(code, user, body.version, slide_id, body.form())
     return _deck_json(view)
 
 

@@ -7,9 +7,10 @@ kind's capabilities (base.py `Kind`). To add a kind:
    `asks`, `settings`, `read` / `write` (deck syntax), `validate` and `tally` (a
    `RecordKind` adds `tally_records`). Override the capabilities that differ from the
    defaults: `label` and `starter` (the editor's add-slide menu and the new slide's
-   text), `read_form` (a phone's plain form post), `rows` (bars, spreadsheet rows,
-   breakdowns and comparisons), `breakdown`, `shared` with `question_key`, `view` (its
-   API fields), `tally_source`, `feeds_opinions` / `shows_opinions`, and `partials`.
+   text), `form_parts` and `form_settings` (the editor's form for it), `read_form` (a
+   phone's plain form post), `rows` (bars, spreadsheet rows, breakdowns and comparisons),
+   `breakdown`, `shared` with `question_key`, `view` (its API fields), `tally_source`,
+   `feeds_opinions` / `shows_opinions`, and `partials`.
 2. Make it known: add the module to `_MODULES` here, or, from outside the package (a
    plugin, a test), call `register(KIND)`.
 3. Write its template partials `kinds/<name>_<surface>.html` for the surfaces named in
@@ -31,12 +32,15 @@ from importlib import import_module
 from denkdag.domain.kinds.base import (
     STANCES,
     SURFACES,
+    Control,
     DeckSyntaxError,
     Form,
+    FormPart,
     Kind,
     KindDefaults,
     Line,
     RecordKind,
+    Setting,
     SlideContent,
     SlideSource,
     Surface,
@@ -106,12 +110,15 @@ __all__ = [
     "STANCES",
     "STARTERS",
     "SURFACES",
+    "Control",
     "DeckSyntaxError",
     "Form",
+    "FormPart",
     "Kind",
     "KindDefaults",
     "Line",
     "RecordKind",
+    "Setting",
     "SlideContent",
     "SlideSource",
     "Surface",

@@ -43,6 +43,35 @@ Surface = Literal["phone", "projector", "remote", "report", "results"]
 
 SURFACES: tuple[Surface, ...] = ("phone", "projector", "remote", "report", "results")
 
+FormPart = Literal["text", "options", "statement"]
+"""What the editor's form shows of a slide's body: its text, its options (each a title and
+a description, `Slide.options`) or its statement (`Slide.statement`). A kind with
+"options" or "statement" writes its body from those (`Kind.write`); with "text" alone the
+form shows the body as the kind writes it."""
+
+Control = Literal["number", "flag", "choice", "text"]
+"""How the editor's form shows a setting: a number field with its limits, a checkbox, a
+menu of fixed values, or a line of text."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One slide setting as the editor's form shows it, with the limits `read` enforces,
+    so the form offers only what the deck reader accepts (the reader stays the judge).
+
+    `default` is the value the kind assumes when the setting is left out: a flag whose
+    default is "yes" is written as "no" when unticked, and left out when ticked."""
+
+    name: str
+    label: str
+    control: Control = "text"
+    low: int | None = None
+    high: int | None = None
+    default: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    """(value, `N_()` label) of a "choice" setting, in the menu's order."""
+
+
 Form = Mapping[str, Sequence[str]]
 """A plain form post (a phone without JavaScript): each field's name with its values."""
 
@@ -132,6 +161,13 @@ class Kind(Protocol):
     partials: frozenset[Surface]
     """The surfaces with a partial of its own; the others use the generic one."""
 
+    form_parts: tuple[FormPart, ...]
+    """What the editor's form shows of its body (see `FormPart`)."""
+
+    form_settings: tuple[Setting, ...]
+    """Its settings as the editor's form shows them; a setting in `settings` not described
+    here gets a line of text (formats/slide_form.py), so no setting is out of reach."""
+
     def read_form(self, slide: Slide, form: Form) -> Any:
         """The answer a plain form post stands for: the value the JSON API would get."""
         ...
@@ -175,6 +211,8 @@ class KindDefaults:
     feeds_opinions = False
     shows_opinions = False
     partials: frozenset[Surface] = frozenset()
+    form_parts: tuple[FormPart, ...] = ("text",)
+    form_settings: tuple[Setting, ...] = ()
 
     def read_form(self, slide: Slide, form: Form) -> Any:
         """A `value` field, once (one option or stance) or repeated (several options)."""

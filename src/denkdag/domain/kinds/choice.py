@@ -22,6 +22,7 @@ from denkdag.domain.kinds.base import (
     KindDefaults,
     Line,
     Rows,
+    Setting,
     SlideContent,
     SlideSource,
     body_text,
@@ -102,6 +103,8 @@ class ChoiceKind(KindDefaults):
     asks = True
     settings = frozenset({"multiple"})
     label = N_("Multiple choice")
+    form_parts = ("text", "options")
+    form_settings = (Setting("multiple", N_("Participants may choose several options"), "flag"),)
     starter = (
         "# Your question?\nkind: choice\nmultiple: no\n\n- **First option**\n- **Second option**"
     )

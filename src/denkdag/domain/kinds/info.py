@@ -13,6 +13,7 @@ from denkdag.domain.errors import N_, SlideNotOpen
 from denkdag.domain.kinds.base import (
     DeckSyntaxError,
     KindDefaults,
+    Setting,
     SlideContent,
     SlideSource,
     body_text,
@@ -32,6 +33,15 @@ class InfoKind(KindDefaults):
     label = N_("Information")
     starter = "# Title\n\nText of the slide. **Bold**, *italic*, and bullets:\n\n- one point"
     partials = frozenset({"phone", "projector", "report"})
+    form_settings = (
+        Setting(
+            "layout",
+            N_("Layout"),
+            "choice",
+            default="text",
+            choices=(("text", N_("Title and text")), ("title", N_("Title slide"))),
+        ),
+    )
 
     def read(self, source: SlideSource) -> SlideContent:
         layout = source.settings.get("layout", "text").strip()

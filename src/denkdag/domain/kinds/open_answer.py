@@ -24,6 +24,7 @@ from denkdag.domain.errors import N_
 from denkdag.domain.kinds.base import (
     Form,
     KindDefaults,
+    Setting,
     SlideContent,
     SlideSource,
     TallySource,
@@ -31,6 +32,7 @@ from denkdag.domain.kinds.base import (
     parse_int,
 )
 from denkdag.domain.kinds.participant_text import (
+    BANNED_SETTING,
     clean_text,
     read_banned,
     refuse_banned,
@@ -66,6 +68,17 @@ class OpenAnswerKind(KindDefaults):
     settings = frozenset({"max_length", "banned"})
     label = N_("Open answer")
     starter = "# Your question?\nkind: open\nmax_length: 280\n\nA short explanation."
+    form_settings = (
+        Setting(
+            "max_length",
+            N_("Characters per answer"),
+            "number",
+            1,
+            LONGEST,
+            str(DEFAULT_LENGTH),
+        ),
+        BANNED_SETTING,
+    )
     tally_source: TallySource = "records"
     partials = frozenset({"phone", "projector", "remote", "report", "results"})
     moderated = True

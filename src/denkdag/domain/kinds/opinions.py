@@ -22,7 +22,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from denkdag.domain.errors import N_, SlideNotOpen
-from denkdag.domain.kinds.base import KindDefaults, SlideContent, SlideSource, body_text, parse_flag
+from denkdag.domain.kinds.base import (
+    KindDefaults,
+    Setting,
+    SlideContent,
+    SlideSource,
+    body_text,
+    parse_flag,
+)
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import Tally
 
@@ -39,6 +46,9 @@ class OpinionsKind(KindDefaults):
     settings = frozenset({SHOW_OWN})
     label = N_("Opinion map")
     starter = "# How the room thinks\nkind: opinions"
+    form_settings = (
+        Setting(SHOW_OWN, N_("Each phone shows its owner's place on the map"), "flag"),
+    )
     shows_opinions = True
     partials = frozenset({"phone", "projector", "remote", "report"})
 

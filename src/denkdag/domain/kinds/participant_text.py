@@ -16,9 +16,11 @@ from collections.abc import Iterable
 
 from denkdag.domain.characters import TEXT_CONTROLS, bad_character
 from denkdag.domain.errors import N_, InvalidAnswer, Message
-from denkdag.domain.kinds.base import DeckSyntaxError, SlideSource
+from denkdag.domain.kinds.base import DeckSyntaxError, Setting, SlideSource
 
 MAX_BANNED = 200
+BANNED_SETTING = Setting("banned", N_("Words hidden from the room (separated by commas)"))
+"""The `banned` setting as the editor's form shows it (kinds taking participants' text)."""
 _WORD = re.compile(r"\w+")
 
 

@@ -42,6 +42,7 @@ class RankingKind(KindDefaults):
     settings: frozenset[str] = frozenset()
     label = N_("Ranking")
     starter = "# What comes first?\nkind: ranking\n\n- **First**\n- **Second**\n- **Third**"
+    form_parts = ("text", "options")
     partials = frozenset({"phone", "projector", "report", "results"})
 
     def read_form(self, slide: Slide, form: Form) -> Any:

@@ -29,6 +29,7 @@ from denkdag.domain.kinds.base import (
     KindDefaults,
     Line,
     Rows,
+    Setting,
     SlideContent,
     SlideSource,
     body_text,
@@ -95,6 +96,11 @@ class ScaleKind(KindDefaults):
         "labels: Not at all | Completely\n\n- First item\n- Second item"
     )
     rows: Rows = "items"
+    form_settings = (
+        Setting("min", N_("Lowest value"), "number", LOWEST, HIGHEST, str(DEFAULT_MIN)),
+        Setting("max", N_("Highest value"), "number", LOWEST, HIGHEST, str(DEFAULT_MAX)),
+        Setting("labels", N_("Words at the two ends (low | high)")),
+    )
     breakdown = True
     partials = frozenset({"phone", "projector", "report", "results"})
 

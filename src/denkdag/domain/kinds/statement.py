@@ -35,6 +35,7 @@ class StatementKind(KindDefaults):
     settings: frozenset[str] = frozenset()
     label = N_("Statement (agree / disagree)")
     starter = "# Agree or disagree?\nkind: statement\n\n> The statement the room votes on."
+    form_parts = ("statement",)
     rows: Rows = "stances"
     breakdown = True
     shared = True

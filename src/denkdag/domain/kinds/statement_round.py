@@ -52,6 +52,7 @@ from denkdag.domain.errors import N_, InvalidAnswer, NotFound, SlideNotOpen, Unk
 from denkdag.domain.kinds.base import (
     DeckSyntaxError,
     KindDefaults,
+    Setting,
     SlideContent,
     SlideSource,
     TallySource,
@@ -59,6 +60,7 @@ from denkdag.domain.kinds.base import (
     parse_int,
 )
 from denkdag.domain.kinds.participant_text import (
+    BANNED_SETTING,
     clean_text,
     fold,
     read_banned,
@@ -167,9 +169,36 @@ class ConversationKind(KindDefaults):
     name = NAME
     asks = True
     settings = frozenset({"moderation", "submissions", "max_length", "banned"})
+    label = N_("Statement round")
+    starter = (
+        "# What do you think?\nkind: conversation\n\nVote on each statement, and add your own."
+        "\n\n> A first statement to vote on."
+    )
     tally_source: TallySource = "round"
     feeds_opinions = True
     partials = frozenset({"phone", "projector", "remote", "report"})
+    form_settings = (
+        Setting(
+            "moderation",
+            N_("The room's statements"),
+            "choice",
+            default=APPROVE_FIRST,
+            choices=(
+                (APPROVE_FIRST, N_("approved by a facilitator first")),
+                (SHOW_AT_ONCE, N_("shown at once")),
+            ),
+        ),
+        Setting("submissions", N_("Participants may write statements"), "flag", default="yes"),
+        Setting(
+            "max_length",
+            N_("Characters per statement"),
+            "number",
+            SHORTEST,
+            LONGEST,
+            str(DEFAULT_LENGTH),
+        ),
+        BANNED_SETTING,
+    )
 
     def read(self, source: SlideSource) -> SlideContent:
         extra: dict[str, Any] = {}

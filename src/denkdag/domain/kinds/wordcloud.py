@@ -31,6 +31,7 @@ from denkdag.domain.errors import N_, InvalidAnswer
 from denkdag.domain.kinds.base import (
     Form,
     KindDefaults,
+    Setting,
     SlideContent,
     SlideSource,
     TallySource,
@@ -38,6 +39,7 @@ from denkdag.domain.kinds.base import (
     parse_int,
 )
 from denkdag.domain.kinds.participant_text import (
+    BANNED_SETTING,
     clean_text,
     fold,
     read_banned,
@@ -101,6 +103,10 @@ class WordCloudKind(KindDefaults):
     settings = frozenset({"words", "banned"})
     label = N_("Word cloud")
     starter = "# One word for …?\nkind: wordcloud\nwords: 3"
+    form_settings = (
+        Setting("words", N_("Words per participant"), "number", 1, MAX_WORDS, str(MAX_WORDS)),
+        BANNED_SETTING,
+    )
     tally_source: TallySource = "words"
     partials = frozenset({"phone", "projector", "remote", "report", "results"})
     moderated = False

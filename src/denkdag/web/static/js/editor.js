@@ -1,5 +1,7 @@
-// The session editor: a slide list (drag, or Alt+↑/↓ to reorder), the selected slide's deck
-// text saved as the facilitator types, and the slide as the projector shows it.
+// The session editor: a slide list (drag, or Alt+↑/↓ to reorder), the selected slide as a
+// form (editor_form.js) or as its deck text ("advanced"), saved as the facilitator types,
+// and the slide as the projector shows it. Both views show the same slide as last saved:
+// switching loses nothing, and is refused while a refused change is still on screen.
 // Every change names the deck version it was made on; a stale one comes back 409 with the
 // deck as it is now, and the editor shows both texts. Requests go one at a time, in order.
 "use strict";
@@ -21,11 +23,18 @@
   const preview = document.getElementById("preview");
   const undoButton = document.getElementById("undo");
   const conflict = document.getElementById("conflict");
+  const formView = document.getElementById("form-view");
+  const textView = document.getElementById("text-view");
+  const viewNote = document.getElementById("view-note");
   const DELAY = 700;
+  const VIEW_KEY = "denkdag.editor.view";
+  const slideForm = window.DenkdagSlideForm.create(formView, data.forms, text, formChanged);
+  let view = "form";
+  try { if (window.localStorage.getItem(VIEW_KEY) === "text") view = "text"; } catch (e) { /* storage off */ }
 
   let deck = data;             // the deck as last confirmed by the server
   let selected = deck.slides.length ? deck.slides[0].id : null;
-  let pending = null;          // {kind: "slide"|"info", id, text} waiting to be saved
+  let pending = null;          // {kind: "slide"|"info"|"form", id, text|form} waiting to be saved
   let timer = null;
   let queue = Promise.resolve();
   let mine = null;             // my text refused by a conflict: {kind, id, text}
@@ -86,6 +95,8 @@
     area.value = slide ? slide.text : "";
     area.disabled = !slide;
     slideError.hidden = true;
+    viewNote.hidden = true;
+    if (slide) slideForm.load(slide.form);
     document.getElementById("syntax-hint").textContent = slide ? (hints[slide.kind] || "") : "";
     renderList();
     refreshPreview();
@@ -132,6 +143,11 @@
       area.value = slide.text;
       if (document.activeElement === area) area.setSelectionRange(caret, caret);
     } else if (!slide) area.value = "";
+    // The form likewise: not while a change of ours waits or the facilitator is in it
+    // (its own state is newer), nor over a refused change still shown at its field.
+    const formWaiting = pending && pending.kind === "form" && pending.id === selected;
+    const inForm = formView.contains(document.activeElement);
+    if (slide && !formWaiting && (theirs || !inForm) && !slideForm.hasError()) slideForm.load(slide.form);
     if (!(pending && pending.kind === "info") && (theirs || document.activeElement !== infoArea)) infoArea.value = deck.info;
     document.getElementById("syntax-hint").textContent = slide ? (hints[slide.kind] || "") : "";
     renderList();
@@ -180,7 +196,8 @@
       const slide = what && what.kind === "slide" ? slideById(what.id) : null;
       if (what && what.kind === "slide") area.value = slide ? slide.text : "";
       if (what && what.kind === "info") infoArea.value = deck.info;
-      document.getElementById("conflict-mine").textContent = what ? what.text : "";
+      if (what && what.kind === "form") { const theirs = slideById(what.id); if (theirs) slideForm.load(theirs.form); }
+      document.getElementById("conflict-mine").textContent = what ? (what.kind === "form" ? slideForm.summary(what.form) : what.text) : "";
       document.getElementById("conflict-keep").hidden = !what;
       conflict.hidden = false;
       setStatus("conflict");
@@ -188,12 +205,27 @@
       return false;
     }
     setStatus("error");
+    if (what && what.kind === "form") {
+      slideForm.clearErrors();
+      slideForm.showError(result.body.field, result.body.message || result.body.detail || String(result.status));
+      return false;
+    }
     const target = what && what.kind === "info" ? infoError : slideError;
     showError(target, result.body.detail || String(result.status));
     return false;
   }
 
-  function pathOf(what) { return what.kind === "info" ? "/info" : "/slides/" + encodeURIComponent(what.id); }
+  function pathOf(what) {
+    if (what.kind === "info") return "/info";
+    return "/slides/" + encodeURIComponent(what.id) + (what.kind === "form" ? "/form" : "");
+  }
+
+  // What a save sends: the text typed, or the form as it is when the save leaves.
+  function bodyOf(what) {
+    if (what.kind !== "form") return { version: deck.version, text: what.text };
+    if (!what.form) what.form = slideForm.value();
+    return Object.assign({ version: deck.version }, what.form);
+  }
 
   function saveNow(keepalive) {
     if (timer) { window.clearTimeout(timer); timer = null; }
@@ -203,16 +235,17 @@
       // The page is going away: start the request now (keepalive lets it finish), not
       // behind the queue, which may never run again.
       pending = null;
-      send("PUT", pathOf(what), { version: deck.version, text: what.text }, true).then(function (result) { handle(result, what); });
+      send("PUT", pathOf(what), bodyOf(what), true).then(function (result) { handle(result, what); });
       return queue;
     }
     return run(async function () {
       if (pending === what) pending = null;
       setStatus("saving");
-      const result = await send("PUT", pathOf(what), { version: deck.version, text: what.text }, false);
+      const result = await send("PUT", pathOf(what), bodyOf(what), false);
       if (handle(result, what)) {
         showError(what.kind === "info" ? infoError : slideError, "");
-        if (what.kind === "slide" && what.id === selected) refreshPreview();
+        if (what.kind === "form" && what.id === selected && !pending) slideForm.clearErrors();
+        if (what.kind !== "info" && what.id === selected) refreshPreview();
       }
     });
   }
@@ -225,6 +258,44 @@
     if (timer) window.clearTimeout(timer);
     timer = window.setTimeout(function () { saveNow(false); }, DELAY);
   }
+
+  // The form changed: save it like typing (a move, a removal or a new kind at once);
+  // a value outside its limits is shown at its field and not sent.
+  function formChanged(now, invalid) {
+    if (invalid || !selected) return;
+    pending = { kind: "form", id: selected };
+    setStatus("unsaved");
+    if (timer) window.clearTimeout(timer);
+    if (now) saveNow(false);
+    else timer = window.setTimeout(function () { saveNow(false); }, DELAY);
+  }
+
+  // --- the two views of the slide: form, deck text ---------------------------------------
+
+  function showView(next, remember) {
+    view = next;
+    formView.hidden = view !== "form";
+    textView.hidden = view !== "text";
+    document.getElementById("view-form").setAttribute("aria-pressed", String(view === "form"));
+    document.getElementById("view-text").setAttribute("aria-pressed", String(view === "text"));
+    if (remember) { try { window.localStorage.setItem(VIEW_KEY, view); } catch (e) { /* storage off */ } }
+  }
+
+  function switchView(next) {
+    if (next === view) return;
+    const refused = view === "form" ? slideForm.hasError() : !slideError.hidden;
+    if (refused) { showError(viewNote, text.view_blocked); return; }
+    showError(viewNote, "");
+    flush();
+    run(async function () {
+      const slide = slideById(selected);
+      if (slide) { area.value = slide.text; slideForm.load(slide.form); }
+      showView(next, true);
+    });
+  }
+
+  document.getElementById("view-form").addEventListener("click", function () { switchView("form"); });
+  document.getElementById("view-text").addEventListener("click", function () { switchView("text"); });
 
   function change(method, path, body, after) {
     flush();
@@ -391,6 +462,7 @@
     const kind = document.getElementById("add-kind").value;
     change("POST", "/slides", { kind: kind, after: selected }, function (body) {
       select(body.slide);
+      if (view === "form") { slideForm.focus(); return; }
       area.focus();
       area.select();
     });
@@ -408,6 +480,7 @@
   document.getElementById("conflict-keep").addEventListener("click", function () {
     if (!mine) return;
     if (mine.kind === "slide") { select(mine.id); area.value = mine.text; }
+    else if (mine.kind === "form") { select(mine.id); slideForm.load(mine.form); }
     else infoArea.value = mine.text;
     pending = mine;
     mine = null;
@@ -454,6 +527,8 @@
   window.addEventListener("beforeunload", function () { flush(true); });
 
   infoArea.value = deck.info;
+  document.getElementById("view-switch").hidden = false;
+  showView(view, false);
   select(selected);
   if (window.Denkdag) window.Denkdag.connect("/api/v1/sessions/" + encodeURIComponent(code) + "/events", { state: pull });
 })();
