@@ -11,7 +11,6 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from denkdag.defaults import DEFAULT_DATABASE
 
 
-
 class Settings(BaseSettings):
     """Everything an operator can set; the CLI's flags override these."""
 
