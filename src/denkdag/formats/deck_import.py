@@ -9,6 +9,8 @@ does, and its pictures every check an upload does.
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -97,6 +99,19 @@ def read_slide_path(path: Path, *, draw: bool = True) -> ImportedDeck:
             str(path), 1, N_("cannot read the file (%(reason)s)"), reason=error.strerror
         ) from None
     return read_slide_file(data, str(path), draw=draw)
+
+
+def thumbnail_uri(image: CleanImage, width: int = 480) -> str:
+    """A small JPEG of an image as a `data:` address, for the review page (the image is
+    not stored before the session is made, so it has no address of its own yet)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(image.data)) as opened:
+        small = opened.convert("RGB")
+        small.thumbnail((width, width * 2))
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
 def proposals(deck: ImportedDeck) -> list[Proposal]:
