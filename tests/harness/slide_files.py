@@ -30,11 +30,14 @@ def seed_deck() -> Deck:
 
 def _runs(paragraph: object, text: str) -> None:
     """`text` with `**bold**` parts as runs of the paragraph."""
+    from pptx.util import Pt
+
     for index, part in enumerate(re.split(r"\*\*", text)):
         if part:
             run = paragraph.add_run()  # type: ignore[attr-defined]
             run.text = part
             run.font.bold = bool(index % 2) or None
+            run.font.size = Pt(20)
 
 
 def _no_bullet(paragraph: object) -> None:

@@ -69,7 +69,7 @@ def pdf(pptx: bytes) -> bytes:
 
 
 def test_the_pptx_imports_to_the_demo_session(pptx: bytes) -> None:
-    read, bundle = as_proposed(pptx, "werksessie.pptx")
+    _, bundle = as_proposed(pptx, "werksessie.pptx")
     demo = seed_deck()
     assert shape(bundle.deck) == shape(demo)
     assert bundle.deck.info.title == demo.info.title
