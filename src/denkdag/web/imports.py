@@ -71,7 +71,9 @@ def _rows(waiting: PendingImport) -> list[dict[str, Any]]:
 
 
 def _labels() -> dict[str, str]:
-    return {name: i18n.gettext(kind.label) if kind.label else name for name, kind in KINDS.items()}
+    """The kinds' names (`N_()` texts): the template translates them in the page's
+    language, which `render` chooses."""
+    return {name: kind.label or name for name, kind in KINDS.items()}
 
 
 @router.get("/sessions/import/{token}", response_class=HTMLResponse)
