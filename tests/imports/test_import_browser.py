@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from harness.slide_files import NOTES, seed_deck, seed_pptx
+from harness.slide_files import NOTES, seed_deck, seed_pptx, soffice
 
 pytestmark = pytest.mark.browser
 
@@ -66,10 +66,16 @@ def test_build_a_session_from_a_pptx_through_the_review(
         page.locator(".import-actions button").click()
         page.wait_for_url(re.compile(r"/e/\d+$"))
         code = page.url.rsplit("/", 1)[-1]
-        kinds = [slide["kind"] for slide in session_slides(server, code)]
+        slides = session_slides(server, code)
+        kinds = [slide["kind"] for slide in slides]
         expected = [slide.kind for slide in seed_deck().slides]
         expected[9] = "info"
         assert kinds == expected
+        if soffice() is not None:  # drawn by LibreOffice: every slide shows as designed
+            images = [slide["extra"]["image"] for slide in slides]
+            assert len(set(images)) == len(slides)
+            shown = urllib.request.urlopen(f"{server.base}/media/{code}/{images[3][7:]}")
+            assert shown.headers["content-type"] == "image/png"
 
         page.goto(f"{server.base}/c/{code}")
         page.locator(".remote-buttons [data-action=next]").click()  # s1 → s2 …
