@@ -23,14 +23,29 @@ EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf", "polis", "deck", "deck-zip")
 def import_deck(
     file: Annotated[
         Path,
-        typer.Argument(help="A deck file (Markdown, see README), or a zip of deck.md and images/."),
+        typer.Argument(
+            help="A deck file (Markdown, see README), a zip of deck.md and images/, or a "
+            "PowerPoint (.pptx) or PDF whose questions are detected."
+        ),
     ],
     database: Database = DEFAULT_DATABASE,
     owner: Annotated[str, typer.Option(help="Facilitator who runs the session.")] = DEMO_USER,
+    all_info: Annotated[
+        bool,
+        typer.Option(
+            "--all-info", help="A .pptx or .pdf: keep every slide as information, no questions."
+        ),
+    ] = False,
 ) -> None:
-    """Import a deck file (with its images: a zip, or images beside the file) as a new
+    """Import a deck file (with its images: a zip, or images beside the file) or a slide
+    file (.pptx, .pdf: the detected questions taken as proposed, each printed) as a new
     session and print its join code."""
     from denkdag.formats.deck import DeckError
+    from denkdag.formats.deck_import import is_slide_file
+
+    if is_slide_file(file.name):
+        _import_slides(file, database, owner, all_info)
+        return
     from denkdag.formats.deck_zip import read_deck_path
 
     try:
@@ -45,6 +60,36 @@ def import_deck(
         return (await Editor(service).create(user, bundle.deck, bundle.images)).code
 
     code = run(work, database)
+    typer.echo(code)
+
+
+def _import_slides(file: Path, database: str, owner: str, all_info: bool) -> None:
+    """`denkdag import deck.pptx|deck.pdf`: what was detected, slide by slide, then the code."""
+    from denkdag.formats.deck import DeckError
+    from denkdag.formats.deck_import import proposals, read_slide_path
+
+    try:
+        deck = read_slide_path(file)
+    except DeckError as error:
+        fail(str(error), 2)
+    for slide, proposal in zip(deck.slides, proposals(deck), strict=True):
+        kind = "info" if all_info else proposal.kind
+        why = "kept as information (--all-info)" if all_info else str(proposal.reason)
+        typer.echo(f"slide {slide.number}: {kind} ({why}): {slide.title or '(no title)'}")
+    for notice in deck.notices:
+        typer.echo(str(notice))
+
+    async def work(service: Denkdag) -> str:
+        from denkdag.app.imports import SlideImports
+
+        user = await service.accounts.ensure_user(owner)
+        made = await SlideImports(service).create_as_proposed(user, deck, all_info=all_info)
+        return made.code
+
+    try:
+        code = run(work, database)
+    except DeckError as error:
+        fail(str(error), 2)
     typer.echo(code)
 
 

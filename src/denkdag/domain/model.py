@@ -67,6 +67,9 @@ class Slide:
     multiple: bool = False
     statement: str = ""
     extra: Mapping[str, Any] = field(default_factory=_frozen)
+    notes: str = ""
+    """The speaker's notes (the deck's `notes:` block): shown to facilitators only (the
+    remote and the notes window), never in a participant's or the projector's view."""
 
     def option(self, option_id: str) -> Option | None:
         """The option with this id, if the slide has it."""

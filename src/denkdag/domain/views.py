@@ -41,7 +41,8 @@ def slide_view(slide: Slide, *, private: bool = False) -> dict[str, Any]:
     `multiple` on choice slides, `statement` on statement slides); the kind's own
     settings under `extra` and also beside the common fields (a scale's `min`, `max` …),
     without the private ones (a round's banned words). Private (what storage keeps and
-    reads back): every field and every setting, nothing repeated.
+    reads back): every field and every setting, nothing repeated, and the speaker's notes,
+    which the public view never holds.
     """
     view: dict[str, Any] = {
         "id": slide.id,
@@ -53,6 +54,8 @@ def slide_view(slide: Slide, *, private: bool = False) -> dict[str, Any]:
     }
     if private:
         view.update(multiple=slide.multiple, statement=slide.statement, extra=dict(slide.extra))
+        if slide.notes:
+            view["notes"] = slide.notes
         return view
     view.update(kind_of(slide.kind).view(slide))
     extra = {key: value for key, value in slide.extra.items() if key not in PRIVATE_EXTRA}

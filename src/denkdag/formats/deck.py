@@ -21,6 +21,10 @@ Grammar (documented with an example in the README):
 
     Body text, as the kind reads it (options, statement, bullets …).
 
+    notes:                        the speaker's notes, last in the slide: every line
+      Say hello first.            after `notes:` (indented two spaces when written),
+                                  for facilitators only
+
 Reading is all or nothing: the first problem raises DeckError with the line number and a
 sentence saying what is wrong, and no slide is returned.
 """
@@ -52,6 +56,10 @@ MAX_SLIDES = 500
 MAX_TITLE = 300
 MAX_ALT = 300
 MAX_IMAGE_REF = 200
+MAX_NOTES = 20_000
+NOTES_KEY = "notes"
+_NOTES = re.compile(r"^notes:(?:[ \t]+(?P<first>.*))?[ \t]*$")
+NOTES_INDENT = "  "
 IMAGE_SETTINGS = frozenset({"image", "alt"})
 """A slide's picture (`image: images/photo.jpg`) and its alt text: kept in `Slide.extra`."""
 COMMON_SETTINGS = frozenset({"kind", "id", "section"}) | timer.SETTINGS | IMAGE_SETTINGS
@@ -232,7 +240,40 @@ def _split_slides(lines: list[Line]) -> list[tuple[Line, list[Line]]]:
     return blocks
 
 
-def _slide_source(heading: Line, body: list[Line]) -> SlideSource:
+def _split_notes(body: list[Line]) -> tuple[list[Line], str]:
+    """The slide's lines before its `notes:` block, and the notes: every line after it,
+    less the two spaces the writer indents them by (so a note line never starts a slide)."""
+    start = next((i for i, line in enumerate(body) if _NOTES.match(line.text)), None)
+    if start is None:
+        return body, ""
+    first = _NOTES.match(body[start].text)
+    assert first is not None
+    lines = [first["first"]] if first["first"] else []
+    lines += [line.text.removeprefix(NOTES_INDENT).rstrip() for line in body[start + 1 :]]
+    notes = "\n".join(lines).strip("\n")
+    if len(notes) > MAX_NOTES:
+        raise DeckSyntaxError(
+            body[start].number,
+            N_("speaker notes are at most %(most)s characters"),
+            most=MAX_NOTES,
+        )
+    return body[:start], notes
+
+
+def write_notes(notes: str) -> list[str]:
+    """The `notes:` block of a slide (none without notes), as `_split_notes` reads it."""
+    if not notes:
+        return []
+    return [
+        "",
+        f"{NOTES_KEY}:",
+        *(NOTES_INDENT + line if line else "" for line in notes.split("\n")),
+    ]
+
+
+def _slide_source(heading: Line, lines: list[Line]) -> tuple[SlideSource, str]:
+    """The slide as written, and its speaker notes."""
+    body, notes = _split_notes(lines)
     title = heading.text[2:].strip()
     if len(title) > MAX_TITLE:
         raise DeckSyntaxError(
@@ -259,7 +300,7 @@ def _slide_source(heading: Line, body: list[Line]) -> SlideSource:
         settings=settings,
         setting_lines=setting_lines,
         body=body[index:],
-    )
+    ), notes
 
 
 def _image_ref(value: str, line: Line) -> str:
@@ -330,7 +371,9 @@ def image_settings(slide: Slide) -> list[str]:
     return [f"image: {image}", f"alt: {slide.extra.get('alt', '')}"]
 
 
-def _read_slide(source: SlideSource, slide_id: str, images: ImageResolver | None = None) -> Slide:
+def _read_slide(
+    source: SlideSource, slide_id: str, images: ImageResolver | None = None, notes: str = ""
+) -> Slide:
     kind_name = source.settings.get("kind", DEFAULT_KIND)
     if kind_name not in KINDS:
         known = ", ".join(sorted(KINDS))
@@ -367,6 +410,7 @@ def _read_slide(source: SlideSource, slide_id: str, images: ImageResolver | None
         multiple=content.multiple,
         statement=content.statement,
         extra=dict(content.extra or {}) | timer_settings | picture,
+        notes=notes,
     )
 
 
@@ -438,10 +482,12 @@ def parse_deck(
             raise DeckSyntaxError(
                 blocks[MAX_SLIDES][0].number, N_("at most %(most)s slides"), most=MAX_SLIDES
             )
-        sources = [_slide_source(heading, body) for heading, body in blocks]
+        read = [_slide_source(heading, body) for heading, body in blocks]
+        sources = [src for src, _notes in read]
         ids = _slide_ids(sources)
         slides = tuple(
-            _read_slide(src, slide_id, images) for src, slide_id in zip(sources, ids, strict=True)
+            _read_slide(src, slide_id, images, notes)
+            for (src, notes), slide_id in zip(read, ids, strict=True)
         )
     except DeckSyntaxError as error:
         raise DeckError(source, error.line, error.sentence) from None
@@ -500,4 +546,4 @@ def write_slide(slide: Slide, *, with_id: bool) -> list[str]:
     out += image_settings(slide)
     if body:
         out += ["", *body]
-    return out
+    return out + write_notes(slide.notes)

@@ -52,6 +52,7 @@ def deck_from_dict(data: dict[str, Any]) -> Deck:
             multiple=bool(s.get("multiple", False)),
             statement=s.get("statement", ""),
             extra=dict(s.get("extra", {})),
+            notes=s.get("notes", ""),
         )
         for s in data["slides"]
     )

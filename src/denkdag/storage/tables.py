@@ -400,3 +400,16 @@ opinion_maps = Table(
 serves, what an instance that takes over the computation continues from (`previous`) and
 what the report shows. `fence` is the computing instance's lease token (live/leases.py): a
 write with a lower one is refused. Gone with its session."""
+
+pending_imports = Table(
+    "pending_imports",
+    metadata,
+    Column("token", String(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+"""A slide file (.pptx, .pdf) read and waiting for its facilitator's review
+(formats/imported.py as compressed JSON, pictures included): in the database so the
+review can be posted to any instance; taken when the session is made, gone after an
+hour, or with its user."""

@@ -26,6 +26,7 @@ from denkdag.web import (
     events,
     events_api,
     faults,
+    imports,
     invitations,
     media,
     pages,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(invitations.router)
     app.include_router(accounts.router)
     app.include_router(editor.router)
+    app.include_router(imports.router)
     app.include_router(media.router)
     app.include_router(events_api.router)
     app.include_router(events.router)

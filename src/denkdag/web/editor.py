@@ -31,6 +31,7 @@ from denkdag.domain.errors import N_, DomainError, InvalidText, NotAllowed
 from denkdag.domain.kinds import KINDS, kind_of
 from denkdag.domain.model import User
 from denkdag.formats.deck import DeckError, parse_deck, write_deck
+from denkdag.formats.deck_import import is_slide_file
 from denkdag.formats.deck_zip import MAX_ZIP_BYTES, DeckBundle, read_deck_zip, write_deck_zip
 from denkdag.formats.images import (
     MAX_IMAGE_BYTES,
@@ -41,7 +42,7 @@ from denkdag.formats.images import (
 )
 from denkdag.formats.slide_form import SlideForm, kind_forms
 from denkdag.formats.slide_text import NEW_SLIDES, SlideTextError, new_deck
-from denkdag.web import i18n
+from denkdag.web import i18n, imports
 from denkdag.web.auth import check_csrf, facilitator, facilitator_from_cookie, service
 from denkdag.web.errors import choose_request_language, status_of
 from denkdag.web.pages import dashboard_page
@@ -425,12 +426,14 @@ async def import_deck(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """A new session from an uploaded deck file; a broken file changes nothing and its
-    `FILE:LINE: message` is shown on the page."""
+    `FILE:LINE: message` is shown on the page. A PowerPoint or PDF goes to its review."""
     user = await _signed_in(request, csrf_token)
     if deck is None:
         context = {"error": i18n.gettext("Choose a deck file to import.")}
         return render(request, "editor_import.html", context, status_code=422)
     name = (deck.filename or "deck.md").replace("\\", "/").rsplit("/", 1)[-1][:100]
+    if is_slide_file(name):  # a PowerPoint or PDF: read, then reviewed (web/imports.py)
+        return await imports.upload(request, user, deck, name)
     is_zip = name.lower().endswith(".zip")
     data = await deck.read((MAX_ZIP_BYTES if is_zip else MAX_DECK_FILE) + 1)
     try:

@@ -316,18 +316,41 @@ async def remote(request: Request, code: str) -> Response:
     return render(request, "control.html", context, session=session)
 
 
+@router.get("/c/{code}/notes", response_class=HTMLResponse)
+async def speaker_notes(request: Request, code: str) -> Response:
+    """The presenter's own window: the current slide as the room sees it, the next one,
+    and the current slide's speaker notes (which no participant's or projector's page
+    holds). Facilitators only, like the remote."""
+    user = await facilitator(request)
+    if user is None:
+        return to_login(request)
+    session = await service(request).access.facilitated(code, user)
+    context = await _slide_context(request, session)
+    position = context["position"]
+    slides = session.deck.slides
+    context["next_slide"] = slides[position] if 0 < position < len(slides) else None
+    return render(request, "speaker_notes.html", context, session=session)
+
+
+REMOTE_PAGES = {"notes": "/notes"}
+"""Where a remote action made without JavaScript returns to (`back`): the remote, or the
+speaker notes window it was made from."""
+
+
 @router.post("/c/{code}")
 async def remote_action(
     request: Request,
     code: str,
     action: str = Form(...),
     slide: str = Form(""),
+    back: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Response:
     check_csrf(request, csrf_token)
     user = await facilitator_from_cookie(request)
     await service(request).control.apply(code, user, action, slide or None)
-    return RedirectResponse(f"/c/{normalise_code(code)}", status_code=303)
+    page = REMOTE_PAGES.get(back, "")
+    return RedirectResponse(f"/c/{normalise_code(code)}{page}", status_code=303)
 
 
 @router.post("/c/{code}/answers/{answer_id}")

@@ -1,13 +1,16 @@
-// The facilitator's remote (phone or laptop): buttons call the control API and the page
-// redraws itself from the server whenever the session changes, from here or elsewhere.
+// The facilitator's remote (phone or laptop), and the speaker notes window: buttons call
+// the control API and the page redraws itself from the server (its own address,
+// `data-page`) whenever the session changes, from here or elsewhere.
 "use strict";
 (function () {
   const root = document.getElementById("remote");
   if (!root) return;
   const code = root.dataset.code;
-  // The remote's page, kept at the session's state version by the live layer (js/live.js).
+  const page = root.dataset.page || "/c/" + code;
+  // The remote's page (or the notes window), kept at the session's state version by the
+  // live layer (js/live.js).
   async function load() {
-    const html = await Denkdag.fetchFragment("/c/" + code);
+    const html = await Denkdag.fetchFragment(page);
     const doc = new DOMParser().parseFromString(html, "text/html");
     const fresh = doc.getElementById("remote");
     if (!fresh) return null;
