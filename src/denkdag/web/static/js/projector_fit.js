@@ -218,6 +218,7 @@
   host.addEventListener("load", schedule, true); // images
   if (document.fonts) document.fonts.ready.then(schedule);
   window.setInterval(turnPages, PAGE_MS);
-  window.DenkdagProjector = { fit: fit }; // for tests and other scripts: fit now
+  // For other scripts and the browser tests: fit now, turn to the next page now.
+  window.DenkdagProjector = { fit: fit, turn: turnPages };
   schedule();
 })();
