@@ -88,7 +88,9 @@ def every_page(page: Any, selector: str, key: str) -> set[str]:
     seen: set[str] = set()
     for _ in range(count):
         fits(page)
-        seen |= set(page.eval_on_selector_all(f"{selector}:not([hidden])", f"e => e.map(x => x.{key})"))
+        seen |= set(
+            page.eval_on_selector_all(f"{selector}:not([hidden])", f"e => e.map(x => x.{key})")
+        )
         page.evaluate("() => window.DenkdagProjector.turn()")
     return seen
 
@@ -153,7 +155,8 @@ def test_scale_columns_reach_the_most_given_rating(
     fits(projector)
     heights = projector.eval_on_selector_all(
         ".scale-column",
-        "cs => cs.map(c => [c.dataset.value, c.querySelector('.scale-fill').getBoundingClientRect().height,"
+        "cs => cs.map(c => [c.dataset.value,"
+        " c.querySelector('.scale-fill').getBoundingClientRect().height,"
         " c.querySelector('svg').getBoundingClientRect().height])",
     )
     tallest = max(heights, key=lambda column: column[1])
@@ -161,7 +164,12 @@ def test_scale_columns_reach_the_most_given_rating(
     assert tallest[1] == pytest.approx(tallest[2], abs=1), "the most given rating fills its column"
     assert tallest[2] >= 200, f"a histogram the back row can read, not {tallest[2]} px"
     label = projector.locator(".scale-item-label")  # one item: its title once, not twice
-    assert projector.evaluate("() => document.querySelectorAll('#slide h1, #slide h2:not(.visually-hidden)').length") == 1
+    assert (
+        projector.evaluate(
+            "() => document.querySelectorAll('#slide h1, #slide h2:not(.visually-hidden)').length"
+        )
+        == 1
+    )
     expect(label).to_have_class(re.compile("visually-hidden"))
 
 
@@ -178,9 +186,8 @@ def test_a_break_gets_a_big_clock(projector: Any, room: DeckServer) -> None:
     assert box is not None and title is not None and bar is not None
     assert box["height"] >= 0.25 * FULL_HD["height"], f"a big clock, not {box}"
     assert title["y"] + title["height"] <= box["y"] and box["y"] + box["height"] <= bar["y"]
-    size = projector.evaluate(
-        "() => parseFloat(getComputedStyle(document.querySelector('#countdown .countdown-time')).fontSize)"
-    )
+    time = projector.locator("#countdown .countdown-time")
+    size = time.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert size >= 150
     act(room, projector, "timer-stop")
 
@@ -213,9 +220,7 @@ def test_question_spotlight_is_read_from_the_back(
     expect(banner).to_be_hidden()
 
 
-def test_phone_sees_results_only_after_answering(
-    chromium: Any, room: DeckServer
-) -> None:
+def test_phone_sees_results_only_after_answering(chromium: Any, room: DeckServer) -> None:
     room.api("PUT", f"/api/v1/sessions/{room.code}/settings", {"phone_results": "after-answer"})
     show_phone = new_context(chromium, phone=True)
     try:
@@ -228,4 +233,6 @@ def test_phone_sees_results_only_after_answering(
         expect(phone.locator("#slide .results")).to_be_visible()
     finally:
         show_phone.close()
-        room.api("PUT", f"/api/v1/sessions/{room.code}/settings", {"phone_results": "with-projector"})
+        room.api(
+            "PUT", f"/api/v1/sessions/{room.code}/settings", {"phone_results": "with-projector"}
+        )

@@ -13,19 +13,22 @@ ROOM_TEXT_PX = 28.0
 
 MEASURE = """() => {
   const bar = document.getElementById("join-banner").getBoundingClientRect();
-  const skip = ".slide-number, .visually-hidden, .break-clock, .presenter-keys, .cloud-words, .icon";
+  const skip = [".slide-number", ".visually-hidden", ".break-clock", ".presenter-keys",
+    ".cloud-words", ".icon"].join(", ");
+  const name = el => (typeof el.className === "string" ? el.className : el.tagName) + ": "
+    + (el.textContent || "").trim().slice(0, 40);
   const outside = [];
   for (const el of document.querySelectorAll("#slide *")) {
     if (el.closest(skip)) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 && r.height === 0) continue;
     if (r.bottom > bar.top + 1 || r.right > innerWidth + 1 || r.left < -1 || r.top < -1) {
-      outside.push((el.className && el.className.baseVal === undefined ? el.className : el.tagName)
-        + ": " + (el.textContent || "").trim().slice(0, 40));
+      outside.push(name(el));
     }
   }
   const small = [];
-  for (const root of document.querySelectorAll("#slide, #qa-banner:not([hidden]), #join-banner, .page-marker")) {
+  const roots = "#slide, #qa-banner:not([hidden]), #join-banner";
+  for (const root of document.querySelectorAll(roots)) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const parent = n.parentElement;
@@ -34,11 +37,11 @@ MEASURE = """() => {
       // SVG text is drawn at its font size times the drawing's scale
       const scale = parent.closest("svg") && parent.getScreenCTM ? parent.getScreenCTM().a : 1;
       const size = parseFloat(getComputedStyle(parent).fontSize) * scale;
-      if (size < %(floor)s) small.push(size.toFixed(1) + "px " + parent.className + ": " + n.textContent.trim().slice(0, 30));
+      if (size < FLOOR) small.push(size.toFixed(1) + "px " + name(parent));
     }
   }
   return {outside: outside, small: small};
-}""".replace("%(floor)s", str(ROOM_TEXT_PX - 0.05))
+}""".replace("FLOOR", str(ROOM_TEXT_PX - 0.05))
 
 SETTLED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 

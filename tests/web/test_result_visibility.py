@@ -82,9 +82,7 @@ async def test_projector_only_keeps_counts_off_every_phone(running) -> None:
     assert public["revealed"]["s4"] == {"slide": "s4", "respondents": 1, "counts": None}
     assert (await running.results())["s4"]["counts"] == {"a": 1, "b": 0, "c": 0}
     assert 'class="results"' not in await _phone_fragment(running, token)
-    projector = await running.client.get(
-        f"/p/{running.code}/slide", headers=running.facilitator()
-    )
+    projector = await running.client.get(f"/p/{running.code}/slide", headers=running.facilitator())
     assert 'class="results"' in projector.text
 
     def tallies() -> list[Envelope]:

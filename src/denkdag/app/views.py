@@ -11,9 +11,9 @@ from typing import Any
 from denkdag.app.results import Results
 from denkdag.app.sessions import STATE, topic
 from denkdag.domain import timer
-from denkdag.domain.visibility import room_sees
 from denkdag.domain.model import Session
 from denkdag.domain.views import info_view, slide_view
+from denkdag.domain.visibility import room_sees
 from denkdag.live import Broadcaster, Envelope
 
 OPENING_SHARED_FOR = 2.0

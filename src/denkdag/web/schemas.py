@@ -118,8 +118,8 @@ class SessionOut(BaseModel):
     version: int
     pace: str = Field("presenter", description="presenter, or audience (a survey).")
     phone_results: str = Field(
-        "with-projector", description="Where shown results reach phones: with-projector, "
-        "never or after-answer."
+        "with-projector",
+        description="Where shown results reach phones: with-projector, never or after-answer.",
     )
     next_closes: str = Field("no", description="yes: Next closes the question left behind.")
     timers: list[CountdownOut] = []
