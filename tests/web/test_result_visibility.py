@@ -93,6 +93,11 @@ async def test_projector_only_keeps_counts_off_every_phone(running) -> None:
         assert "counts" not in _payload(envelope.public)
         assert _payload(envelope.private)["counts"] == {"a": 1, "b": 0, "c": 0}
     states = [e for e in envelopes if e.event == "state"]
+    session = await running.service.sessions.get(running.code)  # a new stream's first state
+    opening = await running.service.views.opening(session, facilitator=False)
+    assert "counts" not in opening["revealed"]["s4"]
+    facilitating = await running.service.views.opening(session, facilitator=True)
+    assert facilitating["revealed"]["s4"]["counts"] == {"a": 1, "b": 0, "c": 0}
     public_states = [_payload(e.public)["revealed"] for e in states]
     assert public_states and all("counts" not in r.get("s4", {}) for r in public_states)
     assert any("counts" in _payload(e.private)["revealed"].get("s4", {}) for e in states)
