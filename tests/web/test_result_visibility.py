@@ -134,3 +134,42 @@ def _payload(frame: bytes) -> dict[str, Any]:
     data = frame.decode().split("data: ", 1)[1].strip()
     loaded: dict[str, Any] = json.loads(data)
     return loaded
+
+
+MAP_DECK = """---
+title: Kaart
+phone_results: never
+---
+
+# Stelling
+kind: statement
+
+> De bibliotheek moet 's avonds open zijn.
+
+# De kaart
+id: map
+kind: opinions
+"""
+
+
+async def test_projector_only_keeps_the_opinion_map_off_phones(running) -> None:
+    service = running.service
+    user = await service.store.ensure_user("facilitator")
+    created = await service.sessions.create(parse_deck(MAP_DECK), user.id)
+    token = running.facilitator_token
+    moved = await running.client.post(
+        f"/api/v1/sessions/{created.code}/control",
+        json={"action": "goto", "slide": "map"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert "map" in moved.json()["revealed"]
+    session = await service.sessions.get(created.code)
+    assert (await service.opinions.view(session, facilitator=False))["shown"] is False
+    changed = await running.client.put(
+        f"/api/v1/sessions/{created.code}/settings",
+        json={"phone_results": "with-projector"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert changed.status_code == 200
+    session = await service.sessions.get(created.code)
+    assert (await service.opinions.view(session, facilitator=False))["shown"] is True
