@@ -33,7 +33,7 @@ from denkdag.domain.errors import (
 from denkdag.domain.events import Event
 from denkdag.domain.images import IMAGE_FOLDER, stored_name
 from denkdag.domain.kinds import KINDS
-from denkdag.domain.model import Deck, LiveState, Session, Slide, User
+from denkdag.domain.model import PHONE_RESULTS, YES_NO, Deck, LiveState, Session, Slide, User
 from denkdag.domain.profiles import ProfileQuestion
 from denkdag.domain.views import slide_view
 from denkdag.formats.deck import (
@@ -309,6 +309,44 @@ class Editor:
                     lambda deck: replace(deck, info=replace(deck.info, profile=questions)),
                 )
                 return
+            except StaleDeck:
+                continue  # someone saved meanwhile: apply to their version
+        raise SessionBusy()
+
+    async def set_room_settings(
+        self, code: str, user: User | None, *, phone_results: str, next_closes: str
+    ) -> Session:
+        """The facilitator's running choices (where results show on phones, whether Next
+        closes the question left behind), changed from the remote while the session runs:
+        a new deck version like any edit, whoever saved last. InvalidControl for a value
+        the deck format would refuse."""
+        if phone_results not in PHONE_RESULTS:
+            raise InvalidControl(
+                N_("phone_results must be one of %(modes)s, not '%(value)s'"),
+                modes=", ".join(PHONE_RESULTS),
+                value=phone_results,
+            )
+        if next_closes not in YES_NO:
+            raise InvalidControl(
+                N_("next_closes must be yes or no, not '%(value)s'"), value=next_closes
+            )
+        session = await self.service.access.facilitated(code, user)
+        for _ in range(RETRIES):
+            revision = await self.revisions.current(session.id)
+            try:
+                view = await self._commit(
+                    code,
+                    user,
+                    revision.version if revision else 0,
+                    "settings",
+                    lambda deck: replace(
+                        deck,
+                        info=replace(
+                            deck.info, phone_results=phone_results, next_closes=next_closes
+                        ),
+                    ),
+                )
+                return view.session
             except StaleDeck:
                 continue  # someone saved meanwhile: apply to their version
         raise SessionBusy()

@@ -44,6 +44,7 @@ from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.model import Session, Slide
 from denkdag.domain.numbers import percent
 from denkdag.domain.tally import PRIVACY_FLOOR, shown_groups
+from denkdag.domain.visibility import phone_sees
 from denkdag.live import Broadcaster, Envelope, Leases, LeaseUnavailable, LocalLeases
 from denkdag.storage import SqlStore
 from denkdag.storage.opinion_maps import OpinionMapStore
@@ -621,15 +622,22 @@ def opinion_slides(session: Session) -> list[Slide]:
     return [s for s in session.deck.slides if kind_of(s.kind).shows_opinions]
 
 
+def _phones_see(session: Session, slide: Slide) -> bool:
+    """Whether phones may show this opinions slide's map: revealed (in live results mode
+    that happens when it is first shown) and `phone_results` allows it (not `never`;
+    domain/visibility.py). The map asks nothing, so there is no answer to wait for."""
+    return phone_sees(session.deck.info, session.state, slide, answered=False)
+
+
 def shown_to_room(session: Session) -> bool:
-    """Participants see the map once the facilitator revealed an opinions slide (in live
-    results mode that happens when it is first shown)."""
-    return any(s.id in session.state.revealed for s in opinion_slides(session))
+    """Participants see the map once the facilitator revealed an opinions slide and the
+    session shows results on phones."""
+    return any(_phones_see(session, s) for s in opinion_slides(session))
 
 
 def own_dot_allowed(session: Session) -> bool:
     """A phone may see its own dot on a revealed opinions slide that allows it."""
-    return any(s.id in session.state.revealed and shows_own(s) for s in opinion_slides(session))
+    return any(_phones_see(session, s) and shows_own(s) for s in opinion_slides(session))
 
 
 class LiveOpinions:

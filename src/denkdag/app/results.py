@@ -17,6 +17,7 @@ from denkdag.domain.kinds.wordcloud import KIND as CLOUD
 from denkdag.domain.kinds.wordcloud import hidden_key
 from denkdag.domain.model import AUDIENCE_PACE, Session, Slide, User
 from denkdag.domain.tally import AnswerRecord, Tally
+from denkdag.domain.visibility import room_sees
 from denkdag.live import Broadcaster
 from denkdag.live.recent import RecentValues
 from denkdag.storage import SqlStore, progress
@@ -190,11 +191,12 @@ class Results:
             if slide is None:
                 continue
             tally = await self.tally(session, slide)
-            revealed = slide_id in session.state.revealed
+            # one payload for every phone: counts only when the whole room may see them
+            shown = room_sees(session.deck.info, session.state, slide_id)
             await self._broadcaster.publish(
                 name,
                 "tally",
-                tally.as_dict(with_counts=revealed),
+                tally.as_dict(with_counts=shown),
                 tally.as_dict(with_counts=True, facilitator=True),
             )
         if session.deck.info.pace == AUDIENCE_PACE:

@@ -38,5 +38,5 @@ class Streams:
         missed = self._hub.since(topic(session), last_id) if last_id is not None else None
         if missed is not None:
             return [envelope.for_role(facilitator) for envelope in missed]
-        view = await self._views.opening(session)
+        view = await self._views.opening(session, facilitator=facilitator)
         return [encode(self._hub.next_id(), STATE, view)]

@@ -13,6 +13,7 @@ from denkdag.app.sessions import STATE, topic
 from denkdag.domain import timer
 from denkdag.domain.model import Session
 from denkdag.domain.views import info_view, slide_view
+from denkdag.domain.visibility import room_sees
 from denkdag.live import Broadcaster, Envelope
 
 OPENING_SHARED_FOR = 2.0
@@ -39,10 +40,13 @@ class Views:
 
     async def public(self, session: Session) -> dict[str, Any]:
         """The session as participants see it (GET /api/v1/sessions/{code})."""
-        revealed = {}
+        revealed: dict[str, dict[str, Any]] = {}
         for slide in session.deck.slides:
-            if slide.id in session.state.revealed:
+            if room_sees(session.deck.info, session.state, slide.id):
                 revealed[slide.id] = (await self._results.tally(session, slide)).as_dict()
+            elif slide.id in session.state.revealed:  # how many answered, not what
+                tally = await self._results.tally(session, slide)
+                revealed[slide.id] = tally.as_dict(with_counts=False)
         return self._view(session, revealed)
 
     async def live(self, session: Session) -> dict[str, Any]:
@@ -72,7 +76,19 @@ class Views:
                 revealed[slide.id] = {"slide": slide.id}
         return self._view(session, revealed)
 
-    async def opening(self, session: Session) -> dict[str, Any]:
+    @staticmethod
+    def for_room(session: Session, view: dict[str, Any]) -> dict[str, Any]:
+        """The `state` view as every phone gets it: a revealed slide whose results the
+        room may not see all at once (`phone_results`: never, after-answer; see
+        domain/visibility.py) is named without its counts."""
+        info, state = session.deck.info, session.state
+        revealed = {
+            slide_id: entry if room_sees(info, state, slide_id) else {"slide": slide_id}
+            for slide_id, entry in view["revealed"].items()
+        }
+        return {**view, "revealed": revealed}
+
+    async def opening(self, session: Session, *, facilitator: bool = True) -> dict[str, Any]:
         """The `state` a new stream starts with (`live` and `joined`), computed once
         for every stream that opens between two events of the session: after a restart
         all phones reconnect at once, and each would cost a tally and a count.
@@ -103,12 +119,14 @@ class Views:
 
             future.add_done_callback(failed)
         view = await asyncio.shield(shared[3])
+        if not facilitator:
+            view = self.for_room(session, view)
         return {**view, "server_time": self._clock()}
 
     async def publish(self, session: Session) -> None:
-        """Tell every screen of the session its new state."""
+        """Tell every screen of the session its new state (phones: `for_room`)."""
         view = await self._with_joined(session)
-        await self._broadcaster.publish(topic(session), STATE, view, view)
+        await self._broadcaster.publish(topic(session), STATE, self.for_room(session, view), view)
 
     async def _with_joined(self, session: Session) -> dict[str, Any]:
         view = await self.live(session)
@@ -131,6 +149,8 @@ class Views:
             "revealed": revealed,
             "version": session.state.version,
             "pace": info.pace,
+            "phone_results": info.phone_results,
+            "next_closes": info.next_closes,
             "timers": [timer.as_dict(countdown) for countdown in session.state.timers],
             "server_time": self._clock(),
         }

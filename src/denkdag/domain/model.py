@@ -27,6 +27,17 @@ PACES = (PRESENTER_PACE, AUDIENCE_PACE)
 their own pace (a survey; every question is open until the facilitator closes it)."""
 
 
+PHONE_RESULTS_WITH_PROJECTOR = "with-projector"
+PHONE_RESULTS_NEVER = "never"
+PHONE_RESULTS_AFTER_ANSWER = "after-answer"
+PHONE_RESULTS = (PHONE_RESULTS_WITH_PROJECTOR, PHONE_RESULTS_NEVER, PHONE_RESULTS_AFTER_ANSWER)
+"""Where shown results reach the room's phones (`phone_results`): with the projector, never
+(the projector only), or on a phone once its participant has answered (no herding).
+The rule itself: domain/visibility.py."""
+
+YES_NO = ("yes", "no")
+
+
 class ResultsMode(StrEnum):
     """Whether results appear as soon as a slide is shown, or only when revealed."""
 
@@ -94,6 +105,10 @@ class SessionInfo:
     """Profile questions asked once at join (`profile:` lines; domain/profiles.py)."""
     pace: str = PRESENTER_PACE
     """presenter or audience (PACES): whether phones follow the presenter or go alone."""
+    phone_results: str = PHONE_RESULTS_WITH_PROJECTOR
+    """Where shown results reach phones (PHONE_RESULTS; domain/visibility.py)."""
+    next_closes: str = "no"
+    """yes: moving on (next, previous, goto) closes the question left behind."""
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,18 @@ def _arrive(deck: Deck, state: LiveState, slide_id: str) -> LiveState:
     )
 
 
+def _leave(deck: Deck, state: LiveState, target: str) -> LiveState:
+    """The state as the current slide is left for `target`: with `next_closes: yes` (at
+    presenter pace) the question left behind stops taking answers, so no vote lands on a
+    slide the room no longer sees. Staying on the same slide closes nothing."""
+    left = state.current_slide
+    if deck.info.next_closes != "yes" or deck.info.pace == AUDIENCE_PACE:
+        return state
+    if left is None or left == target or left not in state.open_slides:
+        return state
+    return replace(state, open_slides=state.open_slides - {left})
+
+
 def _reveals(kind_name: str) -> bool:
     """Whether a kind has results to hide and reveal: every question, and kinds that say so
     (`reveals = True`, like the opinion map)."""
@@ -111,9 +123,10 @@ def apply(
     if chosen is Action.GOTO:
         if not slide_id:
             raise InvalidControl(N_("'goto' needs the id of the slide to show."))
-        return _arrive(deck, state, slide_id)
+        return _arrive(deck, _leave(deck, state, slide_id), slide_id)
     if chosen in (Action.NEXT, Action.PREVIOUS):
-        return _arrive(deck, state, _neighbour(deck, state, 1 if chosen is Action.NEXT else -1))
+        target = _neighbour(deck, state, 1 if chosen is Action.NEXT else -1)
+        return _arrive(deck, _leave(deck, state, target), target)
     if chosen in (Action.OPEN_ALL, Action.CLOSE_ALL):
         asking = {s.id for s in deck.slides if kind_of(s.kind).asks}
         opened = asking if chosen is Action.OPEN_ALL else frozenset()

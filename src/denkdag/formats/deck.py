@@ -41,7 +41,16 @@ from denkdag.domain import timer
 from denkdag.domain.characters import LINE_CONTROLS, bad_character
 from denkdag.domain.errors import N_, Gettext, Message
 from denkdag.domain.kinds import DEFAULT_KIND, KINDS, DeckSyntaxError, Line, SlideSource, kind_of
-from denkdag.domain.model import LANGUAGES, PACES, Deck, ResultsMode, SessionInfo, Slide
+from denkdag.domain.model import (
+    LANGUAGES,
+    PACES,
+    PHONE_RESULTS,
+    YES_NO,
+    Deck,
+    ResultsMode,
+    SessionInfo,
+    Slide,
+)
 from denkdag.domain.profiles import MAX_QUESTIONS as MAX_PROFILE_QUESTIONS
 from denkdag.domain.profiles import (
     ProfileQuestion,
@@ -188,6 +197,17 @@ def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
                 N_("pace must be one of %(paces)s, not '%(value)s'"),
                 paces=", ".join(PACES),
                 value=values[key],
+            )
+        if key == "phone_results" and values[key] not in PHONE_RESULTS:
+            raise DeckSyntaxError(
+                line.number,
+                N_("phone_results must be one of %(modes)s, not '%(value)s'"),
+                modes=", ".join(PHONE_RESULTS),
+                value=values[key],
+            )
+        if key == "next_closes" and values[key] not in YES_NO:
+            raise DeckSyntaxError(
+                line.number, N_("next_closes must be yes or no, not '%(value)s'"), value=values[key]
             )
         if key == "questions" and values[key] not in QUESTION_MODES:
             raise DeckSyntaxError(

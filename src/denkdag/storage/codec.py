@@ -19,6 +19,8 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
             "results": info.results.value,
             "questions": info.questions,
             "pace": info.pace,
+            "phone_results": info.phone_results,
+            "next_closes": info.next_closes,
             "profile": [
                 {
                     "id": q.id,

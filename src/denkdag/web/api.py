@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from denkdag.app.editor import Editor
 from denkdag.domain import timer
 from denkdag.domain.errors import N_, InvalidAnswer, NotAllowed
 from denkdag.domain.kinds.wordcloud import hidden_key
@@ -31,6 +32,7 @@ from denkdag.web.schemas import (
     OpinionOut,
     OpinionPosition,
     Results,
+    RoomSettings,
     RowId,
     SessionOut,
     Stored,
@@ -175,6 +177,23 @@ async def control(
         "timers": [timer.as_dict(countdown) for countdown in state.timers],
         "server_time": svc.clock(),
     }
+
+
+@router.put(
+    "/sessions/{code}/settings",
+    response_model=RoomSettings,
+    summary="Where results show on phones; whether Next closes a question (facilitator)",
+    description="The deck's `phone_results` and `next_closes`, changed while the session "
+    "runs: a new deck version, and every screen redraws.",
+)
+async def room_settings(
+    code: str, body: RoomSettings, request: Request, user: User | None = Depends(facilitator)
+) -> dict[str, Any]:
+    session = await Editor(service(request)).set_room_settings(
+        code, user, phone_results=body.phone_results, next_closes=body.next_closes
+    )
+    info = session.deck.info
+    return {"phone_results": info.phone_results, "next_closes": info.next_closes}
 
 
 @router.post(

@@ -15,12 +15,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denkdag.app.access import LINK_TOKEN, LOGIN_LIFETIME
+from denkdag.app.editor import Editor
 from denkdag.app.events import Events, looks_like_event_code, normalise_event_code
 from denkdag.app.participation import Participant
 from denkdag.domain.errors import N_, DomainError, NotAllowed, NotFound, SlideNotOpen
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.model import Session, User
 from denkdag.domain.tally import Tally
+from denkdag.domain.visibility import phone_sees
 from denkdag.security import normalise_code
 from denkdag.web import i18n, pace, profiles
 from denkdag.web.auth import (
@@ -178,6 +180,11 @@ async def _phone_context(request: Request, participant: Participant) -> dict[str
         context.update(await pace.phone_context(svc, session, answers, wanted))
     slide = context["slide"]
     context["answer"] = answers.get(slide.id) if slide else None
+    # The session's phone_results decide what this phone may see (domain/visibility.py).
+    context["revealed"] = bool(
+        slide and phone_sees(session.deck.info, session.state, slide, answered=slide.id in answers)
+    )
+    context["phone_results"] = session.deck.info.phone_results
     if slide and kind_of(slide.kind).shows_opinions:
         context["me"] = await svc.opinions.position(session, participant.id)
     if slide and kind_of(slide.kind).tally_source == "round":  # this phone's next statement
@@ -351,6 +358,23 @@ async def remote_action(
     await service(request).control.apply(code, user, action, slide or None)
     page = REMOTE_PAGES.get(back, "")
     return RedirectResponse(f"/c/{normalise_code(code)}{page}", status_code=303)
+
+
+@router.post("/c/{code}/settings")
+async def remote_settings(
+    request: Request,
+    code: str,
+    phone_results: str = Form(..., max_length=40),
+    next_closes: str = Form("no", max_length=10),
+    csrf_token: str = Form(""),
+) -> Response:
+    """The remote's room settings: where results show on phones, whether Next closes."""
+    check_csrf(request, csrf_token)
+    user = await facilitator_from_cookie(request)
+    await Editor(service(request)).set_room_settings(
+        code, user, phone_results=phone_results, next_closes=next_closes
+    )
+    return RedirectResponse(f"/c/{normalise_code(code)}", status_code=303)
 
 
 @router.post("/c/{code}/answers/{answer_id}")

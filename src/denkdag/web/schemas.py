@@ -117,6 +117,11 @@ class SessionOut(BaseModel):
     revealed: dict[str, TallyOut]
     version: int
     pace: str = Field("presenter", description="presenter, or audience (a survey).")
+    phone_results: str = Field(
+        "with-projector",
+        description="Where shown results reach phones: with-projector, never or after-answer.",
+    )
+    next_closes: str = Field("no", description="yes: Next closes the question left behind.")
     timers: list[CountdownOut] = []
     server_time: float = Field(0.0, description="The server's clock (epoch seconds).")
 
@@ -230,6 +235,14 @@ class ModeratedWord(BaseModel):
     hidden: bool
     cloud: list[CloudWord] = Field(..., description="The cloud everyone sees now.")
     hidden_words: list[CloudWord] = Field(..., description="Every word hidden on the slide.")
+
+
+class RoomSettings(BaseModel):
+    """The settings a facilitator changes while the session runs (deck front matter)."""
+
+    model_config = ConfigDict(extra="forbid")
+    phone_results: Literal["with-projector", "never", "after-answer"]
+    next_closes: Literal["yes", "no"] = "no"
 
 
 class ControlDone(BaseModel):

@@ -12,25 +12,13 @@
 
   function slide() { return host.querySelector("#slide"); }
 
-  // Long slides shrink (down to 60 %) until they fit the stage instead of being cut off.
-  function fit() {
-    const current = slide();
-    if (!current) return;
-    current.style.fontSize = "";
-    let size = 100;
-    while (size > 60 && (host.scrollHeight > host.clientHeight + 1 || host.scrollWidth > host.clientWidth + 1)) {
-      size -= 5;
-      current.style.fontSize = size + "%";
-    }
-  }
-
-  // The slide's fetch, kept at the session's state version by the live layer (js/live.js).
+  // The slide's fetch, kept at the session's state version by the live layer (js/live.js);
+  // js/projector_fit.js fits whatever lands in the host to the stage, continuously.
   async function load() {
     // The breakdown toggle (?by=p1) stays on while the slides change.
     const by = new URLSearchParams(window.location.search).get("by");
     const query = by ? "?by=" + encodeURIComponent(by) : "";
     host.innerHTML = await Denkdag.fetchFragment("/p/" + code + "/slide" + query);
-    fit();
     const current = slide();
     answerCounter.hidden = !current || current.dataset.asks !== "yes";
     if (current && current.dataset.respondents) answerCount.textContent = current.dataset.respondents;
@@ -74,8 +62,6 @@
     else act(action);
   });
 
-  window.addEventListener("resize", fit);
-  fit();
   const first = slide();
   const view = Denkdag.keep(load, first ? first.dataset.version : null);
   Denkdag.connect("/api/v1/sessions/" + code + "/events", {

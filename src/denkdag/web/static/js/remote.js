@@ -24,7 +24,9 @@
     const form = event.target;
     if (form.dataset.moderate) return; // an answer's moderation: kinds/moderation.js
     if (form.dataset.round) return; // a statement's moderation: kinds/rounds.js
-    const action = form.querySelector('input[name="action"]').value;
+    const actionInput = form.querySelector('input[name="action"]');
+    if (!actionInput) return; // a plain form, posted as it is (the room settings)
+    const action = actionInput.value;
     const slideInput = form.querySelector('input[name="slide"]');
     event.preventDefault();
     Denkdag.control(code, action, slideInput ? slideInput.value : null).then(redraw).catch(function (error) {

@@ -16,9 +16,11 @@
       if (!section) continue;
       const counts = item.counts || {};
       const rated = Object.values(counts).reduce(function (a, b) { return a + b; }, 0);
+      // The tallest column is the most given rating (scaled to the maximum, not the total).
+      const most = Math.max(0, ...Object.values(counts));
       for (const column of section.querySelectorAll(".scale-column")) {
         const count = counts[column.dataset.value] || 0;
-        const pct = rated ? Math.round((100 * count) / rated) : 0;
+        const pct = most ? Math.round((100 * count) / most) : 0;
         column.querySelector(".scale-count").textContent = String(count);
         const rect = column.querySelector(".scale-fill");
         rect.setAttribute("y", String(100 - pct));
