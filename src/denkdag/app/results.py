@@ -86,6 +86,16 @@ class Results:
             (session.id, slide.id), lambda: self.tally(session, slide)
         )
 
+    @staticmethod
+    def shown(session: Session, slide: Slide, tally: Tally) -> Tally:
+        """The tally as screens and the results API give it now: without the fields its
+        kind withholds until the slide is revealed (`withheld_until_reveal`: a quiz
+        question's right answer), for facilitators too, whose projector is in the room."""
+        withheld = getattr(kind_of(slide.kind), "withheld_until_reveal", frozenset())
+        if not withheld or slide.id in session.state.revealed:
+            return tally
+        return tally.withholding(withheld)
+
     async def of_session(self, session: Session) -> list[Tally]:
         """Every slide's tally, in deck order."""
         return [await self.tally(session, slide) for slide in session.deck.slides]
@@ -177,7 +187,7 @@ class Results:
             slide = session.deck.slide(slide_id)
             if slide is None:
                 continue
-            tally = await self.tally(session, slide)
+            tally = self.shown(session, slide, await self.tally(session, slide))
             revealed = slide_id in session.state.revealed
             await self._broadcaster.publish(
                 name,

@@ -400,3 +400,22 @@ opinion_maps = Table(
 serves, what an instance that takes over the computation continues from (`previous`) and
 what the report shows. `fence` is the computing instance's lease token (live/leases.py): a
 write with a lower one is refused. Gone with its session."""
+
+quiz_nicknames = Table(
+    "quiz_nicknames",
+    metadata,
+    Column(
+        "participant_id",
+        Id,
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("nickname", String(100), nullable=False),
+    Column("nickname_key", String(400), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("session_id", "nickname_key", name="uq_quiz_nicknames_session_key"),
+)
+"""A participant's quiz nickname (domain/quiz.py), for one session only: unique in the
+session by its folded `nickname_key`; gone with its participant and its session, and
+with the answers at the retention purge."""

@@ -32,6 +32,7 @@ from denkdag.web import (
     profiles,
     question_pages,
     questions,
+    quiz,
     report,
     retention,
     rounds,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rounds.pages_router)
     app.include_router(profiles.router)
     app.include_router(profiles.pages)
+    app.include_router(quiz.router)
     app.include_router(pages.router)
     app.include_router(question_pages.router)
     app.include_router(report.router)

@@ -52,6 +52,8 @@ _MODULES = (
     "ranking",
     "opinions",
     "statement_round",
+    "quiz",
+    "leaderboard",
 )
 
 DEFAULT_KIND = "info"

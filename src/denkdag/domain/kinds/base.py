@@ -19,8 +19,9 @@ from denkdag.domain.errors import N_, Message
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import AnswerRecord, Tally
 
-PRIVATE_EXTRA = frozenset({"banned"})
-"""Slide settings kept from participants (the API's slide view leaves them out)."""
+PRIVATE_EXTRA = frozenset({"banned", "correct"})
+"""Slide settings kept from participants (the API's slide view leaves them out): a
+round's banned words, a quiz question's right options."""
 
 STANCES = ("agree", "disagree", "pass")
 """The answers to a statement, in the order results show them."""
