@@ -105,7 +105,9 @@ class Denkdag:
         self.quiz = Quiz(
             store, self.sessions, self.access, self.participation, tally_interval, clock
         )
-        self.reports = Reports(store, self.results, self.rounds, self.opinions, self.profiles)
+        self.reports = Reports(
+            store, self.results, self.rounds, self.opinions, self.profiles, self.quiz
+        )
         self.sessions.on_first_load = self.participation.prefetch
         self.sessions.on_resynced = self._republish
         for forget in (

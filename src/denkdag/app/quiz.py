@@ -108,6 +108,13 @@ class Quiz:
             ) from None
         return cleaned
 
+    async def results(self, session: Session) -> quiz.QuizResults | None:
+        """The quiz for the report and exports; None when the deck has no quiz question."""
+        if not quiz_slides(session):
+            return None
+        board = await self.board(session)
+        return quiz.QuizResults(tuple(board.summaries()), board.players)
+
     async def nickname_of(self, participant_id: int) -> str | None:
         return await self._store.nickname_of(participant_id)
 

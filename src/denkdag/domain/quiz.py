@@ -219,3 +219,12 @@ def clean_nickname(value: object, banned: Iterable[str]) -> str:
 def nickname_key(nickname: str) -> str:
     """What makes two nicknames the same: case, accents and spacing folded."""
     return " ".join(fold(nickname).split())
+
+
+@dataclass(frozen=True)
+class QuizResults:
+    """The quiz of a session for its report and exports: each question's share right,
+    and the final ranking by nickname (never linked to the answers' pseudonyms)."""
+
+    questions: tuple[QuestionSummary, ...]
+    ranking: tuple[Standing, ...]
