@@ -169,5 +169,7 @@ async def test_two_hundred_api_participants_play(quizzing: Any) -> None:
     assert (await quizzing.results())["q1"]["right"] == 100
     players = (await board(quizzing)).json()["players"]
     assert len(players) == 200
-    assert all(p["points"] > 0 for p in players[:100]) and all(p["points"] == 0 for p in players[100:])
+    assert all(p["points"] > 0 for p in players[:100]) and all(
+        p["points"] == 0 for p in players[100:]
+    )
     assert [p["points"] for p in players] == sorted((p["points"] for p in players), reverse=True)

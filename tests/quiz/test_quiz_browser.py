@@ -43,7 +43,7 @@ def test_three_phones_play_a_five_question_quiz(
         projector.goto(quiz_server.signin(f"/p/{code}"))
         projector.wait_for_url(re.compile(rf"/p/{code}$"))
         phones = []
-        for context, name in zip(phone_contexts, PLAYERS, strict=True):
+        for context in phone_contexts:
             phone = console.watch(context.new_page())
             phone.goto(quiz_server.url(f"/j/{code}"))
             phone.locator("#profile-form label.choice").first.click()  # the one question: Zorg

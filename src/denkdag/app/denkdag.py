@@ -19,8 +19,8 @@ from denkdag.app.media import Media
 from denkdag.app.opinions import LiveOpinions
 from denkdag.app.participation import Participation
 from denkdag.app.profiles import Profiles
-from denkdag.app.quiz import Quiz
 from denkdag.app.qa import LiveQuestions
+from denkdag.app.quiz import Quiz
 from denkdag.app.reports import Reports
 from denkdag.app.results import Results
 from denkdag.app.rounds import LiveRounds

@@ -17,9 +17,9 @@ from denkdag.domain.errors import N_, NotAllowed, SessionBusy, SlideNotOpen
 from denkdag.domain.model import Session
 from denkdag.domain.responses import accept_answer
 from denkdag.security import new_invitation_code, new_token, normalise_invitation, token_hash
-from denkdag.storage.quiz import QuizStore
 from denkdag.storage import SqlStore
 from denkdag.storage.answer_writes import REPLAYED, STORED, AnswerWrite
+from denkdag.storage.quiz import QuizStore
 
 PARTICIPANT_CACHE = 200_000
 PREFETCH_PARTICIPANTS = 20_000

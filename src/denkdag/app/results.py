@@ -91,7 +91,9 @@ class Results:
         """The tally as screens and the results API give it now: without the fields its
         kind withholds until the slide is revealed (`withheld_until_reveal`: a quiz
         question's right answer), for facilitators too, whose projector is in the room."""
-        withheld = getattr(kind_of(slide.kind), "withheld_until_reveal", frozenset())
+        withheld: frozenset[str] = getattr(
+            kind_of(slide.kind), "withheld_until_reveal", frozenset()
+        )
         if not withheld or slide.id in session.state.revealed:
             return tally
         return tally.withholding(withheld)

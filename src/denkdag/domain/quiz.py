@@ -89,7 +89,9 @@ class Scored:
     elapsed: float
 
 
-def score_question(slide: Slide, countdown: Countdown | None, answers: Iterable[Timed]) -> list[Scored]:
+def score_question(
+    slide: Slide, countdown: Countdown | None, answers: Iterable[Timed]
+) -> list[Scored]:
     """Every answer to one quiz question, scored. A question whose countdown never ran
     (or is paused) has no start: its right answers count as given at the deadline."""
     start = started_at(countdown)
@@ -99,7 +101,12 @@ def score_question(slide: Slide, countdown: Countdown | None, answers: Iterable[
         right = is_right(slide, answer.value)
         elapsed = limit if start is None else max(0.0, answer.at - start)
         scored.append(
-            Scored(answer.participant_id, right, score(points_of(slide), elapsed, limit, right), elapsed)
+            Scored(
+                answer.participant_id,
+                right,
+                score(points_of(slide), elapsed, limit, right),
+                elapsed,
+            )
         )
     return scored
 
@@ -156,7 +163,12 @@ class TeamStanding:
     rank: int
 
     def as_dict(self) -> dict[str, object]:
-        return {"team": self.team, "points": self.points, "players": self.players, "rank": self.rank}
+        return {
+            "team": self.team,
+            "points": self.points,
+            "players": self.players,
+            "rank": self.rank,
+        }
 
 
 def team_standings(players: Iterable[Standing], team_of: Mapping[int, str]) -> list[TeamStanding]:

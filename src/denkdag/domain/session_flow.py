@@ -56,8 +56,8 @@ def settle_pace(deck: Deck, state: LiveState) -> LiveState:
 def _arrive(deck: Deck, state: LiveState, slide_id: str, now: float = 0.0) -> LiveState:
     """Make `slide_id` current; the first visit opens a question and, in live mode, shows
     its results (unless its kind is revealed by hand: a quiz). A kind whose timer starts
-    on arrival (a quiz) starts it at `now` when it has not run yet. A later visit keeps what the facilitator
-    chose before."""
+    on arrival (a quiz) starts it at `now` when it has not run yet. A later visit keeps
+    what the facilitator chose before."""
     slide = deck.require_slide(slide_id)
     kind = kind_of(slide.kind)
     open_slides, revealed = state.open_slides, state.revealed

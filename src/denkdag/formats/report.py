@@ -18,8 +18,8 @@ from denkdag.domain.kinds.statement import KIND as STATEMENT
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.kinds.statement_round import RoundData, RoundVote, opinion_columns
 from denkdag.domain.model import Session, SessionInfo, Slide, StoredAnswer
-from denkdag.domain.quiz import QuizResults
 from denkdag.domain.numbers import percent
+from denkdag.domain.quiz import QuizResults
 from denkdag.domain.tally import PRIVACY_FLOOR, Tally, shown_groups
 from denkdag.formats.profile_report import ProfileReport
 
