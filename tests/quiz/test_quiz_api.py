@@ -6,6 +6,7 @@ of 200 API participants."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -173,3 +174,27 @@ async def test_two_hundred_api_participants_play(quizzing: Any) -> None:
         p["points"] == 0 for p in players[100:]
     )
     assert [p["points"] for p in players] == sorted((p["points"] for p in players), reverse=True)
+
+
+async def test_a_phone_without_javascript_chooses_its_nickname(quizzing: Any) -> None:
+    client = quizzing.client
+    page = await client.get(f"/j/{quizzing.code}")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    joined = await client.post(f"/j/{quizzing.code}/join", data={"csrf_token": csrf.group(1)})
+    assert joined.status_code == 303
+    await client.post(
+        f"/j/{quizzing.code}/profile", data={"csrf_token": csrf.group(1), "skip": "yes"}
+    )
+    await quizzing.control("goto", "q1")
+    phone = await client.get(f"/j/{quizzing.code}")
+    assert 'action="/j/' in phone.text and "/nickname" in phone.text
+    refused = await client.post(
+        f"/j/{quizzing.code}/nickname", data={"csrf_token": csrf.group(1), "nickname": "stom"}
+    )
+    assert refused.status_code == 422 and "bijnaam" in refused.text
+    chosen = await client.post(
+        f"/j/{quizzing.code}/nickname", data={"csrf_token": csrf.group(1), "nickname": "Ann"}
+    )
+    assert chosen.status_code == 303
+    assert "Je speelt als Ann" in (await client.get(f"/j/{quizzing.code}")).text

@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(profiles.router)
     app.include_router(profiles.pages)
     app.include_router(quiz.router)
+    app.include_router(quiz.pages)
     app.include_router(pages.router)
     app.include_router(question_pages.router)
     app.include_router(report.router)

@@ -1,4 +1,6 @@
-"""The quiz's API: a participant's nickname, and the leaderboard (docs/api.md).
+"""The quiz on the web: a participant's nickname and the leaderboard (the API,
+docs/api.md), and the phone's nickname as a plain form post (a phone without JavaScript;
+js/kinds/quiz.js sends the same through the API).
 
 Thin: parse the request, call the quiz's use cases (app/quiz.py), answer.
 """
@@ -7,14 +9,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from denkdag.domain.errors import DomainError
 from denkdag.domain.model import User
+from denkdag.security import normalise_code
+from denkdag.web import i18n
 from denkdag.web.api import ERRORS
-from denkdag.web.auth import bearer, facilitator, service
+from denkdag.web.auth import (
+    CSRF_FIELD,
+    bearer,
+    check_csrf,
+    facilitator,
+    participant_cookie,
+    service,
+)
+from denkdag.web.errors import status_of
+from denkdag.web.pages import _participant, _phone_context
+from denkdag.web.templating import render
 
 router = APIRouter(prefix="/api/v1/sessions/{code}", responses=ERRORS, tags=["quiz"])
+pages = APIRouter(include_in_schema=False)
 
 
 class NicknameIn(BaseModel):
@@ -75,3 +92,28 @@ async def leaderboard(
     teams: Annotated[str | None, Query(max_length=40, description="A profile question id.")] = None,
 ) -> dict[str, Any]:
     return await service(request).quiz.leaderboard(code, user, bearer(request), teams)
+
+
+@pages.post("/j/{code}/nickname")
+async def nickname_form(request: Request, code: str) -> Response:
+    """The phone's nickname without JavaScript: back to the phone, or the phone with the
+    refusal's sentence (and its status)."""
+    form = await request.form()
+    check_csrf(request, str(form.get(CSRF_FIELD, "")))
+    participant = await _participant(request, code)
+    if participant is None:
+        return RedirectResponse(f"/j/{normalise_code(code)}", status_code=303)
+    token = request.cookies.get(participant_cookie(participant.session.code))
+    try:
+        await service(request).quiz.set_nickname(code, token, str(form.get("nickname", "")))
+    except DomainError as error:
+        context = await _phone_context(request, participant)
+        context["error"] = i18n.Refusal(error)
+        return render(
+            request,
+            "phone.html",
+            context,
+            session=participant.session,
+            status_code=status_of(error),
+        )
+    return RedirectResponse(f"/j/{participant.session.code}", status_code=303)
