@@ -94,6 +94,11 @@ async def test_the_leaderboard_orders_players_and_opens_to_participants_when_sho
     await quizzing.answer(bob, "q2", "a")  # wrong again
     await quizzing.answer(ann, "q2", "c")  # right
     assert (await board(quizzing, bearer(ann))).status_code == 403  # not shown yet
+    await quizzing.control("reveal", "q1")
+    # Only revealed questions count: Ann's right answer on q2 is not told yet.
+    early = (await board(quizzing)).json()["players"]
+    assert [p["nickname"] for p in early] == ["Cas", "Ann", "Bob"]
+    await quizzing.control("reveal", "q2")
     standings = (await board(quizzing)).json()
     players = standings["players"]
     assert [p["nickname"] for p in players] == ["Ann", "Cas", "Bob"]
@@ -125,6 +130,7 @@ async def test_teams_are_a_profile_questions_groups_of_five_or_more(quizzing: An
     await quizzing.control("goto", "q1")
     for number, token in enumerate(tokens):
         await quizzing.answer(token, "q1", "b" if number < 5 else "a")
+    await quizzing.control("reveal", "q1")
     teams = (await board(quizzing)).json()["teams"]
     assert [(t["team"], t["players"], t["rank"]) for t in teams] == [
         ("Zorg", 5, 1),

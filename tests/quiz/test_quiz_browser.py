@@ -78,7 +78,9 @@ def test_three_phones_play_a_five_question_quiz(
 
         quiz_server.control("goto", "podium")
         expect(projector.locator(".podium-name")).to_have_text(["Ann", "Bob", "Cas"])
+        phones[0].reload()  # a phone that reconnects keeps its score and place
         expect(phones[0].locator(".quiz-verdict.standing")).to_contain_text("1")
+        expect(phones[1].locator(".quiz-verdict.standing")).to_contain_text("2")
         board = quiz_server.api("GET", f"/api/v1/sessions/{code}/leaderboard")
         assert [p["nickname"] for p in board["players"]] == ["Ann", "Bob", "Cas"]
         assert board["players"][2]["points"] == 0

@@ -2,7 +2,7 @@
 
 Scores are never stored: they are computed from the stored answers (with the time each
 was last stored) and each question's countdown in the live state, by the rules of
-`domain/quiz.py`. So a phone that reconnects, or joins again on another instance, keeps
+`domain/quiz.py`. Live screens count only the questions revealed so far. So a phone that reconnects, or joins again on another instance, keeps
 its score, and a changed rule applies to every past answer alike. The room's many
 phones asking together share one computation a tally interval (`RecentValues`).
 """
@@ -88,7 +88,9 @@ class Quiz:
         self._sessions = sessions
         self._access = access
         self._participation = participation
-        self._boards: RecentValues[tuple[int, int], Board] = RecentValues(tally_interval, clock)
+        self._boards: RecentValues[tuple[int, int, bool], Board] = RecentValues(
+            tally_interval, clock
+        )
 
     async def set_nickname(self, code: str, token: str | None, nickname: object) -> str:
         """Give the participant a nickname for this session's quiz; returns it as stored.
@@ -112,20 +114,28 @@ class Quiz:
         """The quiz for the report and exports; None when the deck has no quiz question."""
         if not quiz_slides(session):
             return None
-        board = await self.board(session)
+        board = await self.board(session, revealed_only=False)
         return quiz.QuizResults(tuple(board.summaries()), board.players)
 
     async def nickname_of(self, participant_id: int) -> str | None:
         return await self._store.nickname_of(participant_id)
 
-    async def board(self, session: Session) -> Board:
-        """The quiz scored now (shared by every caller within a tally interval)."""
+    async def board(self, session: Session, *, revealed_only: bool = True) -> Board:
+        """The quiz scored now (shared by every caller within a tally interval). Live
+        screens and the API count the revealed questions only, or a phone's points and
+        place would tell it whether it was right before the reveal; the report and the
+        exports (`revealed_only=False`) count every question."""
         return await self._boards.get(
-            (session.id, session.state.version), lambda: self._score(session)
+            (session.id, session.state.version, revealed_only),
+            lambda: self._score(session, revealed_only),
         )
 
-    async def _score(self, session: Session) -> Board:
-        slides = quiz_slides(session)
+    async def _score(self, session: Session, revealed_only: bool) -> Board:
+        slides = [
+            slide
+            for slide in quiz_slides(session)
+            if slide.id in session.state.revealed or not revealed_only
+        ]
         answers = await self._store.timed_answers(session.id, [slide.id for slide in slides])
         questions = tuple(
             (
@@ -225,7 +235,7 @@ class Quiz:
         board = await self.board(session)
         standing = board.standing_of(participant_id)
         revealed = slide.id in session.state.revealed
-        mine = board.scored(slide.id, participant_id) if revealed else None
+        mine = board.scored(slide.id, participant_id)  # None before the reveal
         return {
             "nickname": await self._store.nickname_of(participant_id),
             "points": standing.points if standing else 0,
