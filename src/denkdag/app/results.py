@@ -56,7 +56,7 @@ class Results:
         self._opinions = opinions
         self._touch = touch
         self._hidden = HiddenWordStore(store)
-        self._shown_tallies: RecentValues[tuple[int, str], Tally] = RecentValues(
+        self._shown_tallies: RecentValues[tuple[int, str, int], Tally] = RecentValues(
             tally_interval, clock
         )
         self._shown_joined: RecentValues[int, int] = RecentValues(tally_interval, clock)
@@ -80,10 +80,11 @@ class Results:
 
     async def shown_tally(self, session: Session, slide: Slide) -> Tally:
         """The slide's tally as the room's phones show it: counted at most once a tally
-        interval, once for all the phones that ask together (live/recent.py). Exact counts,
-        for everything else: tally()."""
+        interval, once for all the phones that ask together (live/recent.py), and once
+        more after every change of state (a reveal must not show counts from before it).
+        Exact counts, for everything else: tally()."""
         return await self._shown_tallies.get(
-            (session.id, slide.id), lambda: self.tally(session, slide)
+            (session.id, slide.id, session.state.version), lambda: self.tally(session, slide)
         )
 
     @staticmethod
