@@ -6,6 +6,7 @@ of 200 API participants."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,12 @@ import pytest
 from denkdag.storage.quiz import QuizStore
 
 pytestmark = pytest.mark.anyio
+
+
+def data_of(frame: bytes) -> dict[str, Any]:
+    """The JSON of one SSE frame."""
+    data: dict[str, Any] = json.loads(frame.decode().split("data: ", 1)[1])
+    return data
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -204,3 +211,34 @@ async def test_a_phone_without_javascript_chooses_its_nickname(quizzing: Any) ->
     )
     assert chosen.status_code == 303
     assert "Je speelt als Ann" in (await client.get(f"/j/{quizzing.code}")).text
+
+
+async def test_the_tally_event_tells_the_right_answer_only_once_revealed(quizzing: Any) -> None:
+    svc = quizzing.service
+    token = await quizzing.join()
+    await quizzing.control("goto", "q1")
+    await quizzing.answer(token, "q1", "b")
+    session = await svc.sessions.get(quizzing.code)
+    topic = f"session:{session.id}"
+    subscription = svc.broadcaster.hub.subscribe(topic)
+    try:
+
+        async def tally() -> tuple[dict[str, Any], dict[str, Any]]:
+            await svc.results.publish(session.id, {"q1"})
+            found = None
+            while subscription.pending:
+                envelope = subscription.pending.popleft()
+                if envelope.event == "tally":
+                    found = envelope
+            assert found is not None
+            return data_of(found.public), data_of(found.private)
+
+        public, private = await tally()
+        assert "counts" not in public and "correct" not in public
+        assert private["counts"]["b"] == 1 and "correct" not in private  # the projector's too
+        await quizzing.control("reveal", "q1")
+        session = await svc.sessions.get(quizzing.code)
+        public, private = await tally()
+        assert public["correct"] == private["correct"] == ["b"] and public["right"] == 1
+    finally:
+        svc.broadcaster.hub.unsubscribe(topic, subscription)
