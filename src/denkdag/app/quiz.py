@@ -2,9 +2,10 @@
 
 Scores are never stored: they are computed from the stored answers (with the time each
 was last stored) and each question's countdown in the live state, by the rules of
-`domain/quiz.py`. Live screens count only the questions revealed so far. So a phone that reconnects, or joins again on another instance, keeps
-its score, and a changed rule applies to every past answer alike. The room's many
-phones asking together share one computation a tally interval (`RecentValues`).
+`domain/quiz.py`. So a phone that reconnects, or joins again on another instance, keeps
+its score, and a changed rule applies to every past answer alike. Live screens count
+only the questions revealed so far. The room's many phones asking together share one
+computation a tally interval (`RecentValues`).
 """
 
 from __future__ import annotations
