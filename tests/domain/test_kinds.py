@@ -35,6 +35,8 @@ def test_registry_knows_every_kind() -> None:
         "ranking",
         "opinions",
         "conversation",
+        "quiz",
+        "leaderboard",
     }
     assert {name: kind.asks for name, kind in KINDS.items()} == {
         "info": False,
@@ -46,6 +48,8 @@ def test_registry_knows_every_kind() -> None:
         "ranking": True,
         "opinions": False,
         "conversation": True,
+        "quiz": True,
+        "leaderboard": False,
     }
     with pytest.raises(KeyError):
         kind_of("poll")

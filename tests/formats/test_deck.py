@@ -487,7 +487,7 @@ BROKEN: list[tuple[str, str | bytes, int, str]] = [
         "unknown kind",
         FM + "# S\nkind: poll\n",
         5,
-        "unknown kind 'poll' (use choice, conversation, info, open, opinions, ranking, scale, statement, wordcloud)",
+        "unknown kind 'poll' (use choice, conversation, info, leaderboard, open, opinions, quiz, ranking, scale, statement, wordcloud)",
     ),
     (
         "unknown slide setting",
@@ -657,7 +657,7 @@ def test_read_deck_file_errors_name_the_file(tmp_path: Path) -> None:
         read_deck_file(path)
     assert (
         str(caught.value)
-        == f"{path}:5: unknown kind 'poll' (use choice, conversation, info, open, opinions, ranking, scale, statement, wordcloud)"
+        == f"{path}:5: unknown kind 'poll' (use choice, conversation, info, leaderboard, open, opinions, quiz, ranking, scale, statement, wordcloud)"
     )
 
 

@@ -24,6 +24,7 @@ BEARER_ONLY = {
     ("POST", "/api/v1/sessions/{code}/participants"),
     ("PUT", "/api/v1/sessions/{code}/slides/{slide_id}/response"),
     ("PUT", "/api/v1/sessions/{code}/profile"),
+    ("PUT", "/api/v1/sessions/{code}/nickname"),
 }
 """Anonymous or bearer-token API calls: they read no cookie, so a foreign page gains nothing."""
 SWAGGER = {"/api/v1/docs", "/docs/oauth2-redirect"}

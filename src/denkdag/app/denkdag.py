@@ -20,6 +20,7 @@ from denkdag.app.opinions import LiveOpinions
 from denkdag.app.participation import Participation
 from denkdag.app.profiles import Profiles
 from denkdag.app.qa import LiveQuestions
+from denkdag.app.quiz import Quiz
 from denkdag.app.reports import Reports
 from denkdag.app.results import Results
 from denkdag.app.rounds import LiveRounds
@@ -45,7 +46,7 @@ class Denkdag:
     - `streams`: a screen's live stream: where it starts, then every message;
     - `reports`: the report and its PDF; `media`: slide images as screens fetch them;
     - `rounds`, `qa`, `opinions`, `profiles`: statement rounds, the room's questions,
-      the opinion map, profile questions.
+      the opinion map, profile questions; `quiz`: nicknames and the leaderboard.
     """
 
     def __init__(self, store: SqlStore, broadcaster: Broadcaster, tally_interval: float = 0.25):
@@ -101,7 +102,12 @@ class Denkdag:
             store, self.sessions, self.access, self.views, self.timers, self.opinions, clock
         )
         self.media = Media(store)
-        self.reports = Reports(store, self.results, self.rounds, self.opinions, self.profiles)
+        self.quiz = Quiz(
+            store, self.sessions, self.access, self.participation, tally_interval, clock
+        )
+        self.reports = Reports(
+            store, self.results, self.rounds, self.opinions, self.profiles, self.quiz
+        )
         self.sessions.on_first_load = self.participation.prefetch
         self.sessions.on_resynced = self._republish
         for forget in (

@@ -22,6 +22,7 @@ from denkdag.formats.event_report import EventReport, event_csv, event_json, eve
 from denkdag.formats.export_csv import answers_csv, pseudonym_numbers
 from denkdag.formats.export_json import results_document
 from denkdag.formats.export_profiles import profile_document
+from denkdag.formats.export_quiz import quiz_document
 from denkdag.formats.polis_export import (
     ACCEPTED,
     MODERATED_OUT,
@@ -169,7 +170,12 @@ async def _session_bytes(
         profile = await svc.profiles.csv_columns(session, answers)
         rounds = await svc.rounds.rounds(session)
         text = answers_csv(
-            session, answers, rounds, profile, await svc.results.hidden_words(session)
+            session,
+            answers,
+            rounds,
+            profile,
+            await svc.results.hidden_words(session),
+            await svc.quiz.results(session),
         )
         return text.encode("utf-8")
     if chosen == POLIS:
@@ -181,6 +187,9 @@ async def _session_bytes(
         if session.deck.info.profile:  # aggregates by profile group (groups of five or more)
             profiles = (await svc.reports.report(session)).profiles
             document["profile"] = profile_document(profiles) if profiles else None
+        quiz = await svc.quiz.results(session)
+        if quiz is not None:  # share right per question, ranking by nickname
+            document["quiz"] = quiz_document(quiz)
         return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     report = await svc.reports.report(session)
     if chosen == "xlsx":

@@ -19,6 +19,7 @@ from denkdag.domain.responses import accept_answer
 from denkdag.security import new_invitation_code, new_token, normalise_invitation, token_hash
 from denkdag.storage import SqlStore
 from denkdag.storage.answer_writes import REPLAYED, STORED, AnswerWrite
+from denkdag.storage.quiz import QuizStore
 
 PARTICIPANT_CACHE = 200_000
 PREFETCH_PARTICIPANTS = 20_000
@@ -117,6 +118,7 @@ class Participation:
         """Delete answers older than `days` days (the retention setting); how many."""
         cutoff = datetime.now(UTC) - timedelta(days=days)
         votes = await self._rounds.delete_votes_before(cutoff)  # statement-round votes
+        await QuizStore(self._store).delete_nicknames_before(cutoff)  # quiz nicknames
         return votes + await self._store.delete_answers_before(cutoff)
 
     def _remember(self, hashed: str, participant_id: int, session_id: int) -> None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from denkdag.app.opinions import LiveOpinions
 from denkdag.app.profiles import Profiles, report_opinion_members
+from denkdag.app.quiz import Quiz
 from denkdag.app.results import Results
 from denkdag.app.rounds import LiveRounds
 from denkdag.domain.images import stored_name
@@ -28,12 +29,14 @@ class Reports:
         rounds: LiveRounds,
         opinions: LiveOpinions,
         profiles: Profiles,
+        quiz: Quiz,
     ) -> None:
         self._store = store
         self._results = results
         self._rounds = rounds
         self._opinions = opinions
         self._profiles = profiles
+        self._quiz = quiz
         self._images = SlideImageStore(store)
         self._pdf_slot = asyncio.Semaphore(1)
 
@@ -58,7 +61,7 @@ class Reports:
             members, columns = report_opinion_members(report)
             profiles = await self._profiles.report(session, answers, members, columns)
             report = replace(report, profiles=profiles)
-        return report
+        return replace(report, quiz=await self._quiz.results(session))
 
     async def pdf(
         self,

@@ -57,7 +57,7 @@ class Results:
         self._opinions = opinions
         self._touch = touch
         self._hidden = HiddenWordStore(store)
-        self._shown_tallies: RecentValues[tuple[int, str], Tally] = RecentValues(
+        self._shown_tallies: RecentValues[tuple[int, str, int], Tally] = RecentValues(
             tally_interval, clock
         )
         self._shown_joined: RecentValues[int, int] = RecentValues(tally_interval, clock)
@@ -84,11 +84,24 @@ class Results:
 
     async def shown_tally(self, session: Session, slide: Slide) -> Tally:
         """The slide's tally as the room's phones show it: counted at most once a tally
-        interval, once for all the phones that ask together (live/recent.py). Exact counts,
-        for everything else: tally()."""
+        interval, once for all the phones that ask together (live/recent.py), and once
+        more after every change of state (a reveal must not show counts from before it).
+        Exact counts, for everything else: tally()."""
         return await self._shown_tallies.get(
-            (session.id, slide.id), lambda: self.tally(session, slide)
+            (session.id, slide.id, session.state.version), lambda: self.tally(session, slide)
         )
+
+    @staticmethod
+    def shown(session: Session, slide: Slide, tally: Tally) -> Tally:
+        """The tally as screens and the results API give it now: without the fields its
+        kind withholds until the slide is revealed (`withheld_until_reveal`: a quiz
+        question's right answer), for facilitators too, whose projector is in the room."""
+        withheld: frozenset[str] = getattr(
+            kind_of(slide.kind), "withheld_until_reveal", frozenset()
+        )
+        if not withheld or slide.id in session.state.revealed:
+            return tally
+        return tally.withholding(withheld)
 
     async def of_session(self, session: Session) -> list[Tally]:
         """Every slide's tally, in deck order."""
@@ -190,13 +203,13 @@ class Results:
             slide = session.deck.slide(slide_id)
             if slide is None:
                 continue
-            tally = await self.tally(session, slide)
+            tally = self.shown(session, slide, await self.tally(session, slide))
             # one payload for every phone: counts only when the whole room may see them
-            shown = room_sees(session.deck.info, session.state, slide_id)
+            room_may_see = room_sees(session.deck.info, session.state, slide_id)
             await self._broadcaster.publish(
                 name,
                 "tally",
-                tally.as_dict(with_counts=shown),
+                tally.as_dict(with_counts=room_may_see),
                 tally.as_dict(with_counts=True, facilitator=True),
             )
         if session.deck.info.pace == AUDIENCE_PACE:

@@ -53,17 +53,21 @@ def settle_pace(deck: Deck, state: LiveState) -> LiveState:
     return replace(state, current_slide=current)
 
 
-def _arrive(deck: Deck, state: LiveState, slide_id: str) -> LiveState:
+def _arrive(deck: Deck, state: LiveState, slide_id: str, now: float = 0.0) -> LiveState:
     """Make `slide_id` current; the first visit opens a question and, in live mode, shows
-    its results. A later visit keeps what the facilitator chose before."""
+    its results (unless its kind is revealed by hand: a quiz). A kind whose timer starts
+    on arrival (a quiz) starts it at `now` when it has not run yet. A later visit keeps
+    what the facilitator chose before."""
     slide = deck.require_slide(slide_id)
+    kind = kind_of(slide.kind)
     open_slides, revealed = state.open_slides, state.revealed
-    if slide_id not in state.visited and kind_of(slide.kind).asks:
+    first = slide_id not in state.visited
+    if first and kind.asks:
         open_slides = open_slides | {slide_id}
     live = deck.info.results is ResultsMode.LIVE
-    if slide_id not in state.visited and live and _reveals(slide.kind):
+    if first and live and _reveals(slide.kind) and not getattr(kind, "reveal_by_hand", False):
         revealed = revealed | {slide_id}
-    return replace(
+    arrived = replace(
         state,
         current_slide=slide_id,
         open_slides=open_slides,
@@ -71,6 +75,11 @@ def _arrive(deck: Deck, state: LiveState, slide_id: str) -> LiveState:
         visited=state.visited | {slide_id},
         version=state.version + 1,
     )
+    starts = getattr(kind, "timer_on_arrival", False) and slide.extra.get("timer")
+    if starts and now and timer.timer_of(state, slide_id) is None:
+        started = timer.control(deck, arrived, timer.START, slide_id, now)
+        return replace(started, version=arrived.version)
+    return arrived
 
 
 def _leave(deck: Deck, state: LiveState, target: str) -> LiveState:
@@ -123,10 +132,10 @@ def apply(
     if chosen is Action.GOTO:
         if not slide_id:
             raise InvalidControl(N_("'goto' needs the id of the slide to show."))
-        return _arrive(deck, _leave(deck, state, slide_id), slide_id)
+        return _arrive(deck, _leave(deck, state, slide_id), slide_id, now)
     if chosen in (Action.NEXT, Action.PREVIOUS):
         target = _neighbour(deck, state, 1 if chosen is Action.NEXT else -1)
-        return _arrive(deck, _leave(deck, state, target), target)
+        return _arrive(deck, _leave(deck, state, target), target, now)
     if chosen in (Action.OPEN_ALL, Action.CLOSE_ALL):
         asking = {s.id for s in deck.slides if kind_of(s.kind).asks}
         opened = asking if chosen is Action.OPEN_ALL else frozenset()

@@ -7,7 +7,7 @@ counter that is read, changed and written back, so it is exact under any concurr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -50,6 +50,17 @@ class Tally:
         if facilitator or self.public_extra is None:
             return self.extra
         return self.public_extra
+
+    def withholding(self, keys: frozenset[str]) -> Tally:
+        """The tally without these fields of `extra` (for anyone): what a kind keeps until
+        its slide is revealed (a quiz question's right answer)."""
+        if not keys & set(self.extra):
+            return self
+        kept = {key: value for key, value in self.extra.items() if key not in keys}
+        public = self.public_extra
+        if public is not None:
+            public = {key: value for key, value in public.items() if key not in keys}
+        return replace(self, extra=MappingProxyType(kept), public_extra=public)
 
     def as_dict(self, *, with_counts: bool = True, facilitator: bool = False) -> dict[str, Any]:
         """The tally in the shape of the results endpoint (`counts` only when shown)."""

@@ -34,6 +34,7 @@ from denkdag.domain.kinds.statement_round import NAME as ROUND
 from denkdag.domain.kinds.statement_round import RoundData
 from denkdag.domain.kinds.wordcloud import normalise
 from denkdag.domain.model import Session, Slide, StoredAnswer
+from denkdag.domain.quiz import QuizResults
 
 if TYPE_CHECKING:
     from denkdag.formats.export_profiles import ProfileColumns
@@ -126,8 +127,10 @@ def answers_csv(
     rounds: Sequence[RoundData] = (),
     profile: ProfileColumns | None = None,
     hidden_words: Mapping[str, Collection[str]] | None = None,
+    quiz: QuizResults | None = None,
 ) -> str:
-    """The CSV text: participants numbered 1, 2, 3 … in order of first appearance.
+    """The CSV text: participants numbered 1, 2, 3 … in order of first appearance; a
+    quiz's share right per question and ranking come last (formats/export_quiz.py).
 
     `hidden_words` are the word-cloud words a facilitator hid, per slide id. With
     `profile`, each row ends with the participant's profile groups, where disclosed
@@ -183,4 +186,9 @@ def answers_csv(
                     "",
                 ]
             )
+    if quiz is not None:
+        from denkdag.formats.export_quiz import quiz_rows
+
+        for row in quiz_rows(session.code, quiz):
+            writer.writerow(row)
     return buffer.getvalue()

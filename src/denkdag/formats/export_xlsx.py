@@ -687,6 +687,10 @@ def report_xlsx(
         breakdown_sheet(workbook.create_sheet(titles["breakdown"]), report)
     if comparison is not None:
         _comparison(workbook.create_sheet(titles["comparison"]), comparison, _)
+    if report.quiz is not None:
+        from denkdag.formats.export_quiz import quiz_sheet
+
+        quiz_sheet(workbook.create_sheet(unique_title(_("Quiz"), taken)), report.quiz, _)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -19,6 +19,7 @@ from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.kinds.statement_round import RoundData, RoundVote, opinion_columns
 from denkdag.domain.model import Session, SessionInfo, Slide, StoredAnswer
 from denkdag.domain.numbers import percent
+from denkdag.domain.quiz import QuizResults
 from denkdag.domain.tally import PRIVACY_FLOOR, Tally, shown_groups
 from denkdag.formats.profile_report import ProfileReport
 
@@ -152,6 +153,8 @@ class Report:
     moderated_votes: tuple[tuple[str, RoundVote, str], ...] = ()
     """(slide id, vote, statement) of the votes on statements hidden or waiting for
     approval: left out of the report, kept (marked hidden) in the spreadsheet's Answers."""
+    quiz: QuizResults | None = None
+    """The quiz's share right per question and final ranking (None without a quiz)."""
 
     @property
     def title(self) -> str:

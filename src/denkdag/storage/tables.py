@@ -413,3 +413,23 @@ pending_imports = Table(
 (formats/imported.py as compressed JSON, pictures included): in the database so the
 review can be posted to any instance; taken when the session is made, gone after an
 hour, or with its user."""
+
+
+quiz_nicknames = Table(
+    "quiz_nicknames",
+    metadata,
+    Column(
+        "participant_id",
+        Id,
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("session_id", Id, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("nickname", String(100), nullable=False),
+    Column("nickname_key", String(400), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("session_id", "nickname_key", name="uq_quiz_nicknames_session_key"),
+)
+"""A participant's quiz nickname (domain/quiz.py), for one session only: unique in the
+session by its folded `nickname_key`; gone with its participant and its session, and
+with the answers at the retention purge."""

@@ -117,7 +117,8 @@ async def results(
     session = await svc.access.facilitated(code, user)
     tallies = await svc.results.of_session(session)
     slides = [
-        result_view(slide, tally) for slide, tally in zip(session.deck.slides, tallies, strict=True)
+        result_view(slide, svc.results.shown(session, slide, tally))
+        for slide, tally in zip(session.deck.slides, tallies, strict=True)
     ]
     document: dict[str, Any] = {
         "code": session.code,

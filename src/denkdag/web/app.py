@@ -33,6 +33,7 @@ from denkdag.web import (
     profiles,
     question_pages,
     questions,
+    quiz,
     report,
     retention,
     rounds,
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rounds.pages_router)
     app.include_router(profiles.router)
     app.include_router(profiles.pages)
+    app.include_router(quiz.router)
+    app.include_router(quiz.pages)
     app.include_router(pages.router)
     app.include_router(question_pages.router)
     app.include_router(report.router)

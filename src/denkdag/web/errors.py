@@ -32,6 +32,7 @@ from denkdag.domain.errors import (
     UnknownSession,
 )
 from denkdag.domain.events import InvalidEvent
+from denkdag.domain.quiz import NicknameTaken
 from denkdag.web import i18n
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ STATUS = {
     InvalidEvent: 422,
     ImageNotAccepted: 422,
     SessionBusy: 409,
+    NicknameTaken: 409,
 }
 
 

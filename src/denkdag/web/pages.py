@@ -87,6 +87,8 @@ async def slide_context(
             if current and kind_of(current.kind).shows_opinions
             else None
         ),
+        # A leaderboard slide's standings (app/quiz.py); None on any other slide.
+        "board": await svc.quiz.screen(session, current),
         # The event's logo and colours, when the session is part of one (web/branding.py).
         "brand": await session_brand(request, session),
         # At audience pace the projector shows how far the room is (web/pace.py).
@@ -191,6 +193,8 @@ async def _phone_context(request: Request, participant: Participant) -> dict[str
         context["round"] = await svc.rounds.next_for(session, participant.id, slide.id)
         context["round_votes"] = await svc.rounds.my_votes(session, participant.id, slide)
         context["round_pending"] = await svc.rounds.mine_pending(session, participant.id, slide)
+    # On a quiz question or leaderboard: this phone's nickname, points and place.
+    context["quiz"] = await svc.quiz.phone(session, slide, participant.id)
     context["token"] = request.cookies.get(participant_cookie(session.code))
     # The slides this phone has answered: its live layer asks for the room's part of
     # any other slide (phone_slide).
@@ -332,7 +336,7 @@ async def speaker_notes(request: Request, code: str) -> Response:
     if user is None:
         return to_login(request)
     session = await service(request).access.facilitated(code, user)
-    context = await _slide_context(request, session)
+    context = await slide_context(request, session)
     position = context["position"]
     slides = session.deck.slides
     context["next_slide"] = slides[position] if 0 < position < len(slides) else None

@@ -47,8 +47,7 @@ def same_for_the_room(session: Session) -> bool:
     current = session.deck.slide(session.state.current_slide or "")
     if current is None:
         return True
-    kind = kind_of(current.kind)
-    return not kind.shows_opinions and kind.tally_source != "round"
+    return kind_of(current.kind).same_for_every_phone
 
 
 async def room_part(request: Request, code: str) -> bytes | None:

@@ -10,7 +10,8 @@ kind's capabilities (base.py `Kind`). To add a kind:
    text), `form_parts` and `form_settings` (the editor's form for it), `read_form` (a
    phone's plain form post), `rows` (bars, spreadsheet rows, breakdowns and comparisons),
    `breakdown`, `shared` with `question_key`, `view` (its API fields), `tally_source`,
-   `feeds_opinions` / `shows_opinions`, and `partials`.
+   `feeds_opinions` / `shows_opinions`, `same_for_every_phone` (False when a phone sees
+   something of its own), and `partials`.
 2. Make it known: add the module to `_MODULES` here, or, from outside the package (a
    plugin, a test), call `register(KIND)`.
 3. Write its template partials `kinds/<name>_<surface>.html` for the surfaces named in
@@ -56,6 +57,8 @@ _MODULES = (
     "ranking",
     "opinions",
     "statement_round",
+    "quiz",
+    "leaderboard",
 )
 
 DEFAULT_KIND = "info"

@@ -19,8 +19,9 @@ from denkdag.domain.errors import N_, Message
 from denkdag.domain.model import Slide
 from denkdag.domain.tally import AnswerRecord, Tally
 
-PRIVATE_EXTRA = frozenset({"banned"})
-"""Slide settings kept from participants (the API's slide view leaves them out)."""
+PRIVATE_EXTRA = frozenset({"banned", "correct"})
+"""Slide settings kept from participants (the API's slide view leaves them out): a
+round's banned words, a quiz question's right options."""
 
 STANCES = ("agree", "disagree", "pass")
 """The answers to a statement, in the order results show them."""
@@ -158,6 +159,12 @@ class Kind(Protocol):
     shows_opinions: bool
     """Whether the slide shows the opinion map (its pages need the map's view)."""
 
+    same_for_every_phone: bool
+    """Whether its phone fragment depends only on the slide, the session's state and the
+    phone's own answer, so phones that have not answered can share one rendering
+    (web/room_slides.py). False when a phone sees something of its own: its place on an
+    opinion map, its next statements, its quiz nickname and points."""
+
     partials: frozenset[Surface]
     """The surfaces with a partial of its own; the others use the generic one."""
 
@@ -210,6 +217,7 @@ class KindDefaults:
     tally_source: TallySource = "answers"
     feeds_opinions = False
     shows_opinions = False
+    same_for_every_phone = True
     partials: frozenset[Surface] = frozenset()
     form_parts: tuple[FormPart, ...] = ("text",)
     form_settings: tuple[Setting, ...] = ()

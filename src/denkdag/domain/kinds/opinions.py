@@ -50,6 +50,7 @@ class OpinionsKind(KindDefaults):
         Setting(SHOW_OWN, N_("Each phone shows its owner's place on the map"), "flag"),
     )
     shows_opinions = True
+    same_for_every_phone = False
     partials = frozenset({"phone", "projector", "remote", "report"})
 
     def read(self, source: SlideSource) -> SlideContent:

@@ -175,6 +175,7 @@ class ConversationKind(KindDefaults):
         "\n\n> A first statement to vote on."
     )
     tally_source: TallySource = "round"
+    same_for_every_phone = False
     feeds_opinions = True
     partials = frozenset({"phone", "projector", "remote", "report"})
     form_settings = (
