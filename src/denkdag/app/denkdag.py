@@ -28,6 +28,7 @@ from denkdag.app.streams import Streams
 from denkdag.app.timers import TimerWatch
 from denkdag.app.views import Views
 from denkdag.domain.model import Session
+from denkdag.formats.localised import DEFAULT_ZONE
 from denkdag.live import Broadcaster, Coalescer, MemoryBroadcaster, make_leases
 from denkdag.storage import SqlStore
 
@@ -48,7 +49,13 @@ class Denkdag:
       the opinion map, profile questions.
     """
 
-    def __init__(self, store: SqlStore, broadcaster: Broadcaster, tally_interval: float = 0.25):
+    def __init__(
+        self,
+        store: SqlStore,
+        broadcaster: Broadcaster,
+        tally_interval: float = 0.25,
+        time_zone: str = DEFAULT_ZONE,
+    ):
         self.store = store
         self.broadcaster = broadcaster
         self.clock: Callable[[], float] = time.time
@@ -101,7 +108,9 @@ class Denkdag:
             store, self.sessions, self.access, self.views, self.timers, self.opinions, clock
         )
         self.media = Media(store)
-        self.reports = Reports(store, self.results, self.rounds, self.opinions, self.profiles)
+        self.reports = Reports(
+            store, self.results, self.rounds, self.opinions, self.profiles, time_zone
+        )
         self.sessions.on_first_load = self.participation.prefetch
         self.sessions.on_resynced = self._republish
         for forget in (
