@@ -65,11 +65,17 @@ WORDS = ["vertrouwen", "tijd", "ruimte", "kennis", "cultuurcentrum"]
 
 ANSWERS: dict[str, list[Any]] = {
     "choice": _spread([("a", 12), ("b", 28)]),
-    "statement": [("agree" if camp else "disagree") if i < 36 else "pass" for i, camp in enumerate(CAMP)],
+    "statement": [
+        ("agree" if camp else "disagree") if i < 36 else "pass" for i, camp in enumerate(CAMP)
+    ],
     "scale": [{"a": a, "b": b} for a, b in zip(SCALE_A, SCALE_B, strict=True)],
     "scale10": [{"a": value} for value in SCALE_TEN],
-    "cloud": [[WORDS[i % 5], WORDS[(i * 3 + 1) % 5]] if i % 5 != (i * 3 + 1) % 5 else [WORDS[i % 5]] for i in range(PEOPLE)],
-    "open": [f"Antwoord {i}: meer samenwerking met het cultuurcentrum" for i in range(6)] + [None] * 34,
+    "cloud": [
+        [WORDS[i % 5], WORDS[(i * 3 + 1) % 5]] if i % 5 != (i * 3 + 1) % 5 else [WORDS[i % 5]]
+        for i in range(PEOPLE)
+    ],
+    "open": [f"Antwoord {i}: meer samenwerking met het cultuurcentrum" for i in range(6)]
+    + [None] * 34,
     "ranking": [["c", "a", "b"] if i % 4 else ["a", "b", "c"] for i in range(PEOPLE)],
 }
 ROUND_STATEMENTS = (
@@ -83,7 +89,10 @@ ROUND_VOTES = {
     ROUND_STATEMENTS[2]: ["agree" if i % 3 else "pass" for i in range(PEOPLE)],
 }
 PROFILES = [
-    {"p1": ("bibliotheek", "cultuurcentrum", "school")[i % 3], "p2": ("antwerpen", "limburg")[i % 2]}
+    {
+        "p1": ("bibliotheek", "cultuurcentrum", "school")[i % 3],
+        "p2": ("antwerpen", "limburg")[i % 2],
+    }
     for i in range(PEOPLE)
 ]
 

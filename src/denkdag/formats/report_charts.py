@@ -81,9 +81,7 @@ def scale_charts(slide: Slide, tally: Tally | None) -> list[ScaleChart]:
             for point in range(low, high + 1)
         )
         mean = found.get("mean")
-        charts.append(
-            ScaleChart(item["id"], item["label"] or slide.title, mean, rated, columns)
-        )
+        charts.append(ScaleChart(item["id"], item["label"] or slide.title, mean, rated, columns))
     return charts
 
 
