@@ -305,8 +305,8 @@ def _event_summary(sheet: Worksheet, event: EventReport, _: Gettext) -> None:
     row += 1
     put_row(sheet, row, (_("All rooms"), "", "", "", event.joined, event.answered), bold=True)
     row += 2
-    header = (_("Room"), "#", _("Question"), _("Answered"), _("Share of joined (%)"))
-    put_row(sheet, row, header, bold=True)
+    columns = (_("Room"), "#", _("Question"), _("Answered"), _("Share of joined (%)"))
+    put_row(sheet, row, columns, bold=True)
     for room in event.rooms:
         joined = room.report.participation.joined
         for result in room.asked:
