@@ -113,7 +113,7 @@ def breakdown_sheet(sheet: Worksheet, report: Report, _: Gettext = english) -> N
     row = 4
     for counts in profiles.counts:
         put_row(sheet, row, (counts.question.id, counts.question.text), bold=True)
-        put_row(sheet, row + 1, (_("Group"), _("Participants"), _("Share (%)")), bold=True)
+        put_row(sheet, row + 1, (_("Group"), _("Participants"), f"{_('Share')} (%)"), bold=True)
         row += 2
         for group in counts.groups:
             put_row(sheet, row, (group.option.label, group.count, group.share))
