@@ -121,7 +121,8 @@ BROKEN_WORDS = """() => {
         const range = document.createRange();
         range.setStart(node, word.index);
         range.setEnd(node, word.index + word[0].length);
-        const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top));
+        const rects = [...range.getClientRects()].filter(r => r.width > 0);
+        const tops = rects.map(r => Math.round(r.top));
         if (new Set(tops).size > 1) broken.push(word[0]);
       }
     }

@@ -304,6 +304,11 @@ def test_event_room_carries_the_event_logo(pdf_folder: Path) -> None:
 
 
 ANSWERS_SHEET = {"nl": "Antwoorden", "fr": "Réponses", "en": "Answers"}
+BREAKDOWN = {
+    "nl": ("Opsplitsing volgens profielvraag", "Aandeel (%)"),
+    "fr": ("Ventilation par question de profil", "Part (%)"),
+    "en": ("Breakdown by profile question", "Share (%)"),
+}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -322,6 +327,9 @@ def test_workbook_reads_back_in_the_reports_language(exported: Exported, languag
     assert ranks["Kennis delen"] == average["a"] == 1.75
     answers = list(book[ANSWERS_SHEET[language]].iter_rows(values_only=True))
     assert len([row for row in answers[1:] if row[1] == "choice"]) == PEOPLE
+    breakdown = [row for row in book.worksheets[-1].iter_rows(values_only=True) if row[0]]
+    title, share = BREAKDOWN[language]
+    assert breakdown[0][0] == title and any(row[2] == share for row in breakdown)
     kinds = {row[2] for row in answers[1:]}
     assert "choice" not in kinds and "scale" not in kinds  # human labels, not kind keys
 

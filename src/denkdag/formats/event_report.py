@@ -305,7 +305,8 @@ def _event_summary(sheet: Worksheet, event: EventReport, _: Gettext) -> None:
     row += 1
     put_row(sheet, row, (_("All rooms"), "", "", "", event.joined, event.answered), bold=True)
     row += 2
-    columns = (_("Room"), "#", _("Question"), _("Answered"), f"{_('Share of joined')} (%)")
+    share = _("Share of joined")
+    columns = (_("Room"), "#", _("Question"), _("Answered"), f"{share} (%)")
     put_row(sheet, row, columns, bold=True)
     for room in event.rooms:
         joined = room.report.participation.joined

@@ -113,7 +113,8 @@ def breakdown_sheet(sheet: Worksheet, report: Report, _: Gettext = english) -> N
     row = 4
     for counts in profiles.counts:
         put_row(sheet, row, (counts.question.id, counts.question.text), bold=True)
-        put_row(sheet, row + 1, (_("Group"), _("Participants"), f"{_('Share')} (%)"), bold=True)
+        share = _("Share")
+        put_row(sheet, row + 1, (_("Group"), _("Participants"), f"{share} (%)"), bold=True)
         row += 2
         for group in counts.groups:
             put_row(sheet, row, (group.option.label, group.count, group.share))
