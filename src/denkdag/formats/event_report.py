@@ -305,8 +305,8 @@ def _event_summary(sheet: Worksheet, event: EventReport, _: Gettext) -> None:
     row += 1
     put_row(sheet, row, (_("All rooms"), "", "", "", event.joined, event.answered), bold=True)
     row += 2
-    share = _("Share of joined")
-    columns = (_("Room"), "#", _("Question"), _("Answered"), f"{share} (%)")
+    share_of_joined = _("Share of joined")
+    columns = (_("Room"), "#", _("Question"), _("Answered"), f"{share_of_joined} (%)")
     put_row(sheet, row, columns, bold=True)
     for room in event.rooms:
         joined = room.report.participation.joined
