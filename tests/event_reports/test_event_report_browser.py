@@ -109,3 +109,47 @@ def test_the_organiser_opens_the_report_and_sees_the_rooms_side_by_side(
         assert console.problems == []
     finally:
         context.close()
+
+
+BROKEN_WORDS = """() => {
+  // every word of a table cell whose letters stand on more than one line
+  const broken = [];
+  for (const cell of document.querySelectorAll('th, td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0);
+        const tops = rects.map(r => Math.round(r.top));
+        if (new Set(tops).size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_on_a_phone_table_cells_keep_whole_words(
+    helpers: ModuleType, site: Any, chromium: Any
+) -> None:
+    made: Made = site.made
+    context = helpers.new_context(chromium, phone=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{site.base}/login?lang=nl")
+        page.fill("#username", "olga")
+        page.fill("#password", PASSWORD)
+        page.locator("form[action='/login'] button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/sessions$"))
+        for path in (
+            f"/events/{made.event}/compare",
+            f"/events/{made.event}/report",
+            f"/r/{made.codes['plenary']}",
+        ):
+            page.goto(f"{site.base}{path}?lang=nl")
+            assert page.locator("th, td").count() > 3, path
+            assert page.evaluate(BROKEN_WORDS) == [], path
+    finally:
+        context.close()

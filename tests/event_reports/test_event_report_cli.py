@@ -49,8 +49,21 @@ def test_json_csv_and_xlsx_from_the_command_line(database_url: str, tmp_path: Pa
     assert {row["session"] for row in rows} == set(made.codes.values())
     out = tmp_path / "event.xlsx"
     export(made.event, "--format", "XLSX", "--output", str(out), "--database", database_url)
-    workbook = load_workbook(out)
-    assert workbook.sheetnames[:2] == ["Summary", "Side by side"]
+    workbook = load_workbook(out)  # in the plenary deck's language, as the PDF
+    assert workbook.sheetnames[:2] == ["Overzicht", "Naast elkaar"]
+    export(
+        made.event,
+        "--format",
+        "xlsx",
+        "--output",
+        str(out),
+        "--language",
+        "fr",
+        "--database",
+        database_url,
+    )
+    summary = load_workbook(out)["Résumé"]
+    assert [cell.value for cell in next(summary.iter_rows(max_row=1))][:1] == ["Événement"]
 
 
 def test_unknown_format_and_unknown_event_are_refused(database_url: str) -> None:

@@ -29,6 +29,7 @@ from denkdag.app.streams import Streams
 from denkdag.app.timers import TimerWatch
 from denkdag.app.views import Views
 from denkdag.domain.model import Session
+from denkdag.formats.localised import DEFAULT_ZONE
 from denkdag.live import Broadcaster, Coalescer, MemoryBroadcaster, make_leases
 from denkdag.storage import SqlStore
 
@@ -49,7 +50,13 @@ class Denkdag:
       the opinion map, profile questions; `quiz`: nicknames and the leaderboard.
     """
 
-    def __init__(self, store: SqlStore, broadcaster: Broadcaster, tally_interval: float = 0.25):
+    def __init__(
+        self,
+        store: SqlStore,
+        broadcaster: Broadcaster,
+        tally_interval: float = 0.25,
+        time_zone: str = DEFAULT_ZONE,
+    ):
         self.store = store
         self.broadcaster = broadcaster
         self.clock: Callable[[], float] = time.time
@@ -106,7 +113,13 @@ class Denkdag:
             store, self.sessions, self.access, self.participation, tally_interval, clock
         )
         self.reports = Reports(
-            store, self.results, self.rounds, self.opinions, self.profiles, self.quiz
+            store,
+            self.results,
+            self.rounds,
+            self.opinions,
+            self.profiles,
+            self.quiz,
+            time_zone,
         )
         self.sessions.on_first_load = self.participation.prefetch
         self.sessions.on_resynced = self._republish

@@ -214,7 +214,7 @@ async def _event_bytes(svc: Denkdag, report: EventReport, chosen: str, language:
     if chosen == "csv":
         return event_csv(report).encode("utf-8")
     if chosen == "xlsx":
-        return event_xlsx(report)
+        return event_xlsx(report, language)
     html = render_event_report(report, language=language)
     extra = {}
     logo_path = printed_logo(report.event)

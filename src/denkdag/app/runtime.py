@@ -27,10 +27,10 @@ async def open_denkdag(settings: Settings, *, serving: bool = False) -> AsyncIte
     try:
         if serving:
             broadcaster = make_broadcaster(settings.redis_url)
-            service = Denkdag(store, broadcaster, settings.tally_interval)
+            service = Denkdag(store, broadcaster, settings.tally_interval, settings.time_zone)
             await service.start()
         else:
-            service = Denkdag(store, MemoryBroadcaster())
+            service = Denkdag(store, MemoryBroadcaster(), time_zone=settings.time_zone)
         try:
             yield service
         finally:

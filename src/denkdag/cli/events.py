@@ -113,7 +113,8 @@ def export(
     ] = "json",
     output: Annotated[Path | None, typer.Option("--output", help="File to write.")] = None,
     language: Annotated[
-        str | None, typer.Option("--language", help="pdf: nl, en or fr (default: the plenary's).")
+        str | None,
+        typer.Option("--language", help="pdf and xlsx: nl, en or fr (default: the plenary's)."),
     ] = None,
     database: Database = DEFAULT_DATABASE,
 ) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from denkdag.domain.errors import N_
 from denkdag.domain.events import Event
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.statement_round import NAME as ROUND
@@ -29,17 +30,19 @@ from denkdag.formats.export_json import results_document
 from denkdag.formats.export_xlsx import (
     MAX_SHEET_TITLE,
     SHEET_UNSAFE,
+    Gettext,
     put_row,
     put_text,
     slide_sheet,
     summary_sheet,
+    workbook_words,
 )
 from denkdag.formats.report import Report, pseudonyms
 
 if TYPE_CHECKING:  # openpyxl loads when a workbook is written (export_xlsx.py)
     from openpyxl.worksheet.worksheet import Worksheet
 
-CSV_HEADER = (*ANSWER_HEADER[:1], "room", *ANSWER_HEADER[1:])
+CSV_HEADER = (*ANSWER_HEADER[:1], N_("room"), *ANSWER_HEADER[1:])
 """`hidden` and `highlighted` mark moderation as in a session's CSV export (export_csv.py)."""
 PROFILE_IDS = ("p1", "p2")
 """A deck asks at most two profile questions, `p1` and `p2` (domain/profiles.py)."""
@@ -269,31 +272,42 @@ def event_json(event: EventReport) -> str:
 # spreadsheet -------------------------------------------------------------------------
 
 
-def _event_summary(sheet: Worksheet, event: EventReport) -> None:
+ROLE_NAMES = {"plenary": N_("Plenary"), "working": N_("Working session")}
+
+
+def _event_summary(sheet: Worksheet, event: EventReport, _: Gettext) -> None:
     info = event.event
     facts = (
-        ("Event", info.title),
-        ("Date", info.date.isoformat() if info.date else ""),
-        ("Venue", info.venue),
-        ("Event code", info.code),
-        ("Report made (UTC)", event.generated_at.strftime("%Y-%m-%d %H:%M")),
+        (_("Event"), info.title),
+        (_("Date"), info.date.isoformat() if info.date else ""),
+        (_("Venue"), info.venue),
+        (_("Event code"), info.code),
+        (_("Report made (UTC)"), event.generated_at.strftime("%Y-%m-%d %H:%M")),
     )
     for row, (label, value) in enumerate(facts, 1):
         put_text(sheet, row, 1, label, bold=True)
         put_text(sheet, row, 2, value)
     row = len(facts) + 2
-    header = ("Room", "Role", "Session", "Join code", "Joined", "Answered at least once")
+    header = (
+        _("Room"),
+        _("Role"),
+        _("Session"),
+        _("Join code"),
+        _("Joined"),
+        _("Answered at least once"),
+    )
     put_row(sheet, row, header, bold=True)
     for room in event.rooms:
         row += 1
         p = room.report.participation
-        put_row(
-            sheet, row, (room.label, room.role, room.session.title, room.code, p.joined, p.answered)
-        )
+        role = _(ROLE_NAMES[room.role]) if room.role in ROLE_NAMES else room.role
+        put_row(sheet, row, (room.label, role, room.session.title, room.code, p.joined, p.answered))
     row += 1
-    put_row(sheet, row, ("All rooms", "", "", "", event.joined, event.answered), bold=True)
+    put_row(sheet, row, (_("All rooms"), "", "", "", event.joined, event.answered), bold=True)
     row += 2
-    put_row(sheet, row, ("Room", "#", "Question", "Answered", "Share of joined (%)"), bold=True)
+    share_of_joined = _("Share of joined")
+    columns = (_("Room"), "#", _("Question"), _("Answered"), f"{share_of_joined} (%)")
+    put_row(sheet, row, columns, bold=True)
     for room in event.rooms:
         joined = room.report.participation.joined
         for result in room.asked:
@@ -306,22 +320,23 @@ def _event_summary(sheet: Worksheet, event: EventReport) -> None:
         sheet.column_dimensions[column].width = width
 
 
-def _side_by_side(sheet: Worksheet, event: EventReport) -> None:
+def _side_by_side(sheet: Worksheet, event: EventReport, _: Gettext) -> None:
     """Each shared question: a row per answer, count and percentage per room and overall."""
     row = 1
     if not event.shared:
-        put_text(sheet, row, 1, "No question is asked in two or more rooms.")
+        put_text(sheet, row, 1, _("No question is asked in two or more rooms."))
         return
     for question in event.shared:
         rooms = question["rooms"]
         put_text(sheet, row, 1, str(question["kind"]), bold=True)
         put_text(sheet, row, 2, str(question["text"]), bold=True)
         row += 1
-        header: list[str] = ["Answer"]
+        header: list[str] = [_("Answer")]
+        everyone = _("All rooms")
         for room in rooms:
             name = str(room["room"] or room["title"])
             header += [f"{name} (n)", f"{name} (%)"]
-        header += ["All rooms (n)", "All rooms (%)"]
+        header += [f"{everyone} (n)", f"{everyone} (%)"]
         put_row(sheet, row, tuple(header), bold=True)
         for answer in question["answers"]:
             row += 1
@@ -334,7 +349,7 @@ def _side_by_side(sheet: Worksheet, event: EventReport) -> None:
                 ]
             put_row(sheet, row, tuple(values))
         row += 1
-        respondents: list[Any] = ["Respondents"]
+        respondents: list[Any] = [_("Respondents")]
         for column in (*rooms, question["overall"]):
             respondents += [int(column["respondents"]), None]
         put_row(sheet, row, tuple(respondents), bold=True)
@@ -356,42 +371,49 @@ def _room_sheet_title(prefix: str, title: str, taken: set[str]) -> str:
     return name
 
 
-def _answers(sheet: Worksheet, event: EventReport) -> None:
-    put_row(sheet, 1, CSV_HEADER, bold=True)
-    for number, (_, _, row) in enumerate(answer_rows(event), 2):
+def _answers(sheet: Worksheet, event: EventReport, _: Gettext) -> None:
+    put_row(sheet, 1, tuple(_(name) for name in CSV_HEADER), bold=True)
+    for number, (_room, _slide, row) in enumerate(answer_rows(event), 2):
         put_row(sheet, number, row)
     widths = (10, 16, 8, 10, 40, 11, 20, 22, 10, 11)
     for column, width in zip("ABCDEFGHIJ", widths, strict=True):
         sheet.column_dimensions[column].width = width
 
 
-def event_xlsx(event: EventReport) -> bytes:
+def event_xlsx(event: EventReport, language: str = "en") -> bytes:
     """Summary (participation per room), Side by side, then per room its summary and a
     sheet per slide (`R2.3 …`: room 2, slide 3), every answer, and a room's breakdown by
-    profile group when it asks profile questions."""
+    profile group when it asks profile questions; its words in `language`."""
     from openpyxl import Workbook
 
     from denkdag.formats.export_profiles import breakdown_sheet  # it imports export_xlsx
 
+    _ = workbook_words(language)
     workbook = Workbook()
     summary = workbook.active
     assert summary is not None
-    summary.title = "Summary"
-    _event_summary(summary, event)
-    _side_by_side(workbook.create_sheet("Side by side"), event)
-    taken = {"summary", "side by side", "answers"}
+    fixed = {
+        "Summary": _("Summary"),
+        "Side by side": _("Side by side"),
+        "Answers": _("Answers"),
+        "Breakdown": _("Breakdown"),
+    }
+    summary.title = fixed["Summary"]
+    _event_summary(summary, event, _)
+    _side_by_side(workbook.create_sheet(fixed["Side by side"]), event, _)
+    taken = {fixed[key].casefold() for key in ("Summary", "Side by side", "Answers")}
     names = event.pseudonyms()
     for index, room in enumerate(event.rooms, 1):
         sheet = workbook.create_sheet(_room_sheet_title(f"R{index}", room.label, taken))
-        summary_sheet(sheet, room.report)
+        summary_sheet(sheet, room.report, _)
         for result in room.report.slides:
             title = _room_sheet_title(f"R{index}.{result.position}", result.slide.title, taken)
-            slide_sheet(workbook.create_sheet(title), result)
+            slide_sheet(workbook.create_sheet(title), result, _)
         if room.report.profiles is not None:
-            title = _room_sheet_title(f"R{index}", "Breakdown", taken)
+            title = _room_sheet_title(f"R{index}", fixed["Breakdown"], taken)
             named = {pid: names[pid] for pid in room.report.pseudonyms}  # the event's names
-            breakdown_sheet(workbook.create_sheet(title), replace(room.report, pseudonyms=named))
-    _answers(workbook.create_sheet("Answers"), event)
+            breakdown_sheet(workbook.create_sheet(title), replace(room.report, pseudonyms=named), _)
+    _answers(workbook.create_sheet(fixed["Answers"]), event, _)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

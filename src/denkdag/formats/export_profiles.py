@@ -13,18 +13,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from denkdag.domain.breakdowns import Breakdown
+from denkdag.domain.errors import N_
 from denkdag.domain.kinds import STANCES, kind_of
 from denkdag.domain.profiles import HIDDEN
 from denkdag.domain.tally import Tally
 from denkdag.formats.export_csv import safe_cell
-from denkdag.formats.export_xlsx import put_row, put_text
+from denkdag.formats.export_xlsx import STANCE_WORDS, Gettext, english, put_row, put_text
 from denkdag.formats.profile_report import ProfileReport
 from denkdag.formats.report import Report
 
 if TYPE_CHECKING:  # openpyxl loads when a workbook is written (export_xlsx.py)
     from openpyxl.worksheet.worksheet import Worksheet
 
-OTHER = "Other groups and not said"
+OTHER = N_("Other groups and not said")
 
 
 class ProfileColumns:
@@ -67,87 +68,97 @@ class _ProfileRows:
 # spreadsheet --------------------------------------------------------------------------
 
 
-def _keys(breakdown: Breakdown) -> list[tuple[str, str]]:
-    """(key, header) of the figures of one slide's breakdown."""
+def _keys(breakdown: Breakdown, _: Gettext) -> list[tuple[str, str]]:
+    """(key, header) of the figures of one slide's breakdown, in the workbook's language."""
     slide = breakdown.slide
     rows = kind_of(slide.kind).rows
     if rows == "stances":
-        return [(s, s) for s in STANCES]
+        return [(s, _(STANCE_WORDS[s])) for s in STANCES]
     if rows == "items":
-        return [(str(item["id"]), f"{item['label']} (mean)") for item in slide.extra["items"]]
+        return [
+            (str(item["id"]), f"{item['label'] or slide.title} ({_('mean')})")
+            for item in slide.extra["items"]
+        ]
     return [(o.id, o.label) for o in slide.options]
 
 
-def _figures(breakdown: Breakdown, tally: Tally) -> list[Any]:
+def _figures(breakdown: Breakdown, tally: Tally, _: Gettext) -> list[Any]:
     if kind_of(breakdown.slide.kind).rows == "items":
         means = {str(i["id"]): i.get("mean") for i in tally.extra.get("items", ())}
-        return [means.get(key) for key, _ in _keys(breakdown)]
+        return [means.get(key) for key, _label in _keys(breakdown, _)]
     shares = tally.percentages()
     cells: list[Any] = []
-    for key, _ in _keys(breakdown):
+    for key, _label in _keys(breakdown, _):
         cells += [tally.counts.get(key, 0), shares.get(key, 0)]
     return cells
 
 
-def breakdown_sheet(sheet: Worksheet, report: Report) -> None:
+def breakdown_sheet(sheet: Worksheet, report: Report, _: Gettext = english) -> None:
     """Who took part per group, every slide per group, the opinion groups per group and
-    the pseudonyms' disclosed groups."""
+    the pseudonyms' disclosed groups; its words in the workbook's language (`_`)."""
     profiles = report.profiles
     assert profiles is not None
-    put_text(sheet, 1, 1, "Breakdown by profile question", bold=True)
+    other = _(OTHER)
+    put_text(sheet, 1, 1, _("Breakdown by profile question"), bold=True)
     put_text(
         sheet,
         2,
         1,
-        "Groups of fewer than five are never shown on their own; they count under "
-        f"'{OTHER}' (nobody, or five or more), so they cannot be derived by subtraction.",
+        _(
+            "Groups of fewer than five are never shown on their own; they count under "
+            "'%(other)s' (nobody, or five or more), so they cannot be derived by subtraction."
+        )
+        % {"other": other},
     )
     row = 4
     for counts in profiles.counts:
         put_row(sheet, row, (counts.question.id, counts.question.text), bold=True)
-        put_row(sheet, row + 1, ("Group", "Participants", "Share (%)"), bold=True)
+        share = _("Share")
+        put_row(sheet, row + 1, (_("Group"), _("Participants"), f"{share} (%)"), bold=True)
         row += 2
         for group in counts.groups:
             put_row(sheet, row, (group.option.label, group.count, group.share))
             row += 1
         if counts.rest:
-            put_row(sheet, row, (OTHER, counts.rest))
+            put_row(sheet, row, (other, counts.rest))
             row += 1
         row += 1
     for result in report.slides:
         for breakdown in profiles.slides.get(result.slide.id, ()):
             slide = result.slide
             title = f"{result.position} {slide.statement or slide.title}"
-            put_row(sheet, row, (title, f"by {breakdown.question.id}"), bold=True)
+            by = _("by %(question)s") % {"question": breakdown.question.id}
+            put_row(sheet, row, (title, by), bold=True)
             row += 1
             if not breakdown.groups:
-                put_text(sheet, row, 1, "Not broken down: no group of five or more answered.")
+                put_text(sheet, row, 1, _("Not broken down: no group of five or more answered."))
                 row += 2
                 continue
-            header: list[str] = ["Group", "Respondents"]
-            for _, label in _keys(breakdown):
+            header: list[str] = [_("Group"), _("Respondents")]
+            for _key, label in _keys(breakdown, _):
                 means = kind_of(slide.kind).rows == "items"
                 header += [label] if means else [label, f"{label} (%)"]
             put_row(sheet, row, tuple(header), bold=True)
             row += 1
             lines = [(g.option.label, g.tally) for g in breakdown.groups]
             if breakdown.rest is not None:
-                lines.append((OTHER, breakdown.rest))
+                lines.append((other, breakdown.rest))
             for label, tally in lines:
-                put_row(sheet, row, (label, tally.respondents, *_figures(breakdown, tally)))
+                put_row(sheet, row, (label, tally.respondents, *_figures(breakdown, tally, _)))
                 row += 1
             row += 1
     for spread in profiles.spread:
-        put_row(sheet, row, (f"Opinion groups by {spread.question.id}",), bold=True)
-        columns = [f"Group {c}" if c else "Without a group" for c in spread.columns]
-        put_row(sheet, row + 1, ("Group", "Participants", *columns), bold=True)
+        title = _("Opinion groups by %(question)s") % {"question": spread.question.id}
+        put_row(sheet, row, (title,), bold=True)
+        columns = [f"{_('Group')} {c}" if c else _("Without a group") for c in spread.columns]
+        put_row(sheet, row + 1, (_("Group"), _("Participants"), *columns), bold=True)
         row += 2
         for line in spread.rows:
-            label = line.option.label if line.option else OTHER
+            label = line.option.label if line.option else other
             put_row(sheet, row, (label, line.total, *line.counts))
             row += 1
         row += 1
-    put_row(sheet, row, ("Participant", *[f"profile_{q.id}" for q in profiles.questions]), True)
+    put_row(sheet, row, (_("Participant"), *[f"profile_{q.id}" for q in profiles.questions]), True)
     for pid, name in sorted(report.pseudonyms.items(), key=lambda item: int(item[1][1:])):
         row += 1
         labels = profiles.labels.get(pid, {})

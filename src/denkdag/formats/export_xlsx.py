@@ -163,9 +163,14 @@ def fit_columns(sheet: Worksheet, widest: int = MAX_WIDTH) -> None:
         sheet.column_dimensions[letter].width = max(MIN_WIDTH, min(widest, width))
 
 
+KIND_NAMES = {ROUND: N_("Statement round")}
+"""Names of the kinds the editor's menu does not list (their `label` is empty)."""
+
+
 def kind_name(kind: str, _: Gettext) -> str:
-    """A kind as the editor's menu names it, in the workbook's language."""
-    label = kind_of(kind).label
+    """A kind as the editor's menu names it ("Multiple choice", "Meerkeuze"), in the
+    workbook's language; never its key."""
+    label = kind_of(kind).label or KIND_NAMES.get(kind)
     return _(label) if label else kind
 
 
@@ -557,7 +562,7 @@ def _answers(sheet: Worksheet, report: Report, _: Gettext) -> None:
             (
                 report.code,
                 slide.id,
-                slide.kind,
+                kind_name(slide.kind, _),
                 slide.title,
                 report.pseudonyms[answer.participant_id],
                 _answer_id(answer.value),
@@ -588,7 +593,7 @@ def _answers(sheet: Worksheet, report: Report, _: Gettext) -> None:
             continue
         row += 1
         when = vote.updated_at.isoformat(timespec="seconds") if vote.updated_at else ""
-        values = (report.code, f"{slide_id}/{vote.statement_id}", ROUND, text)
+        values = (report.code, f"{slide_id}/{vote.statement_id}", kind_name(ROUND, _), text)
         pseudonym = report.pseudonyms[vote.participant_id]
         stance = STANCE_WORDS.get(vote.value)
         put_row(sheet, row, (*values, pseudonym, vote.value, _(stance) if stance else ""))
@@ -684,7 +689,7 @@ def report_xlsx(
     if report.profiles is not None:
         from denkdag.formats.export_profiles import breakdown_sheet  # it uses put_row above
 
-        breakdown_sheet(workbook.create_sheet(titles["breakdown"]), report)
+        breakdown_sheet(workbook.create_sheet(titles["breakdown"]), report, _)
     if comparison is not None:
         _comparison(workbook.create_sheet(titles["comparison"]), comparison, _)
     if report.quiz is not None:

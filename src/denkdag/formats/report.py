@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from denkdag.analysis import GROUP_LABELS, OpinionMap, VoteMatrix, compute
+from denkdag.domain.events import Event
 from denkdag.domain.kinds import kind_of
 from denkdag.domain.kinds.statement import KIND as STATEMENT
 from denkdag.domain.kinds.statement import VOTE_ENCODING
@@ -21,6 +22,7 @@ from denkdag.domain.model import Session, SessionInfo, Slide, StoredAnswer
 from denkdag.domain.numbers import percent
 from denkdag.domain.quiz import QuizResults
 from denkdag.domain.tally import PRIVACY_FLOOR, Tally, shown_groups
+from denkdag.formats.localised import DEFAULT_ZONE
 from denkdag.formats.profile_report import ProfileReport
 
 MIN_MAP_PARTICIPANTS = 2 * PRIVACY_FLOOR
@@ -150,6 +152,11 @@ class Report:
     hidden_words: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Slide id → the word-cloud words its facilitator hid (keys): the tallies already
     leave them out; the spreadsheet's Answers sheet marks the answers holding them."""
+    event: Event | None = None
+    """The event the session is a room of: its colours and logo brand the report (None: a
+    standalone session, branded in the house colours)."""
+    zone: str = DEFAULT_ZONE
+    """The time zone the report shows moments in (the instance's `time_zone`)."""
     moderated_votes: tuple[tuple[str, RoundVote, str], ...] = ()
     """(slide id, vote, statement) of the votes on statements hidden or waiting for
     approval: left out of the report, kept (marked hidden) in the spreadsheet's Answers."""

@@ -9,15 +9,14 @@ document. A slide kind without a report partial falls back to a plain table of i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from jinja2 import Environment
 
 from denkdag.domain.events import Brand, Event
-from denkdag.formats import templating
+from denkdag.formats import localised, report_charts, templating
 from denkdag.formats.compare import Comparison
 from denkdag.formats.event_report import EventReport
 from denkdag.formats.report import Report
@@ -37,7 +36,52 @@ def environment(language: str) -> Environment:
     )
     env.globals["GROUP_COLOURS"] = GROUP_COLOURS
     env.globals["STANCE_COLOURS"] = STANCE_COLOURS
+    env.globals["scale_charts"] = report_charts.scale_charts
+    env.globals["rank_bars"] = report_charts.rank_bars
+    env.globals["cloud_words"] = report_charts.cloud_words
+    env.filters["decimal"] = partial(_decimal, language=language)
+    env.filters["percent"] = partial(localised.percentage, language=language)
+    env.filters["clock"] = partial(_clock, language=language)
+    env.filters["zone_name"] = _zone_name
     return env
+
+
+def _decimal(value: float | None, digits: int = 1, *, language: str) -> str:
+    return localised.decimal(value, language, digits)
+
+
+def _clock(moment: Any, zone: str, *, language: str) -> str:
+    return localised.clock(moment, language, zone)
+
+
+def _zone_name(moment: Any, zone: str) -> str:
+    """The abbreviation of `zone` at `moment` (CET, CEST …): which clock a time is on."""
+    return localised.local(moment, zone).tzname() or zone
+
+
+def brand_of(event: Event | None) -> Brand:
+    """The colours a report is drawn in: its event's, else the house colours."""
+    return Brand(event.primary, event.secondary) if event else Brand()
+
+
+def chart_colours(brand: Brand) -> dict[str, str]:
+    """The fills of the report's charts (SVG presentation attributes: the PDF renderer
+    applies no page style inside an SVG): bars in the brand's bar colour, the grey track,
+    joins in its accent, as the screen's style sheet draws them."""
+    variables = brand.variables()
+    return {"bar": variables["--bar"], "accent": variables["--accent"], "track": "#e9edf3"}
+
+
+def report_assets(report: Report, *, printed: bool) -> dict[str, Any]:
+    """Logo, colours and name a session's report is branded with: its event's when it is a
+    room of one, else the house's (Denkdag's colours, no logo)."""
+    event = report.event
+    if event is not None:
+        assets: dict[str, Any] = event_assets(event, printed=printed) | {"name": event.title}
+    else:
+        style = Brand().css() if printed else None
+        assets = {"logo": None, "brand_css": None, "brand_style": style, "name": "Denkdag"}
+    return assets | {"colours": chart_colours(brand_of(event))}
 
 
 def render_report(
@@ -50,13 +94,15 @@ def render_report(
     """The report document. `page` carries the screen-only parts (downloads, the delete
     form and its CSRF token); without it the document is the one that is printed."""
     env = environment(language)
+    assets = report_assets(report, printed=page is None)
     return env.get_template("report.html").render(
         report=report,
         comparison=comparison,
         page=page,
         lang=language,
-        generated=format_datetime(report.generated_at, "medium", tzinfo=UTC, locale=language)
-        + " UTC",
+        brand=assets,
+        colours=assets["colours"],
+        generated=localised.date_time(report.generated_at, language, report.zone),
     )
 
 
@@ -88,12 +134,13 @@ def render_event_report(
     it the one that is printed. Each room's part is the session report's own template."""
     env = environment(language)
     event = event_report.event
+    zone = next((room.report.zone for room in event_report.rooms), localised.DEFAULT_ZONE)
     return env.get_template("event_report.html").render(
         event_report=event_report,
         assets=event_assets(event, printed=page is None),
+        colours=chart_colours(brand_of(event)),
         page=page,
         lang=language,
         event_date=format_date(event.date, "long", locale=language) if event.date else None,
-        generated=format_datetime(event_report.generated_at, "medium", tzinfo=UTC, locale=language)
-        + " UTC",
+        generated=localised.date_time(event_report.generated_at, language, zone),
     )

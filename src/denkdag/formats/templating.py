@@ -25,6 +25,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from denkdag.domain.kinds import SURFACES, Surface, kind_of
+from denkdag.formats.localised import decimal, percentage
 from denkdag.formats.markup import inline, render_body
 from denkdag.security import format_code
 
@@ -63,9 +64,23 @@ def environment() -> Environment:
     env.filters["body"] = render_body
     env.filters["inline"] = inline
     env.filters["code"] = format_code
+    # Figures in English notation unless the environment's owner binds its language (the
+    # report documents do: formats/report_html.py).
+    env.filters["decimal"] = english_decimal
+    env.filters["percent"] = english_percentage
     env.globals["kind_of"] = kind_of
     env.globals["partial"] = partial
     return env
+
+
+def english_decimal(value: float | None, digits: int = 1) -> str:
+    """`value` with `digits` decimals, as English writes it ("3.5"; "–" for None)."""
+    return decimal(value, "en", digits)
+
+
+def english_percentage(value: float | None) -> str:
+    """A whole percentage (0–100) as English writes it: "45%"."""
+    return percentage(value, "en")
 
 
 def add_template_folder(folder: str | os.PathLike[str]) -> None:
