@@ -1,5 +1,5 @@
 """Interface translations: the catalogues are complete and current, and the language is chosen
-as promised (the user's pick, then the session's language, then the browser's, then Dutch)."""
+as promised (the user's pick, then the browser's, then the session's language, then Dutch)."""
 
 from __future__ import annotations
 
@@ -270,14 +270,17 @@ def test_gettext_follows_the_request_language() -> None:
         # the user's pick wins
         ("fr", "nl", "en-GB,en;q=0.9", "fr"),
         ("en", None, None, "en"),
-        # an unknown or missing pick falls back to the session's language
-        ("de", "en", "fr-BE", "en"),
-        (None, "fr", "en", "fr"),
-        ("", "en", "fr", "en"),
-        # then the browser's languages, in order, by primary tag
+        # then the browser's languages Denkdag speaks, in order, by primary tag
+        ("de", "en", "fr-BE", "fr"),
+        (None, "nl", "fr-BE,fr;q=0.9,nl;q=0.8", "fr"),
+        (None, "nl", "en-GB", "en"),
         (None, None, "de-DE,fr-BE;q=0.8,en;q=0.5", "fr"),
         (None, "xx", "EN-us", "en"),
         (None, None, " fr ; q=1", "fr"),
+        # then the session's language
+        (None, "fr", "de", "fr"),
+        ("", "en", None, "en"),
+        ("de", "en", "es", "en"),
         # then Dutch
         (None, None, None, "nl"),
         (None, None, "", "nl"),

@@ -157,7 +157,7 @@ async def editor_page(request: Request, code: str) -> Response:
         return RedirectResponse(f"/login?next=/e/{code}", status_code=303)
     view = await _editor(request).open(code, user)
     session = view.session
-    hints = {name: NEW_SLIDES[name] for name in KINDS if name in NEW_SLIDES}
+    hints = {name: i18n.gettext(NEW_SLIDES[name]) for name in KINDS if name in NEW_SLIDES}
     context = {
         "session": session,
         "data": {**view.as_dict(), "kinds": _kind_labels(), "hints": hints},

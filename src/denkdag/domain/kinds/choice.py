@@ -102,7 +102,7 @@ class ChoiceKind(KindDefaults):
     asks = True
     settings = frozenset({"multiple"})
     label = N_("Multiple choice")
-    starter = (
+    starter = N_(
         "# Your question?\nkind: choice\nmultiple: no\n\n- **First option**\n- **Second option**"
     )
     rows: Rows = "options"

@@ -30,7 +30,7 @@ class InfoKind(KindDefaults):
     asks = False
     settings = frozenset({"layout"})
     label = N_("Information")
-    starter = "# Title\n\nText of the slide. **Bold**, *italic*, and bullets:\n\n- one point"
+    starter = N_("# Title\n\nText of the slide. **Bold**, *italic*, and bullets:\n\n- one point")
     partials = frozenset({"phone", "projector", "report"})
 
     def read(self, source: SlideSource) -> SlideContent:

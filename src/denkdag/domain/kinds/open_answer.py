@@ -65,7 +65,7 @@ class OpenAnswerKind(KindDefaults):
     asks = True
     settings = frozenset({"max_length", "banned"})
     label = N_("Open answer")
-    starter = "# Your question?\nkind: open\nmax_length: 280\n\nA short explanation."
+    starter = N_("# Your question?\nkind: open\nmax_length: 280\n\nA short explanation.")
     tally_source: TallySource = "records"
     partials = frozenset({"phone", "projector", "remote", "report", "results"})
     moderated = True

@@ -38,7 +38,7 @@ class OpinionsKind(KindDefaults):
     """Its results may be hidden and revealed like a question's."""
     settings = frozenset({SHOW_OWN})
     label = N_("Opinion map")
-    starter = "# How the room thinks\nkind: opinions"
+    starter = N_("# How the room thinks\nkind: opinions")
     shows_opinions = True
     partials = frozenset({"phone", "projector", "remote", "report"})
 

@@ -41,7 +41,7 @@ class RankingKind(KindDefaults):
     asks = True
     settings: frozenset[str] = frozenset()
     label = N_("Ranking")
-    starter = "# What comes first?\nkind: ranking\n\n- **First**\n- **Second**\n- **Third**"
+    starter = N_("# What comes first?\nkind: ranking\n\n- **First**\n- **Second**\n- **Third**")
     partials = frozenset({"phone", "projector", "report", "results"})
 
     def read_form(self, slide: Slide, form: Form) -> Any:

@@ -167,6 +167,12 @@ class ConversationKind(KindDefaults):
     name = NAME
     asks = True
     settings = frozenset({"moderation", "submissions", "max_length", "banned"})
+    label = N_("Statement round")
+    starter = N_(
+        "# What should we do first?\nkind: conversation\nmoderation: approve-first\n\n"
+        "Vote on the statements, or write one of your own.\n\n"
+        "> A first statement the room votes on.\n> A second statement."
+    )
     tally_source: TallySource = "round"
     feeds_opinions = True
     partials = frozenset({"phone", "projector", "remote", "report"})

@@ -100,7 +100,7 @@ class WordCloudKind(KindDefaults):
     asks = True
     settings = frozenset({"words", "banned"})
     label = N_("Word cloud")
-    starter = "# One word for …?\nkind: wordcloud\nwords: 3"
+    starter = N_("# One word for …?\nkind: wordcloud\nwords: 3")
     tally_source: TallySource = "words"
     partials = frozenset({"phone", "projector", "remote", "report", "results"})
     moderated = False

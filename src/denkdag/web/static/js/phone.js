@@ -20,7 +20,9 @@
         // At audience pace the phone stays on the participant's own slide (js/pace.js).
         const pace = host.querySelector(".pace-nav");
         const own = pace ? "?slide=" + encodeURIComponent(pace.dataset.slide) : "";
+        const was = DenkdagAnnounce.before(host);
         host.innerHTML = await Denkdag.fetchFragment("/j/" + code + "/slide" + own);
+        DenkdagAnnounce.after(host, was, { focus: true });
         const slide = currentSlide();
         shownVersion = slide ? slide.dataset.version : null;
       } finally {

@@ -29,7 +29,9 @@
     // The breakdown toggle (?by=p1) stays on while the slides change.
     const by = new URLSearchParams(window.location.search).get("by");
     const query = by ? "?by=" + encodeURIComponent(by) : "";
+    const was = DenkdagAnnounce.before(host);
     host.innerHTML = await Denkdag.fetchFragment("/p/" + code + "/slide" + query);
+    DenkdagAnnounce.after(host, was, { focus: false });
     fit();
     const current = slide();
     shownVersion = current ? current.dataset.version : null;

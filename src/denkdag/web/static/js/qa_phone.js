@@ -88,7 +88,32 @@
     if (empty) empty.hidden = board.questions.length > 0;
   }
 
+  // The asker's own question waiting for approval, listed for them alone (as the page does).
+  function waiting(question) {
+    const mine = document.getElementById("qa-waiting-list");
+    if (!mine) return;
+    const li = document.createElement("li");
+    li.className = "qa-item waiting";
+    const text = document.createElement("p");
+    text.className = "qa-text";
+    const bdi = document.createElement("bdi");
+    bdi.textContent = question.text;
+    text.appendChild(bdi);
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    badge.textContent = mine.dataset.badge;
+    li.append(text, badge);
+    mine.appendChild(li);
+    mine.closest("section").hidden = false;
+  }
+
   if (askForm) {
+    // How much of the 280 characters is used, so nothing is cut off unseen.
+    askForm.addEventListener("input", function () {
+      const counter = askForm.querySelector(".text-counter");
+      const typed = askForm.querySelector("textarea").value.length;
+      if (counter) counter.textContent = counter.dataset.template.replace("{count}", String(typed)).replace("{max}", counter.dataset.max);
+    });
     askForm.addEventListener("submit", async function (event) {
       event.preventDefault();
       const text = askForm.querySelector("textarea");
@@ -96,6 +121,7 @@
         const question = await call(api, { text: text.value });
         text.value = "";
         notice(askForm, question.status === "pending" ? root.dataset.pendingText : "✓", "saved");
+        if (question.status === "pending") waiting(question);
       } catch (error) {
         notice(askForm, error.message, "error");
       }

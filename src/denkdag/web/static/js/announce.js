@@ -1,0 +1,38 @@
+// What a screen reader hears when the slide changes: the new slide's title, said
+// politely (aria-live) on the projector and the phone; on the phone the focus also moves
+// to the new slide's heading, so the reader continues from there instead of from the top
+// of the page. A redraw of the same slide (opened, closed, revealed) puts the focus back
+// where it was. Called around a fragment swap: `before(host)`, swap, `after(host, was)`.
+"use strict";
+window.DenkdagAnnounce = (function () {
+  function shown(host) {
+    const slide = host.querySelector("#slide");
+    return slide ? slide.dataset.slide || "" : null;
+  }
+
+  function before(host) {
+    const active = document.activeElement;
+    const inside = active && active !== host && host.contains(active) && active.id;
+    return { slide: shown(host), focus: inside ? active.id : null };
+  }
+
+  function after(host, was, options) {
+    const now = shown(host);
+    if (now === was.slide) {
+      const again = was.focus && document.getElementById(was.focus);
+      if (again) again.focus();
+      return;
+    }
+    const heading = host.querySelector("#slide .slide-title");
+    const live = document.getElementById("slide-announcer");
+    if (heading && live) {
+      live.textContent = (live.dataset.template || "{title}").replace("{title}", heading.textContent.trim());
+    }
+    if (heading && options && options.focus) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  }
+
+  return { before: before, after: after };
+})();
