@@ -24,7 +24,8 @@ RUN = """async () => {
   });
   return result.violations.map(v => ({
     id: v.id, impact: v.impact,
-    nodes: v.nodes.map(n => n.target.join(' ') + ' — ' + (n.failureSummary || '').split('\\n').slice(1, 2).join('')),
+    nodes: v.nodes.map(n => n.target.join(' ') + ' — '
+      + (n.failureSummary || '').split('\\n').slice(1, 2).join('')),
   }));
 }"""
 
