@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -66,11 +67,25 @@ class Settings(BaseSettings):
         description="Who may embed Denkdag's pages in a frame (CSP frame-ancestors), "
         "e.g. \"'self' https://intranet.example.org\"; 'none' forbids it.",
     )
+    time_zone: str = Field(
+        "Europe/Brussels",
+        description="The time zone reports write times in (an IANA name such as "
+        "Europe/Brussels or UTC): the room's clock, not the server's.",
+    )
     retention_days: int | None = Field(
         None,
         description="Delete answers older than this many days (daily, and with "
         "`denkdag purge`); unset keeps them.",
     )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from None
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -9,13 +9,15 @@ document. A slide kind without a report partial falls back to a plain table of i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC
+from datetime import datetime, tzinfo
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment
 
+from denkdag.config import Settings
 from denkdag.domain.events import Brand, Event
 from denkdag.formats import templating
 from denkdag.formats.compare import Comparison
@@ -26,6 +28,17 @@ GROUP_COLOURS = ("#9aa3b2", "#2b59c3", "#e4003a", "#1b7f3b", "#b8860b", "#7a4fb5
 """Fill per OpinionGroup.colour: the projector's colours of groups A, B … (denkdag.css
 `.group-N`), after grey for participants drawn without a group."""
 STANCE_COLOURS = {"agree": "#1b7f3b", "disagree": "#c0262d", "pass": "#6b7280"}
+
+
+def report_zone() -> tzinfo:
+    """The zone reports write times in (`DENKDAG_TIME_ZONE`): the room's clock."""
+    return ZoneInfo(Settings().time_zone)
+
+
+def _moment(moment: datetime, language: str) -> str:
+    """When a report was made, in the report's zone and language, the zone named."""
+    zone = report_zone()
+    return f"{format_datetime(moment, 'medium', tzinfo=zone, locale=language)} ({zone})"
 
 
 @cache
@@ -55,8 +68,8 @@ def render_report(
         comparison=comparison,
         page=page,
         lang=language,
-        generated=format_datetime(report.generated_at, "medium", tzinfo=UTC, locale=language)
-        + " UTC",
+        generated=_moment(report.generated_at, language),
+        zone=report_zone(),
     )
 
 
@@ -94,6 +107,6 @@ def render_event_report(
         page=page,
         lang=language,
         event_date=format_date(event.date, "long", locale=language) if event.date else None,
-        generated=format_datetime(event_report.generated_at, "medium", tzinfo=UTC, locale=language)
-        + " UTC",
+        generated=_moment(event_report.generated_at, language),
+        zone=report_zone(),
     )

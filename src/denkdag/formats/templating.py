@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import date
 from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from denkdag.domain.kinds import SURFACES, Surface, kind_of
 from denkdag.formats.markup import inline, render_body
@@ -63,9 +67,27 @@ def environment() -> Environment:
     env.filters["body"] = render_body
     env.filters["inline"] = inline
     env.filters["code"] = format_code
+    env.filters["decimal"] = decimal
+    env.filters["day"] = day
     env.globals["kind_of"] = kind_of
     env.globals["partial"] = partial
     return env
+
+
+@pass_context
+def decimal(context: Context, value: float | None, digits: int = 1) -> str:
+    """A mean or an average rank as the page's language writes it ("3,5" on a Dutch or
+    French page, "3.5" on an English one); a dash when there is none."""
+    if value is None:
+        return "–"
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=context.get("lang") or "en")
+
+
+@pass_context
+def day(context: Context, value: date | None) -> str:
+    """An event's date as the page's language writes it ("17 mei 2018")."""
+    return "" if value is None else format_date(value, "long", locale=context.get("lang") or "en")
 
 
 def add_template_folder(folder: str | os.PathLike[str]) -> None:

@@ -34,5 +34,20 @@ window.DenkdagAnnounce = (function () {
     }
   }
 
-  return { before: before, after: after };
+  // The word after a live counter agrees with its number: `<strong>1</strong> <span
+  // data-plural data-one="answer" data-other="answers">`, by the page language's plural
+  // rules (French says "0 réponse"), as the server's ngettext wrote it first.
+  function plurals() {
+    const rules = new Intl.PluralRules(document.documentElement.lang || "en");
+    for (const word of document.querySelectorAll("[data-plural]")) {
+      const number = word.previousElementSibling;
+      const n = number ? parseInt(number.textContent, 10) : NaN;
+      if (!isNaN(n)) word.textContent = rules.select(n) === "one" ? word.dataset.one : word.dataset.other;
+    }
+  }
+  for (const name of ["state", "tally", "presence", "progress", "questions"]) {
+    document.addEventListener("denkdag:" + name, function () { window.setTimeout(plurals, 0); });
+  }
+
+  return { before: before, after: after, plurals: plurals };
 })();

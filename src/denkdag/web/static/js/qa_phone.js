@@ -70,7 +70,9 @@
     count.className = "qa-votes";
     const strong = document.createElement("strong");
     strong.textContent = String(q.votes);
-    count.append(strong, " " + root.dataset.votesText);
+    const word = document.createElement("span");
+    count.append(strong, " ", word);
+    votesWord(word, q.votes);
     form.append(hidden, button, count);
     if (q.answered) {
       const badge = document.createElement("span");
@@ -107,6 +109,12 @@
     mine.closest("section").hidden = false;
   }
 
+  // "1 stem", "2 stemmen": the word agrees with the number (the language's plural rules).
+  const plural = new Intl.PluralRules(document.documentElement.lang || "en");
+  function votesWord(word, votes) {
+    if (word) word.textContent = plural.select(votes) === "one" ? root.dataset.voteOne : root.dataset.voteOther;
+  }
+
   if (askForm) {
     // How much of the 280 characters is used, so nothing is cut off unseen.
     askForm.addEventListener("input", function () {
@@ -140,6 +148,7 @@
       button.setAttribute("aria-pressed", result.voted ? "true" : "false");
       button.textContent = result.voted ? root.dataset.unvoteText : root.dataset.voteText;
       form.querySelector(".qa-votes strong").textContent = String(result.votes);
+      votesWord(form.querySelector(".qa-votes strong + span"), result.votes);
     } catch (error) {
       notice(form, error.message, "error");
     }
