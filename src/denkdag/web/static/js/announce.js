@@ -12,15 +12,26 @@ window.DenkdagAnnounce = (function () {
 
   function before(host) {
     const active = document.activeElement;
-    const inside = active && active !== host && host.contains(active) && active.id;
-    return { slide: shown(host), focus: inside ? active.id : null };
+    const inside = active && active !== host && host.contains(active);
+    return {
+      slide: shown(host),
+      focus: inside && active.id ? active.id : null,
+      heading: Boolean(inside && active.matches(".slide-title")),
+    };
+  }
+
+  function focusHeading(heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
   }
 
   function after(host, was, options) {
     const now = shown(host);
     if (now === was.slide) {
       const again = was.focus && document.getElementById(was.focus);
+      const heading = was.heading && host.querySelector("#slide .slide-title");
       if (again) again.focus();
+      else if (heading) focusHeading(heading);
       return;
     }
     const heading = host.querySelector("#slide .slide-title");
@@ -28,10 +39,7 @@ window.DenkdagAnnounce = (function () {
     if (heading && live) {
       live.textContent = (live.dataset.template || "{title}").replace("{title}", heading.textContent.trim());
     }
-    if (heading && options && options.focus) {
-      heading.setAttribute("tabindex", "-1");
-      heading.focus();
-    }
+    if (heading && options && options.focus) focusHeading(heading);
   }
 
   // The word after a live counter agrees with its number: `<strong>1</strong> <span
