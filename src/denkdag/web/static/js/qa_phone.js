@@ -128,6 +128,7 @@
       try {
         const question = await call(api, { text: text.value });
         text.value = "";
+        askForm.dispatchEvent(new Event("input")); // the counter back to 0
         notice(askForm, question.status === "pending" ? root.dataset.pendingText : "✓", "saved");
         if (question.status === "pending") waiting(question);
       } catch (error) {
