@@ -47,7 +47,7 @@ kind: choice
 - **Permanent**
 - **Regionaal**
 
-# Akkoord of niet akkoord?
+# Loont samenwerken?
 kind: statement
 
 > Samenwerken loont.
