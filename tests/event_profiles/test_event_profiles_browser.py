@@ -102,6 +102,7 @@ def test_a_phone_answers_the_events_question_once_across_rooms(
         expect(phone.locator("legend")).to_have_text("Ik werk in")
         expect(phone.get_by_text("Eigen vraag")).to_have_count(0)
         phone.locator('label.choice:has(input[value="school"])').tap()
+        phone.locator("#profile-form button.primary").tap()
         phone.wait_for_url(re.compile(rf"/j/{rooms[0]}$"))
         phone.locator("#phone").wait_for()
 

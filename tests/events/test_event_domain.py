@@ -8,6 +8,7 @@ import pytest
 from denkdag.domain.events import (
     GRAPHIC_CONTRAST,
     MAX_LOGO_BYTES,
+    PAGE,
     TEXT_CONTRAST,
     Brand,
     InvalidEvent,
@@ -87,10 +88,11 @@ def test_dates_and_text_fields() -> None:
 
 
 @pytest.mark.parametrize("colour", ["#ffff00", "#e4003a", "#ffffff", "#9bd3ff", "#000000"])
-def test_branding_keeps_text_and_bars_readable_on_white(colour: str) -> None:
+def test_branding_keeps_text_and_bars_readable_on_the_page(colour: str) -> None:
     variables = Brand(colour, colour).variables()
-    assert contrast(variables["--accent"], "#ffffff") >= TEXT_CONTRAST
-    assert contrast(variables["--bar"], "#ffffff") >= GRAPHIC_CONTRAST
+    for background in ("#ffffff", PAGE):  # cards are white, the page around them grey
+        assert contrast(variables["--accent"], background) >= TEXT_CONTRAST
+        assert contrast(variables["--bar"], background) >= GRAPHIC_CONTRAST
     # Text on a filled button: the better of black and white, always at least AA.
     assert contrast(variables["--accent"], variables["--accent-ink"]) >= TEXT_CONTRAST
     assert contrast(colour, ink_on(colour)) >= 4.5

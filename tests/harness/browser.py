@@ -215,7 +215,11 @@ class Console:
 
 
 def new_context(browser: Any, *, phone: bool = False, **options: Any) -> Any:
-    """A browser context (its own cookies) that reports CSP violations on the console."""
+    """A browser context (its own cookies) that reports CSP violations on the console.
+
+    Its browser speaks Dutch (`nl-BE`), as the seed session's room does: the interface
+    follows the browser's language before the session's."""
+    options.setdefault("locale", "nl-BE")
     if phone:
         options.setdefault("viewport", PHONE)
         options.setdefault("device_scale_factor", 2)

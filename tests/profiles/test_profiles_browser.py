@@ -1,6 +1,6 @@
-"""Profile questions in Chromium: phones answer the profile question once (a tap, the
-skip button, and the plain form without JavaScript), then a statement; the report breaks
-the statement down by profile with the small group hidden."""
+"""Profile questions in Chromium: phones answer the profile question once (a tap and
+Continue, the skip button, and the plain form without JavaScript), then a statement; the
+report breaks the statement down by profile with the small group hidden."""
 
 from __future__ import annotations
 
@@ -58,13 +58,16 @@ def test_phones_answer_the_profile_then_a_statement_and_the_report_breaks_it_dow
     plain = helpers.new_context(chromium, phone=True, java_script_enabled=False)
     presenter = helpers.new_context(chromium)
     try:
-        # One tap on an option is enough (one question): the phone goes on to the slide.
+        # A tap marks the option; Continue sends it (nothing is sent on change, so the
+        # arrow keys never store an option they pass) and the phone goes on to the slide.
         phone = console.watch(tapper.new_page())
         phone.goto(f"{server.base}/j/{code}")
         expect(phone.locator("#profile h1")).to_be_visible()
         expect(phone.locator("legend")).to_have_text("Ik werk in")
         expect(phone.get_by_text("Zeg ik liever niet")).to_be_visible()
         phone.locator('label.choice:has(input[value="bibliotheek"])').tap()
+        expect(phone.locator("#profile")).to_be_visible()
+        phone.locator("#profile-form button.primary").tap()
         phone.locator("#phone").wait_for()
         phone.locator('#slide button[value="agree"]').tap()
         expect(phone.locator("#slide .notice.saved")).to_be_visible()

@@ -40,7 +40,16 @@ async def test_phone_asks_and_votes_and_remote_moderates_with_forms(qa_session: 
     assert asked.status_code == 303
     assert asked.headers["location"].endswith("#asked-pending")
     page = await client.get(f"/j/{run.code}/questions")
-    assert "Is er" not in page.text  # pending: not shown to participants yet
+    # Pending: not in the room's list yet, but the asker sees it, marked as waiting.
+    assert 'id="qa-list"' in page.text
+    room_list = page.text.split('id="qa-list"', 1)[1]
+    assert "Is er" not in room_list
+    waiting = page.text.split('id="qa-waiting-list"', 1)[1].split("</ul>", 1)[0]
+    assert "<bdi>Is er &lt;koffie&gt;?</bdi>" in waiting
+    stranger = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+    async with stranger:
+        await join_by_form(stranger, run.code)
+        assert "koffie" not in (await stranger.get(f"/j/{run.code}/questions")).text
 
     user = await run.service.store.ensure_user("facilitator")
     link = await run.service.access.create_signin_link(user)

@@ -423,3 +423,21 @@ async def test_exports_keep_votes_on_a_hidden_statement_marked_the_report_does_n
     ]
     report = await room.client.get(f"/r/{room.code}", headers=headers)
     assert "Shown first, hidden later." not in report.text
+
+
+async def test_the_moderation_list_puts_waiting_first_and_hidden_last(room: Room) -> None:
+    """Approving or hiding the top statement brings the next waiting one to the top, so
+    moderating top-down never acts again on the one just hidden."""
+    await room.goto()
+    (alice,) = await room.join(1)
+    ids = [(await room.write(alice, f"Statement number {n}.")).json()["id"] for n in (1, 2, 3)]
+    order = [s["id"] for s in (await room.listing())["statements"] if s["origin"] == "room"]
+    assert order == ids[::-1]  # newest first
+    assert (await room.moderate(ids[2], "hidden")).status_code == 200
+    assert (await room.moderate(ids[1], "approved")).status_code == 200
+    listed = [s for s in (await room.listing())["statements"] if s["origin"] == "room"]
+    assert [(s["id"], s["status"]) for s in listed] == [
+        (ids[0], "pending"),
+        (ids[1], "approved"),
+        (ids[2], "hidden"),
+    ]

@@ -43,8 +43,8 @@ def test_phones_write_and_vote_one_at_a_time(
     console = helpers.Console()
     code = round_server.code
     round_server.control("goto", "round")
-    desk = helpers.new_context(chromium)
-    phones_contexts = [helpers.new_context(chromium, phone=True) for _ in range(3)]
+    desk = helpers.new_context(chromium, locale="en-GB")  # the round's deck is English
+    phones_contexts = [helpers.new_context(chromium, phone=True, locale="en-GB") for _ in range(3)]
     try:
         presenter = console.watch(desk.new_page())
         presenter.goto(round_server.signin(f"/p/{code}"))

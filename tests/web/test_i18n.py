@@ -1,22 +1,27 @@
 """Interface translations: the catalogues are complete and current, and the language is chosen
-as promised (the user's pick, then the session's language, then the browser's, then Dutch)."""
+as promised (the user's pick, then the browser's, then the session's language, then Dutch)."""
 
 from __future__ import annotations
 
 import ast
+import html
 import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from denkdag.formats.deck import parse_deck
 from denkdag.web import i18n
+from harness.decks import EVERY_KIND_DECK
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "src" / "denkdag" / "locale"
@@ -270,14 +275,17 @@ def test_gettext_follows_the_request_language() -> None:
         # the user's pick wins
         ("fr", "nl", "en-GB,en;q=0.9", "fr"),
         ("en", None, None, "en"),
-        # an unknown or missing pick falls back to the session's language
-        ("de", "en", "fr-BE", "en"),
-        (None, "fr", "en", "fr"),
-        ("", "en", "fr", "en"),
-        # then the browser's languages, in order, by primary tag
+        # then the browser's languages Denkdag speaks, in order, by primary tag
+        ("de", "en", "fr-BE", "fr"),
+        (None, "nl", "fr-BE,fr;q=0.9,nl;q=0.8", "fr"),
+        (None, "nl", "en-GB", "en"),
         (None, None, "de-DE,fr-BE;q=0.8,en;q=0.5", "fr"),
         (None, "xx", "EN-us", "en"),
         (None, None, " fr ; q=1", "fr"),
+        # then the session's language
+        (None, "fr", "de", "fr"),
+        ("", "en", None, "en"),
+        ("de", "en", "es", "en"),
         # then Dutch
         (None, None, None, "nl"),
         (None, None, "", "nl"),
@@ -447,3 +455,87 @@ def test_a_refusal_renders_in_the_current_language() -> None:
         )
     with _language("en"):
         assert i18n.refusal(error) == error.detail == "Give at most 3 words; you gave 4."
+
+
+# every page in every language: no English left ---------------------------------------------
+
+TEXT = re.compile(r">([^<>]+)<")
+ATTRIBUTE = re.compile(
+    r'\s(?:aria-label|title|placeholder|alt|data-[a-z-]*(?:text|label|template|legend))="([^"]*)"'
+)
+
+
+def _untranslated(language: str) -> dict[str, str]:
+    """English msgids whose translation differs, by the words a page would show."""
+    catalog = _read(LOCALE / language / "LC_MESSAGES" / "messages.po", language)
+    found = {}
+    for message in catalog:
+        if not message.id or message.context:
+            continue
+        for english, translated in zip(
+            message.id if isinstance(message.id, tuple) else (message.id,),
+            message.string if isinstance(message.string, tuple) else (message.string,),
+            strict=False,
+        ):
+            if english != translated and not PRINTF.search(english) and "\n" not in english:
+                found[english] = translated
+    return found
+
+
+def _english_on(page: str, untranslated: dict[str, str]) -> set[str]:
+    pieces = {p.strip() for p in TEXT.findall(page)} | {p.strip() for p in ATTRIBUTE.findall(page)}
+    pieces = {html.unescape(p) for p in pieces if p}
+    return {p for p in pieces if p in untranslated}
+
+
+@pytest.mark.anyio
+async def test_every_page_speaks_the_language_it_was_asked(running: Any) -> None:
+    """Each page, and the phone and projector on every slide kind, in French and Dutch:
+    no piece of text (or label an assistive technology reads) is a catalogue entry left in
+    English, or in the other language."""
+    service = running.service
+    user = await service.store.ensure_user("facilitator")
+    await service.accounts.grant_role(user, "organiser")
+    user = await service.accounts.user_named("facilitator")
+    session = await service.sessions.create(parse_deck(EVERY_KIND_DECK), user.id)
+    code = session.code
+    client = running.client
+    signin = await service.access.create_signin_link(user)
+    facilitator = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+    async with facilitator:
+        await facilitator.get(f"/signin/{signin}")
+        slides = [s.id for s in session.deck.slides]
+        for language in LANGUAGES_WITH_CATALOGUE:
+            # English left over, or the other catalogue's words (Dutch on a French page).
+            own = _untranslated(language)
+            other = next(lang for lang in LANGUAGES_WITH_CATALOGUE if lang != language)
+            foreign = {t: e for e, t in _untranslated(other).items() if t not in own.values()}
+            untranslated = own | foreign
+            left: dict[str, set[str]] = {}
+
+            async def look(
+                who: httpx.AsyncClient,
+                path: str,
+                language: str = language,
+                untranslated: dict[str, str] = untranslated,
+                left: dict[str, set[str]] = left,
+            ) -> None:
+                page = await who.get(path + ("&" if "?" in path else "?") + f"lang={language}")
+                assert page.status_code < 500, path
+                english = _english_on(page.text, untranslated)
+                if english:
+                    left[path] = english
+
+            for path in ["/", "/privacy", "/login", f"/j/{code}", "/sessions", "/events"]:
+                await look(client if path in {"/", "/privacy", "/login"} else facilitator, path)
+            for path in [f"/c/{code}/questions", f"/e/{code}", f"/r/{code}", "/account"]:
+                await look(facilitator, path)
+            for slide in slides:
+                await facilitator.post(
+                    f"/api/v1/sessions/{code}/control",
+                    json={"action": "goto", "slide": slide},
+                    headers=running.facilitator(),
+                )
+                for path in [f"/p/{code}", f"/c/{code}", f"/j/{code}"]:
+                    await look(facilitator, path + f"#{slide}")
+            assert left == {}, f"English on {language} pages: {left}"

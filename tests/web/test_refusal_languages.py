@@ -50,10 +50,13 @@ async def test_a_vote_on_a_closed_slide_is_refused_in_the_language_of_the_page(
     token = await running.join()
     await running.control("goto", "s4")
     await running.control("close")
-    # The seed session is Dutch: a French browser still sees a Dutch page, so a Dutch refusal.
+    # The seed session is Dutch: a French browser sees a French page, so a French refusal;
+    # a browser speaking none of the three gets the session's Dutch.
     browser = await _vote(running, token, "s4", "a", headers={"Accept-Language": "fr-BE,fr"})
     assert browser.status_code == 409
-    assert browser.json() == {"detail": "Het stemmen over deze slide is gesloten."}
+    assert browser.json() == {"detail": "Le vote sur cette diapositive est clôturé."}
+    german = await _vote(running, token, "s4", "a", headers={"Accept-Language": "de-DE"})
+    assert german.json() == {"detail": "Het stemmen over deze slide is gesloten."}
     # Picking French (the language cookie, as the page's language menu sets it) wins.
     running.client.cookies.set("dd_lang", "fr")
     picked = await _vote(running, token, "s4", "a", headers={"Accept-Language": "nl"})
@@ -74,7 +77,7 @@ async def test_word_cloud_refusals_with_their_parameters_in_french_and_dutch(
     french = await _session(running, "fr")
     await french.control("goto", "cloud")
     token = await french.join()
-    browser = {"Accept-Language": "nl-BE,nl;q=0.9"}  # the session's French comes first
+    browser = {"Accept-Language": "fr-BE,fr;q=0.9"}
     stop_word = await _vote(french, token, "cloud", ["the"], headers=browser)
     assert stop_word.status_code == 422
     assert stop_word.json()["detail"] == (
@@ -92,7 +95,7 @@ async def test_word_cloud_refusals_with_their_parameters_in_french_and_dutch(
     dutch = await _session(running, "nl")
     await dutch.control("goto", "cloud")
     token = await dutch.join()
-    refused = await _vote(dutch, token, "cloud", ["the"], headers={"Accept-Language": "en"})
+    refused = await _vote(dutch, token, "cloud", ["the"], headers={"Accept-Language": "de"})
     assert refused.status_code == 422
     assert refused.json()["detail"] == (
         "'the' is een te gewoon woord voor de woordwolk; kies er een dat meer zegt."
@@ -122,10 +125,10 @@ async def test_an_unknown_join_code_is_refused_in_the_browser_language(running: 
 
 async def test_the_phone_page_shows_the_refusal_in_dutch(running: Any) -> None:
     """Without JavaScript the phone posts its form; the page comes back with the refusal in
-    the page's language (the session is Dutch), not in English."""
+    the page's language (the session is Dutch, the browser German), not in English."""
     dutch = await _session(running, "nl")
     client = dutch.client
-    page = await client.get(f"/j/{dutch.code}", headers={"Accept-Language": "en"})
+    page = await client.get(f"/j/{dutch.code}", headers={"Accept-Language": "de"})
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert csrf is not None
     await client.post(f"/j/{dutch.code}/join", data={"csrf_token": csrf[1]})
@@ -134,7 +137,7 @@ async def test_the_phone_page_shows_the_refusal_in_dutch(running: Any) -> None:
     refused = await client.post(
         f"/j/{dutch.code}/answer",
         data=twice | {"csrf_token": csrf[1], "slide": "ranking"},
-        headers={"Accept-Language": "en"},
+        headers={"Accept-Language": "de"},
     )
     assert refused.status_code == 422
     assert '<html lang="nl"' in refused.text

@@ -28,7 +28,8 @@ def test_a_phone_shows_the_refusal_in_the_language_of_its_page(
     chromium: Any, dutch_server: Any, helpers: Any
 ) -> None:
     console = helpers.Console()
-    context = helpers.new_context(chromium, phone=True, locale="fr-BE")
+    # A German browser: none of Denkdag's languages, so the Dutch session's language.
+    context = helpers.new_context(chromium, phone=True, locale="de-DE")
     try:
         phone = console.watch(context.new_page())
         phone.goto(dutch_server.url(f"/j/{dutch_server.code}"))

@@ -135,6 +135,22 @@ class Accounts:
         await self.rows.add_invitation(token_hash(token), role, me.id, expires)
         return token
 
+    async def needs_first_administrator(self) -> bool:
+        """True until the first administrator exists: the first run, when nobody can
+        invite anybody yet."""
+        return await self.rows.count_role(ADMINISTRATOR) == 0
+
+    async def first_administrator_link(self) -> str | None:
+        """A one-time sign-up token for the first administrator (the command line's
+        `user setup-link`, or the setup page opened on the server itself); None once an
+        administrator exists, so the path closes behind the first one."""
+        if not await self.needs_first_administrator():
+            return None
+        token = new_token()
+        expires = datetime.now(UTC) + INVITATION_LIFETIME
+        await self.rows.add_invitation(token_hash(token), ADMINISTRATOR, None, expires)
+        return token
+
     async def invitation_role(self, token: str) -> str | None:
         """The role an unused, unexpired invitation grants; None otherwise."""
         found = await self.rows.open_invitation(token_hash(token))

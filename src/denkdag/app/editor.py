@@ -48,6 +48,7 @@ from denkdag.formats.slide_text import (
     SESSION,
     SlideTextError,
     info_text,
+    new_slide_text,
     read_info,
     read_slide,
     slide_text,
@@ -217,7 +218,7 @@ class Editor:
         made: list[str] = []
 
         def change(deck: Deck) -> Deck:
-            slide = read_slide(NEW_SLIDES[kind], _fresh_id(deck))
+            slide = read_slide(new_slide_text(kind, deck.info.language), _fresh_id(deck))
             made.append(slide.id)
             return _insert(deck, slide, after)
 

@@ -76,6 +76,11 @@ class LiveQuestions:
         self._changed(session)
         return check_vote(await self.store.one(session.id, question_id))
 
+    async def waiting(self, session: Session, participant_id: int) -> list[Question]:
+        """The asker's own questions the facilitator has not approved yet: shown to the
+        asker alone (marked as waiting), so a question never seems lost."""
+        return await self.store.waiting_of(session.id, participant_id)
+
     async def voted(self, session: Session, participant_id: int) -> set[int]:
         return await self.store.voted_by(session.id, participant_id)
 

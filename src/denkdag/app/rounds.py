@@ -179,8 +179,9 @@ class LiveRounds:
     async def listing(
         self, session: Session, slide_id: str, *, facilitator: bool
     ) -> dict[str, Any]:
-        """Facilitators: every statement with its status and votes (the moderation list,
-        newest room statement first, seeds last). Participants: the visible ones."""
+        """Facilitators: every statement with its status and votes (the moderation list:
+        the room's waiting, approved, then hidden statements, each newest first; seeds
+        last). Participants: the visible ones."""
         slide = round_slide(session.deck, slide_id)
         statements = await self.statements(session, slide)
         tally = round_tally(slide, statements, await self.store.votes(session.id, slide.id))
@@ -202,13 +203,18 @@ class LiveRounds:
             if statement.created_at is not None:
                 entry["created_at"] = statement.created_at.isoformat(timespec="seconds")
             listed.append(entry)
-        room = [e for e in listed if e["origin"] != "deck"]
+        # Waiting statements first, then approved, then hidden (each newest first): a
+        # statement just approved or hidden leaves the top, so the next waiting one takes
+        # its place and approving top-down never re-approves what was just hidden.
+        rank = {"pending": 0, "approved": 1, "hidden": 2}
+        newest_first = list(reversed([e for e in listed if e["origin"] != "deck"]))
+        room = sorted(newest_first, key=lambda e: rank.get(e["status"], 1))
         deck = [e for e in listed if e["origin"] == "deck"]
         return {
             "slide": slide.id,
             "moderation": moderation(slide),
             "submissions": takes_submissions(slide),
-            "statements": list(reversed(room)) + deck,
+            "statements": room + deck,
             "pending": sum(1 for e in listed if e["status"] == "pending"),
             "votes": tally.extra["votes"],
             "voters": tally.respondents,

@@ -62,3 +62,18 @@ def user_add(
 
     run(work, database)
     typer.echo(f"User {user} can now sign in" + (f" as {role}." if role else "."))
+
+
+@user_app.command("setup-link")
+def user_setup_link(database: Database = DEFAULT_DATABASE) -> None:
+    """Print a one-time link that creates the first administrator in the browser (only
+    while there is none; on the server itself /setup does the same)."""
+    from denkdag.config import Settings
+
+    async def work(service: Denkdag) -> str | None:
+        return await service.accounts.first_administrator_link()
+
+    token = run(work, database)
+    if token is None:
+        fail("There is an administrator already: they invite everyone else (/admin/users).", 2)
+    typer.echo(f"Create the first administrator at: {Settings().base_url()}/invite/{token}")

@@ -36,10 +36,13 @@ MAX_LOGO_BYTES = 1024 * 1024
 DEFAULT_PRIMARY = "#e4003a"
 DEFAULT_SECONDARY = "#14213d"
 WHITE = "#ffffff"
+PAGE = "#f3f5f9"
+"""The pages' grey background (`--soft` in denkdag.css): the darkest surface the event's
+colours are read on, so contrast is measured against it, not against white."""
 TEXT_CONTRAST = 4.5
 """WCAG AA for body text: links and labels in the event's colour stay readable."""
 GRAPHIC_CONTRAST = 3.0
-"""WCAG AA for graphical objects (result bars) against the white page."""
+"""WCAG AA for graphical objects (result bars) against the page."""
 
 
 class InvalidEvent(DomainError):
@@ -224,8 +227,8 @@ class Brand:
     secondary: str = DEFAULT_SECONDARY
 
     def variables(self) -> dict[str, str]:
-        accent = darkened(self.primary, TEXT_CONTRAST)
-        bar = darkened(self.secondary, GRAPHIC_CONTRAST)
+        accent = darkened(self.primary, TEXT_CONTRAST, PAGE)
+        bar = darkened(self.secondary, GRAPHIC_CONTRAST, PAGE)
         return {
             "--accent": accent,
             "--accent-ink": ink_on(accent),

@@ -138,7 +138,13 @@ def board(
     says how many there are in all.
     """
     listed = ordered(questions)
-    shown = listed if facilitator else [q for q in listed if q.visible]
+    # The facilitator's list keeps hidden questions below the others: one just hidden
+    # leaves its place to the next, so moderating top-down never acts on it again.
+    shown = (
+        sorted(listed, key=lambda q: q.status == HIDDEN)
+        if facilitator
+        else [q for q in listed if q.visible]
+    )
     on_screen = next((q for q in listed if q.on_screen and q.visible), None)
     limited = shown if limit is None else shown[:limit]
     if on_screen is not None and on_screen not in limited:

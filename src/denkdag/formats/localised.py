@@ -8,11 +8,11 @@ CET"), never as the server's UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal, format_percent
 
 DEFAULT_ZONE = "Europe/Brussels"
@@ -42,6 +42,11 @@ def percentage(value: float | None, language: str) -> str:
     if value is None:
         return NO_FIGURE
     return str(format_percent(value / 100, locale=language))
+
+
+def day(value: date | None, language: str) -> str:
+    """A date as `language` writes it in full ("17 mei 2018"); empty for None."""
+    return "" if value is None else str(format_date(value, "long", locale=language))
 
 
 def local(moment: datetime, zone_name: str) -> datetime:

@@ -41,6 +41,7 @@ def environment(language: str) -> Environment:
     env.globals["cloud_words"] = report_charts.cloud_words
     env.filters["decimal"] = partial(_decimal, language=language)
     env.filters["percent"] = partial(localised.percentage, language=language)
+    env.filters["day"] = partial(localised.day, language=language)
     env.filters["clock"] = partial(_clock, language=language)
     env.filters["zone_name"] = _zone_name
     return env

@@ -19,13 +19,22 @@ from denkdag.domain.errors import N_, DomainError, InvalidText, Message
 from denkdag.domain.kinds import STARTERS
 from denkdag.domain.model import Deck, SessionInfo, Slide
 from denkdag.formats.deck import DeckError, ImageResolver, parse_deck, write_deck, write_slide
+from denkdag.formats.templating import translations
 
 _FRONT = "---\ntitle: -\n---\n"
 _FRONT_LINES = 3
 
 NEW_SLIDES: Mapping[str, str] = STARTERS
 """The text a new slide of each kind starts with (`Kind.starter`, a live view of the
-registry); it doubles as the kind's syntax hint."""
+registry, in English); it doubles as the kind's syntax hint."""
+
+
+def new_slide_text(kind: str, language: str) -> str:
+    """A new slide's text in `language` (the session's: the room may see its placeholders
+    before the facilitator rewrites them). The catalogues translate the words and keep the
+    deck syntax; tests/editor checks every translation still reads as its kind."""
+    return translations(language).gettext(NEW_SLIDES[kind])
+
 
 NEW_SESSION = "---\ntitle: -\n---\n\n# -\nlayout: title\n"
 """A new session's deck; `new_deck` gives it the typed title."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import date
 from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
@@ -22,10 +23,11 @@ from importlib.abc import Traversable
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from denkdag.domain.kinds import SURFACES, Surface, kind_of
-from denkdag.formats.localised import decimal, percentage
+from denkdag.formats.localised import day, decimal, percentage
 from denkdag.formats.markup import inline, render_body
 from denkdag.security import format_code
 
@@ -64,23 +66,37 @@ def environment() -> Environment:
     env.filters["body"] = render_body
     env.filters["inline"] = inline
     env.filters["code"] = format_code
-    # Figures in English notation unless the environment's owner binds its language (the
-    # report documents do: formats/report_html.py).
-    env.filters["decimal"] = english_decimal
-    env.filters["percent"] = english_percentage
+    # Figures and dates as the page's language writes them (`lang` in the template's
+    # context); the report documents bind their one language instead (report_html.py).
+    env.filters["decimal"] = page_decimal
+    env.filters["percent"] = page_percentage
+    env.filters["day"] = page_day
     env.globals["kind_of"] = kind_of
     env.globals["partial"] = partial
     return env
 
 
-def english_decimal(value: float | None, digits: int = 1) -> str:
-    """`value` with `digits` decimals, as English writes it ("3.5"; "–" for None)."""
-    return decimal(value, "en", digits)
+def _page_language(context: Context) -> str:
+    return str(context.get("lang") or "en")
 
 
-def english_percentage(value: float | None) -> str:
-    """A whole percentage (0–100) as English writes it: "45%"."""
-    return percentage(value, "en")
+@pass_context
+def page_decimal(context: Context, value: float | None, digits: int = 1) -> str:
+    """A mean or an average rank as the page's language writes it ("3,5" on a Dutch or
+    French page, "3.5" on an English one); a dash when there is none."""
+    return decimal(value, _page_language(context), digits)
+
+
+@pass_context
+def page_percentage(context: Context, value: float | None) -> str:
+    """A whole percentage (0–100) as the page's language writes it: "45%", "45 %"."""
+    return percentage(value, _page_language(context))
+
+
+@pass_context
+def page_day(context: Context, value: date | None) -> str:
+    """An event's date as the page's language writes it ("17 mei 2018")."""
+    return day(value, _page_language(context))
 
 
 def add_template_folder(folder: str | os.PathLike[str]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, select, update
 
-from denkdag.domain.questions import APPROVED, Question
+from denkdag.domain.questions import APPROVED, PENDING, Question
 from denkdag.storage.clock import now
 from denkdag.storage.store import SqlStore
 from denkdag.storage.tables import question_votes, questions
@@ -70,6 +70,20 @@ class QuestionStore:
 
     async def of_session(self, session_id: int) -> list[Question]:
         query = _with_votes().where(questions.c.session_id == session_id)
+        async with self.store.reader.connect() as conn:
+            return [_question(row) for row in (await conn.execute(query)).all()]
+
+    async def waiting_of(self, session_id: int, participant_id: int) -> list[Question]:
+        """The participant's own questions still waiting for approval, oldest first."""
+        query = (
+            _with_votes()
+            .where(
+                questions.c.session_id == session_id,
+                questions.c.participant_id == participant_id,
+                questions.c.status == PENDING,
+            )
+            .order_by(questions.c.id)
+        )
         async with self.store.reader.connect() as conn:
             return [_question(row) for row in (await conn.execute(query)).all()]
 

@@ -150,6 +150,33 @@ async def admin_role(
     return RedirectResponse("/admin/users", status_code=303)
 
 
+# the first run ----------------------------------------------------------------------------
+
+FORWARDED = ("forwarded", "x-forwarded-for", "x-real-ip")
+"""Headers a reverse proxy adds: a request carrying one came from elsewhere, even when the
+proxy itself connects over the loopback."""
+
+
+def from_this_machine(request: Request) -> bool:
+    """The request comes from the server itself (loopback), not through a proxy."""
+    host = request.client.host if request.client else ""
+    local = host in {"127.0.0.1", "::1", "localhost"}
+    return local and not any(name in request.headers for name in FORWARDED)
+
+
+@router.get("/setup")
+async def first_run(request: Request) -> Response:
+    """The first run in the browser: on the server itself, while no administrator exists,
+    a one-time link to create one (elsewhere `denkdag user setup-link` prints it)."""
+    if not await accounts(request).needs_first_administrator():
+        return RedirectResponse("/login", status_code=303)
+    if not from_this_machine(request):
+        context = {"next": "/sessions", "failed": False, "first_run": True, "remote": True}
+        return render(request, "login.html", context, status_code=403)
+    token = await accounts(request).first_administrator_link()
+    return RedirectResponse(f"/invite/{token}", status_code=303)
+
+
 # sign-up and reset links ------------------------------------------------------------------
 
 

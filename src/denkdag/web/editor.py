@@ -190,7 +190,10 @@ async def editor_page(request: Request, code: str) -> Response:
         return RedirectResponse(f"/login?next=/e/{code}", status_code=303)
     view = await _editor(request).open(code, user)
     session = view.session
-    hints = {name: NEW_SLIDES[name] for name in KINDS if name in NEW_SLIDES}
+    # The kind labels and hints below are translated now, before `render` would choose
+    # the page's language: choose it first.
+    i18n.request_language(request, session.deck.info.language)
+    hints = {name: i18n.gettext(NEW_SLIDES[name]) for name in KINDS if name in NEW_SLIDES}
     context = {
         "session": session,
         "data": {

@@ -89,20 +89,21 @@ class Refusal:
 def choose_language(
     picked: str | None, session_language: str | None, accept_language: str | None
 ) -> str:
-    """The user's pick, else the session's language, else the browser's, else Dutch."""
+    """The user's pick, else the browser's language (when Denkdag speaks one of them: a
+    fr-BE phone reads French in a Dutch session), else the session's language, else Dutch."""
     if picked in LANGUAGES:
         return picked
-    if session_language in LANGUAGES:
-        return session_language
     for tag in _accepted(accept_language or ""):
         if tag in LANGUAGES:
             return tag
+    if session_language in LANGUAGES:
+        return session_language
     return DEFAULT_LANGUAGE
 
 
 def request_language(request: Request, session_language: str | None = None) -> str:
     """The language a page, report or refusal speaks to this request (`choose_language`
-    on `?lang=`, the language cookie, the session's language and Accept-Language), made
+    on `?lang=`, the language cookie, Accept-Language and the session's language), made
     current for `gettext`: the one place every page module picks it."""
     picked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     language = choose_language(picked, session_language, request.headers.get("accept-language"))

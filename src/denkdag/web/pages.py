@@ -444,7 +444,9 @@ def _safe_next(target: str) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, next: str = "/sessions") -> Response:
-    return render(request, "login.html", {"next": _safe_next(next), "failed": False})
+    first_run = await service(request).accounts.needs_first_administrator()
+    context = {"next": _safe_next(next), "failed": False, "first_run": first_run}
+    return render(request, "login.html", context)
 
 
 def _signed_in(request: Request, token: str, target: str) -> Response:

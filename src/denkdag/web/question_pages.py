@@ -50,6 +50,7 @@ async def _phone_context(request: Request, session: Session, participant_id: int
         "token": request.cookies.get(participant_cookie(session.code)),
         "questions": listing["questions"],
         "voted": await svc.qa.voted(session, participant_id),
+        "waiting": await svc.qa.waiting(session, participant_id),
         "mode": mode_of(session.deck),
     }
 

@@ -105,7 +105,7 @@ class ChoiceKind(KindDefaults):
     label = N_("Multiple choice")
     form_parts = ("text", "options")
     form_settings = (Setting("multiple", N_("Participants may choose several options"), "flag"),)
-    starter = (
+    starter = N_(
         "# Your question?\nkind: choice\nmultiple: no\n\n- **First option**\n- **Second option**"
     )
     rows: Rows = "options"

@@ -31,7 +31,7 @@ class InfoKind(KindDefaults):
     asks = False
     settings = frozenset({"layout"})
     label = N_("Information")
-    starter = "# Title\n\nText of the slide. **Bold**, *italic*, and bullets:\n\n- one point"
+    starter = N_("# Title\n\nText of the slide. **Bold**, *italic*, and bullets:\n\n- one point")
     partials = frozenset({"phone", "projector", "report"})
     form_settings = (
         Setting(

@@ -51,7 +51,7 @@ class LeaderboardKind(KindDefaults):
     asks = False
     settings = frozenset({"podium", "teams"})
     label = N_("Quiz leaderboard")
-    starter = "# Leaderboard\nkind: leaderboard\npodium: no"
+    starter = N_("# Leaderboard\nkind: leaderboard\npodium: no")
     partials = frozenset({"phone", "projector"})
     shows_leaderboard = True
     same_for_every_phone = False

@@ -67,7 +67,7 @@ class OpenAnswerKind(KindDefaults):
     asks = True
     settings = frozenset({"max_length", "banned"})
     label = N_("Open answer")
-    starter = "# Your question?\nkind: open\nmax_length: 280\n\nA short explanation."
+    starter = N_("# Your question?\nkind: open\nmax_length: 280\n\nA short explanation.")
     form_settings = (
         Setting(
             "max_length",

@@ -45,7 +45,7 @@ class OpinionsKind(KindDefaults):
     """Its results may be hidden and revealed like a question's."""
     settings = frozenset({SHOW_OWN})
     label = N_("Opinion map")
-    starter = "# How the room thinks\nkind: opinions"
+    starter = N_("# How the room thinks\nkind: opinions")
     form_settings = (
         Setting(SHOW_OWN, N_("Each phone shows its owner's place on the map"), "flag"),
     )

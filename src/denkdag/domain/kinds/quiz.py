@@ -73,7 +73,7 @@ class QuizKind(ChoiceKind):
     name = NAME
     settings = frozenset({"multiple", "correct", "points", "banned"})
     label = N_("Quiz question")
-    starter = (
+    starter = N_(
         "# Your quiz question?\nkind: quiz\ncorrect: a\ntimer: 20s\npoints: 1000\n\n"
         "- **Right answer**\n- **Wrong answer**"
     )

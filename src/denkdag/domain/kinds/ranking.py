@@ -41,7 +41,7 @@ class RankingKind(KindDefaults):
     asks = True
     settings: frozenset[str] = frozenset()
     label = N_("Ranking")
-    starter = "# What comes first?\nkind: ranking\n\n- **First**\n- **Second**\n- **Third**"
+    starter = N_("# What comes first?\nkind: ranking\n\n- **First**\n- **Second**\n- **Third**")
     form_parts = ("text", "options")
     partials = frozenset({"phone", "projector", "report", "results"})
 

@@ -91,7 +91,7 @@ class ScaleKind(KindDefaults):
     asks = True
     settings = frozenset({"min", "max", "labels"})
     label = N_("Scale")
-    starter = (
+    starter = N_(
         "# How do you rate this?\nkind: scale\nmin: 1\nmax: 5\n"
         "labels: Not at all | Completely\n\n- First item\n- Second item"
     )

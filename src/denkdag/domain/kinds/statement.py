@@ -34,7 +34,7 @@ class StatementKind(KindDefaults):
     asks = True
     settings: frozenset[str] = frozenset()
     label = N_("Statement (agree / disagree)")
-    starter = "# Agree or disagree?\nkind: statement\n\n> The statement the room votes on."
+    starter = N_("# Agree or disagree?\nkind: statement\n\n> The statement the room votes on.")
     form_parts = ("statement",)
     rows: Rows = "stances"
     breakdown = True

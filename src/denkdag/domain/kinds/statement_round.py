@@ -170,9 +170,10 @@ class ConversationKind(KindDefaults):
     asks = True
     settings = frozenset({"moderation", "submissions", "max_length", "banned"})
     label = N_("Statement round")
-    starter = (
-        "# What do you think?\nkind: conversation\n\nVote on each statement, and add your own."
-        "\n\n> A first statement to vote on."
+    starter = N_(
+        "# What should we do first?\nkind: conversation\nmoderation: approve-first\n\n"
+        "Vote on the statements, or write one of your own.\n\n"
+        "> A first statement the room votes on.\n> A second statement."
     )
     tally_source: TallySource = "round"
     same_for_every_phone = False

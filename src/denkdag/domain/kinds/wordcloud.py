@@ -102,7 +102,7 @@ class WordCloudKind(KindDefaults):
     asks = True
     settings = frozenset({"words", "banned"})
     label = N_("Word cloud")
-    starter = "# One word for …?\nkind: wordcloud\nwords: 3"
+    starter = N_("# One word for …?\nkind: wordcloud\nwords: 3")
     form_settings = (
         Setting("words", N_("Words per participant"), "number", 1, MAX_WORDS, str(MAX_WORDS)),
         BANNED_SETTING,

@@ -19,7 +19,9 @@
     if (pace) query = "?slide=" + encodeURIComponent(pace.dataset.slide);
     else if (heardSlide !== null && !answers.has(heardSlide)) query = "?room=yes";
     const html = await Denkdag.fetchFragment("/j/" + code + "/slide" + query);
+    const was = DenkdagAnnounce.before(host);
     host.innerHTML = html;
+    DenkdagAnnounce.after(host, was, { focus: true });
     Denkdag.ownForms(host);
     const slide = currentSlide();
     if (slide) showPending(slide.dataset.slide);

@@ -18,7 +18,9 @@
     // The breakdown toggle (?by=p1) stays on while the slides change.
     const by = new URLSearchParams(window.location.search).get("by");
     const query = by ? "?by=" + encodeURIComponent(by) : "";
+    const was = DenkdagAnnounce.before(host);
     host.innerHTML = await Denkdag.fetchFragment("/p/" + code + "/slide" + query);
+    DenkdagAnnounce.after(host, was, { focus: false });
     const current = slide();
     answerCounter.hidden = !current || current.dataset.asks !== "yes";
     if (current && current.dataset.respondents) answerCount.textContent = current.dataset.respondents;

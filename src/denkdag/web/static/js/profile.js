@@ -1,6 +1,7 @@
 // The profile questions on the phone: answers go through the API
-// (PUT /api/v1/sessions/{code}/profile), then on to the session. With one question a
-// tap on an option is enough. Without this script the same form posts as it is.
+// (PUT /api/v1/sessions/{code}/profile), then on to the session. Choosing an option only
+// marks it: the answer goes when Continue is pressed (arrow keys walk the options without
+// storing whichever they pass). Without this script the same form posts as it is.
 "use strict";
 (function () {
   const root = document.getElementById("profile");
@@ -51,7 +52,6 @@
     for (const other of label.closest("fieldset").querySelectorAll("label.choice")) {
       other.classList.toggle("chosen", other === label);
     }
-    if (form.dataset.single === "yes") send(false);
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -70,7 +70,9 @@
     count.className = "qa-votes";
     const strong = document.createElement("strong");
     strong.textContent = String(q.votes);
-    count.append(strong, " " + root.dataset.votesText);
+    const word = document.createElement("span");
+    count.append(strong, " ", word);
+    votesWord(word, q.votes);
     form.append(hidden, button, count);
     if (q.answered) {
       const badge = document.createElement("span");
@@ -88,14 +90,47 @@
     if (empty) empty.hidden = board.questions.length > 0;
   }
 
+  // The asker's own question waiting for approval, listed for them alone (as the page does).
+  function waiting(question) {
+    const mine = document.getElementById("qa-waiting-list");
+    if (!mine) return;
+    const li = document.createElement("li");
+    li.className = "qa-item waiting";
+    const text = document.createElement("p");
+    text.className = "qa-text";
+    const bdi = document.createElement("bdi");
+    bdi.textContent = question.text;
+    text.appendChild(bdi);
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    badge.textContent = mine.dataset.badge;
+    li.append(text, badge);
+    mine.appendChild(li);
+    mine.closest("section").hidden = false;
+  }
+
+  // "1 stem", "2 stemmen": the word agrees with the number (the language's plural rules).
+  const plural = new Intl.PluralRules(document.documentElement.lang || "en");
+  function votesWord(word, votes) {
+    if (word) word.textContent = plural.select(votes) === "one" ? root.dataset.voteOne : root.dataset.voteOther;
+  }
+
   if (askForm) {
+    // How much of the 280 characters is used, so nothing is cut off unseen.
+    askForm.addEventListener("input", function () {
+      const counter = askForm.querySelector(".text-counter");
+      const typed = askForm.querySelector("textarea").value.length;
+      if (counter) counter.textContent = counter.dataset.template.replace("{count}", String(typed)).replace("{max}", counter.dataset.max);
+    });
     askForm.addEventListener("submit", async function (event) {
       event.preventDefault();
       const text = askForm.querySelector("textarea");
       try {
         const question = await call(api, { text: text.value });
         text.value = "";
+        askForm.dispatchEvent(new Event("input")); // the counter back to 0
         notice(askForm, question.status === "pending" ? root.dataset.pendingText : "✓", "saved");
+        if (question.status === "pending") waiting(question);
       } catch (error) {
         notice(askForm, error.message, "error");
       }
@@ -114,6 +149,7 @@
       button.setAttribute("aria-pressed", result.voted ? "true" : "false");
       button.textContent = result.voted ? root.dataset.unvoteText : root.dataset.voteText;
       form.querySelector(".qa-votes strong").textContent = String(result.votes);
+      votesWord(form.querySelector(".qa-votes strong + span"), result.votes);
     } catch (error) {
       notice(form, error.message, "error");
     }

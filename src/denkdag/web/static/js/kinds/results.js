@@ -5,6 +5,10 @@
 // carries them; the presenter's facilitator stream marks them `hidden`).
 "use strict";
 (function () {
+  // A mean or an average rank as the page's language writes it ("3,5" in Dutch and French).
+  const numbers = new Intl.NumberFormat(document.documentElement.lang || "en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  function oneDecimal(value) { return numbers.format(value); }
+
   function containers(slideId, kind) {
     return document.querySelectorAll('.kind-results[data-kind="' + kind + '"][data-slide="' + CSS.escape(slideId) + '"]');
   }
@@ -26,7 +30,7 @@
         rect.setAttribute("y", String(100 - pct));
         rect.setAttribute("height", String(pct));
       }
-      section.querySelector(".scale-mean-value").textContent = typeof item.mean === "number" ? item.mean.toFixed(1) : "–";
+      section.querySelector(".scale-mean-value").textContent = typeof item.mean === "number" ? oneDecimal(item.mean) : "–";
       section.querySelector(".scale-rated").textContent = String(rated);
     }
   }
@@ -41,7 +45,7 @@
       const rank = tally.average_rank[id];
       const pct = typeof rank === "number" ? Math.round((100 * (n - rank + 1)) / n) : 0;
       row.querySelector(".bar-fill").setAttribute("width", String(pct));
-      row.querySelector(".rank-average").textContent = typeof rank === "number" ? rank.toFixed(1) : "–";
+      row.querySelector(".rank-average").textContent = typeof rank === "number" ? oneDecimal(rank) : "–";
       body.appendChild(row); // best first
     }
   }
