@@ -32,6 +32,7 @@ def as_form(shown: dict[str, object]) -> SlideForm:
         statement=str(shown["statement"]),
         options=tuple((o["label"], o["description"]) for o in options),
         settings=settings,
+        notes=str(shown.get("notes", "")),
     )
 
 
@@ -115,3 +116,14 @@ def test_a_setting_a_kind_does_not_describe_is_a_line_of_text() -> None:
 
     shown = form_settings(Described())  # type: ignore[arg-type]
     assert shown[-1] == Setting("colour", "colour")
+
+
+def test_speaker_notes_go_through_the_form_and_an_error_in_them_is_theirs() -> None:
+    slide = read_slide("# Welke?\nkind: choice\n\n- **Ja**\n- **Nee**", "s1")
+    shown = slide_form(slide)
+    form = as_form(shown | {"notes": "Eerst vragen wie al samenwerkt.\n\nDan stemmen."})
+    text, _fields = form_text(form)
+    assert read_slide(text, "s1").notes == "Eerst vragen wie al samenwerkt.\n\nDan stemmen."
+    assert read_slide(text, "s1").options == slide.options
+    too_long = as_form(shown | {"notes": "x" * 20_001})
+    assert refused(too_long) == "notes"

@@ -21,7 +21,7 @@ from denkdag.domain import timer
 from denkdag.domain.errors import N_
 from denkdag.domain.kinds import KINDS, Kind, Setting, kind_of
 from denkdag.domain.model import Option, Slide
-from denkdag.formats.deck import IMAGE_SETTINGS, MAX_TITLE, image_settings
+from denkdag.formats.deck import IMAGE_SETTINGS, MAX_TITLE, image_settings, write_notes
 from denkdag.formats.slide_text import NEW_SLIDES, read_slide
 
 COMMON_SETTINGS = (
@@ -33,6 +33,7 @@ COMMON_SETTINGS = (
 kind, the id the editor keeps, and the image the image tools edit)."""
 
 TITLE, KIND, TEXT, STATEMENT, OPTIONS = "title", "kind", "text", "statement", "options"
+NOTES = "notes"
 """The form's field names that are not settings; `option-N` (from 0) names an option,
 `setting-KEY` a setting."""
 
@@ -49,6 +50,8 @@ class SlideForm:
     options: tuple[tuple[str, str], ...] = ()
     """Each option's title and description."""
     settings: Mapping[str, str] = field(default_factory=dict)
+    notes: str = ""
+    """The speaker notes: for the facilitator's screens only."""
 
 
 def form_settings(kind: Kind) -> tuple[Setting, ...]:
@@ -80,6 +83,7 @@ def slide_form(slide: Slide) -> dict[str, object]:
             {"label": option.label, "description": option.description} for option in slide.options
         ],
         "settings": {**common, **settings, **timer.write_settings(slide), **pictured},
+        "notes": slide.notes,
     }
 
 
@@ -116,6 +120,7 @@ def form_text(form: SlideForm) -> tuple[str, list[str]]:
         body = [(text, TEXT) for text in form.text.strip("\n").split("\n")] if form.text else []
     if body:
         lines += [("", TEXT), *body]
+    lines += [(text, NOTES) for text in write_notes(form.notes.strip("\n"))]
     return "\n".join(text for text, _ in lines), [name for _, name in lines]
 
 

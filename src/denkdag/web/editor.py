@@ -30,7 +30,7 @@ from denkdag.app.editor import (
 from denkdag.domain.errors import N_, DomainError, InvalidText, NotAllowed
 from denkdag.domain.kinds import KINDS, kind_of
 from denkdag.domain.model import User
-from denkdag.formats.deck import DeckError, parse_deck, write_deck
+from denkdag.formats.deck import MAX_NOTES, DeckError, parse_deck, write_deck
 from denkdag.formats.deck_import import is_slide_file
 from denkdag.formats.deck_zip import MAX_ZIP_BYTES, DeckBundle, read_deck_zip, write_deck_zip
 from denkdag.formats.images import (
@@ -160,6 +160,7 @@ class FormBody(Versioned):
     statement: str = Field("", max_length=MAX_TEXT)
     options: list[FormOption] = Field(default_factory=list, max_length=100)
     settings: dict[str, str] = Field(default_factory=dict, max_length=40)
+    notes: str = Field("", max_length=MAX_NOTES + 1_000)
 
     def form(self) -> SlideForm:
         return SlideForm(
@@ -169,6 +170,7 @@ class FormBody(Versioned):
             statement=self.statement,
             options=tuple((option.label, option.description) for option in self.options),
             settings={key[:40]: value[:MAX_TEXT] for key, value in self.settings.items()},
+            notes=self.notes,
         )
 
 

@@ -8,8 +8,8 @@
 (function () {
   function create(container, forms, texts, changed) {
     // Texts every slide has besides its kind's parts, each a textarea after the settings:
-    // [form key, label]. (Speaker notes would be ["notes", texts.notes].)
-    const SLIDE_TEXTS = [];
+    // [form key, label].
+    const SLIDE_TEXTS = [["notes", texts.notes]];
     let form = null;             // the form as shown: {kind, title, text, statement, options, settings}
     let sentRows = [];           // the option rows of the last `value()`, by position sent
     let dragged = null;
