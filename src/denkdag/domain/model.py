@@ -91,6 +91,9 @@ class SessionInfo:
     """Profile questions asked once at join (`profile:` lines; domain/profiles.py)."""
     pace: str = PRESENTER_PACE
     """presenter or audience (PACES): whether phones follow the presenter or go alone."""
+    capacity: int = 0
+    """The most participants that may join (0: no cap); a facilitator sets it where a room's
+    size is known, so no one address can mint voices beyond it."""
 
 
 @dataclass(frozen=True)
