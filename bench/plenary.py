@@ -157,7 +157,7 @@ async def _run(ctx: Context, phones: int, addresses: list[str]) -> dict[str, Any
                     voted[reply.status] += 1
 
             await at_rate(len(live), JOIN_WINDOW, vote)
-            await _until(lambda: all(p.respondents == phones for p in live), 60)
+            await _until(lambda: all(p.respondents == voted[200] for p in live), 60)
     finally:
         for task in streams:
             task.cancel()
@@ -173,7 +173,8 @@ async def _run(ctx: Context, phones: int, addresses: list[str]) -> dict[str, Any
         "stream_refused": sum(1 for p in crowd if p.stream_status == 429),
         "live": len(live),
         "missed": missed,
-        "final": sum(1 for p in live if p.respondents == phones),
+        "final": sum(1 for p in live if p.respondents == voted[200]),
+        "join_failed": sum(1 for p in crowd if p.join_status == 0),
         "votes": voted[200],
         "slide_change": summary(latencies),
     }
@@ -193,6 +194,7 @@ async def plenary(ctx: Context, phones: int) -> list[Row]:
         say(
             f"plenary {name}: {r['joined']} joined in {r['join_seconds']:.1f} s, "
             f"{r['join_refused']} joins and {r['stream_refused']} streams refused, "
+            f"{r['join_failed']} joins failed (connection), {r['votes']} votes, "
             f"{r['missed']} slide changes missed, {r['final']} saw the final count"
         )
     one, many = results["one address"], results["50 addresses"]
@@ -233,7 +235,7 @@ async def plenary(ctx: Context, phones: int) -> list[Row]:
         ),
         row(
             title,
-            "phones seeing the final count, one address (vs 50)",
+            "live phones seeing the final count, one address (vs 50)",
             one["final"],
             many["final"],
             f"{phones}",
