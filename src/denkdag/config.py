@@ -65,6 +65,18 @@ class Settings(BaseSettings):
         description="Seconds a live stream may stay without news before it is closed "
         "(the phone reconnects and resynchronises).",
     )
+    export_workers: int | None = Field(
+        None,
+        description="Worker processes building reports, exports and PDFs at once "
+        "(unset: half the cores); as many more may wait, beyond that 429.",
+        ge=1,
+    )
+    export_seconds: float = Field(
+        300.0,
+        description="Time budget of one report, export or PDF build; a longer one is "
+        "stopped and answered 503.",
+        gt=0,
+    )
     frame_ancestors: str = Field(
         "'none'",
         description="Who may embed Denkdag's pages in a frame (CSP frame-ancestors), "

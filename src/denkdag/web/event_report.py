@@ -41,7 +41,9 @@ async def report_page(request: Request, event_code: str) -> Response:
         return report
     language = _language(request, report)
     page = {"languages": i18n.LANGUAGE_NAMES}
-    html = render_event_report(report, language=language, page=page)
+    html = await service(request).reports.heavy.run(  # off the event loop (app/heavy.py)
+        render_event_report, report, language=language, page=page
+    )
     response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
     picked = request.query_params.get("lang")
     if picked in i18n.LANGUAGE_NAMES:
