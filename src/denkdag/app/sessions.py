@@ -33,6 +33,9 @@ STATE = "state"
 
 SessionHook = Callable[[Session], Awaitable[None]]
 
+NO_SESSION = N_("No session has this join code. Check the code and try again.")
+"""The one refusal for a code that names no session (or, in the editor, not yours)."""
+
 
 def topic(session: Session) -> str:
     """The live topic of a session: every screen of it listens here."""
@@ -99,7 +102,7 @@ class SessionCache:
             return cached
         session = await self._load(code) if code else None
         if session is None:
-            raise UnknownSession(N_("No session has this join code. Check the code and try again."))
+            raise UnknownSession(NO_SESSION)
         return session
 
     async def by_id(self, session_id: int) -> Session | None:

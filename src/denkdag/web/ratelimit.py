@@ -8,7 +8,8 @@ the budget — count that in when sizing).
 ## Why these numbers: guessing an 8-digit join code
 
 A code has 8 random digits: 10⁸ codes. Every request naming a code that does not exist
-(404 under `/api/v1/sessions/{code}`, `/j/{code}`, `/p/`, `/c/`, `/r/`, `/qr/`, and for event
+(404 under `/api/v1/sessions/{code}`, `/j/{code}`, `/p/`, `/c/`, `/r/`, `/qr/`, the editor's
+`/e/`, `/media/`, and for event
 codes `/ev/`, `/api/v1/events/`, and the home page's `/?code=`) costs the client address
 one token of the *failed lookup* bucket: `LOOKUP_BURST` tokens, refilled at
 `LOOKUP_PER_HOUR` an hour. An address with an empty bucket gets 429 for every code
@@ -375,7 +376,8 @@ class Limits:
 
 
 _CODE_ROUTE = re.compile(
-    r"^/(?:api/v1/sessions|j|p|c|r|qr)/([^/]+?)(?:\.svg|\.pdf|\.xlsx|\.csv|\.json)?(/.*)?$"
+    r"^/(?:api/v1/sessions|j|p|c|r|qr|e|media)/([^/]+?)"
+    r"(?:\.svg|\.pdf|\.xlsx|\.csv|\.json|\.polis\.zip)?(/.*)?$"
 )
 _EVENT_ROUTE = re.compile(r"^/(?:ev|api/v1/events)/[^/]+")
 """Event codes (six characters) are looked up, and guessed, like join codes."""
