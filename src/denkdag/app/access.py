@@ -8,8 +8,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from denkdag.app.sessions import NO_SESSION, SessionCache
-from denkdag.domain.errors import N_, NotAllowed, UnknownSession
+from denkdag.app.sessions import SessionCache, unknown_session
+from denkdag.domain.errors import N_, NotAllowed
 from denkdag.domain.model import Session, User
 from denkdag.security import hash_password, new_token, token_hash, verify_password
 from denkdag.storage import SqlStore
@@ -86,7 +86,7 @@ class Access:
             raise NotAllowed(N_("Sign in as a facilitator of this session."))
         session = await self._sessions.get(code)
         if not await self.may_facilitate(session, user):
-            raise UnknownSession(NO_SESSION)
+            raise unknown_session()
         return session
 
     async def may_facilitate(self, session: Session, user: User | None) -> bool:

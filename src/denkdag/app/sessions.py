@@ -33,8 +33,10 @@ STATE = "state"
 
 SessionHook = Callable[[Session], Awaitable[None]]
 
-NO_SESSION = N_("No session has this join code. Check the code and try again.")
-"""The one refusal for a code that names no session (or, in the editor, not yours)."""
+
+def unknown_session() -> UnknownSession:
+    """The one refusal for a code that names no session (or, in the editor, not yours)."""
+    return UnknownSession(N_("No session has this join code. Check the code and try again."))
 
 
 def topic(session: Session) -> str:
@@ -102,7 +104,7 @@ class SessionCache:
             return cached
         session = await self._load(code) if code else None
         if session is None:
-            raise UnknownSession(NO_SESSION)
+            raise unknown_session()
         return session
 
     async def by_id(self, session_id: int) -> Session | None:
