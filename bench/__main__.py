@@ -10,7 +10,8 @@ noisy machine where absolute figures do not. Servers run in their own processes;
     --phones N     only the manual many-phones run: N streams on one Denkdag server
     --analysis     also run the opinion-analysis benchmark (bench/analysis.py)
     --only NAME    only the scenarios whose name starts with NAME (repeatable), e.g.
-                   `--only ingest` (ingest, fan-out, burst, join, slide, two, startup)
+                   `--only ingest` (ingest, fan-out, burst, join, slide, two, exports, plenary,
+                   startup)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import scenarios, startup
+from bench import exports, plenary, scenarios, startup
 from bench.scenarios import Context, Row
 
 DEFAULT_JSON = Path("bench/results/bench.json")
@@ -125,6 +126,8 @@ async def run(args: argparse.Namespace, directory: Path) -> list[Row]:
         ("slide pages 1,000", lambda: scenarios.slide_pages(ctx, 300 if quick else 1000)),
         ("slide pages 5,000", lambda: scenarios.slide_pages(ctx, 5000)),
         ("two instances", lambda: scenarios.two_instances(ctx, 200 if quick else 1000)),
+        ("exports under votes", lambda: exports.exports_under_votes(ctx)),
+        ("plenary", lambda: plenary.plenary(ctx, 1000 if quick else 5000)),
         ("startup", lambda: asyncio.to_thread(startup.measure, 3 if quick else 7, directory)),
     ]
     if quick:

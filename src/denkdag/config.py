@@ -50,16 +50,32 @@ class Settings(BaseSettings):
         "names the client; without them the connection's address is the client.",
     )
     rate_limits: bool = Field(
-        True, description="Refuse over-limit joins, answers, code guesses and sign-ins (429)."
+        True,
+        description="Refuse over-limit joins, answers, code guesses, sign-ins and streams "
+        "(429); false lifts every limit (for load tests).",
     )
     streams_per_address: int = Field(
-        500, description="Open live streams allowed from one client address (a venue's NAT)."
+        10_000,
+        description="Open live streams allowed from one client address: far above a "
+        "plenary behind one venue NAT (streams are limited per phone and per session too).",
     )
     streams_total: int = Field(20_000, description="Open live streams allowed in total.")
     stream_idle_seconds: float = Field(
         300.0,
         description="Seconds a live stream may stay without news before it is closed "
         "(the phone reconnects and resynchronises).",
+    )
+    export_workers: int | None = Field(
+        None,
+        description="Worker processes building reports, exports and PDFs at once "
+        "(unset: half the cores); as many more may wait, beyond that 429.",
+        ge=1,
+    )
+    export_seconds: float = Field(
+        300.0,
+        description="Time budget of one report, export or PDF build; a longer one is "
+        "stopped and answered 503.",
+        gt=0,
     )
     frame_ancestors: str = Field(
         "'none'",

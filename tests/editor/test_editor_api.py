@@ -24,6 +24,7 @@ from denkdag.formats.slide_text import (
 from denkdag.seed import seed_deck_text
 from denkdag.storage.tables import deck_revisions
 from denkdag.web.auth import CSRF_COOKIE, LOGIN_COOKIE
+from denkdag.web.ratelimit import LOOKUP_BURST
 
 pytestmark = pytest.mark.anyio
 
@@ -212,26 +213,37 @@ async def test_the_session_settings_are_edited_as_front_matter(running: Any) -> 
     assert bad.status_code == 422 and bad.json()["line"] == 2
 
 
-async def test_a_stranger_gets_403_and_sees_nothing(running: Any) -> None:
+async def test_a_stranger_is_answered_as_for_an_unknown_code(running: Any) -> None:
+    """Another's session gets exactly the unknown code's 404, so no account can list which
+    codes exist; each such answer costs a failed lookup, so guessing runs out."""
     stranger = await running.service.access.create_api_token("stranger")
     headers = {"Authorization": f"Bearer {stranger}"}
-    for method, path, body in [
+    unknown = "00000000" if running.code != "00000000" else "00000001"
+    requests = [
         ("GET", "/deck", None),
         ("GET", "/preview/s1", None),
         ("GET", "/deck.md", None),
         ("PUT", "/slides/s1", {"version": 0, "text": "# Weg"}),
         ("POST", "/undo", {"version": 0}),
-    ]:
-        response = await running.client.request(
-            method, f"/e/{running.code}{path}", json=body, headers=headers
-        )
-        assert response.status_code == 403, (path, response.text)
-        assert "Samenwerking" not in response.text
+    ]
+    for method, path, body in requests:
+        answers = [
+            await running.client.request(method, f"/e/{code}{path}", json=body, headers=headers)
+            for code in (running.code, unknown)
+        ]
+        theirs, none = answers
+        assert theirs.status_code == none.status_code == 404, (path, theirs.text)
+        assert theirs.content == none.content
+        assert "Samenwerking" not in theirs.text
     page = await running.client.get(
         f"/e/{running.code}", headers={**headers, "Accept": "text/html"}
     )
-    assert page.status_code == 403 and "Samenwerking" not in page.text
+    assert page.status_code == 404 and "Samenwerking" not in page.text
     assert (await deck(running))["version"] == 0
+    for _ in range(LOOKUP_BURST):
+        await running.client.get(f"/e/{running.code}/deck", headers=headers)
+    guessed = await running.client.get(f"/e/{running.code}/deck", headers=headers)
+    assert guessed.status_code == 429
 
 
 async def test_a_cookie_signed_change_needs_the_csrf_header(running: Any) -> None:

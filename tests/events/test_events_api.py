@@ -4,9 +4,13 @@ the refusals: wrong roles, other organisers, bad colours and files."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from harness.events import PNG, Cast
+from harness.images import bomb_png, jpeg_with_gps
 
 pytestmark = pytest.mark.anyio
 
@@ -221,7 +225,8 @@ async def test_the_logo_is_checked_by_its_bytes_and_served_with_caching(cast: Ca
     logo = stored.json()["logo"]
     assert logo.startswith(f"/ev/{code}/logo?v=")
     served = await cast.client.get(logo)
-    assert served.status_code == 200 and served.content == PNG
+    assert served.status_code == 200 and served.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert Image.open(io.BytesIO(served.content)).size == Image.open(io.BytesIO(PNG)).size
     assert served.headers["content-type"] == "image/png"
     assert "immutable" in served.headers["cache-control"]
     assert served.headers["x-content-type-options"] == "nosniff"
@@ -232,6 +237,23 @@ async def test_the_logo_is_checked_by_its_bytes_and_served_with_caching(cast: Ca
 
     assert (await cast.call("olga", "DELETE", url)).json()["logo"] is None
     assert (await cast.client.get(logo)).status_code == 404
+
+
+async def test_logos_go_through_the_slide_images_pipeline(cast: Cast) -> None:
+    """A 400-megapixel PNG is refused with a sentence; a photo's EXIF and GPS are dropped."""
+    code = (await cast.event())["code"]
+    url = f"/api/v1/events/{code}/logo"
+    bomb = await cast.call("olga", "PUT", url, content=bomb_png(20_000, 20_000))
+    assert bomb.status_code == 422
+    assert "pixels" in bomb.json()["detail"]
+    assert (await cast.call("olga", "GET", f"/api/v1/events/{code}")).json()["logo"] is None
+    stored = await cast.call("olga", "PUT", url, content=jpeg_with_gps())
+    assert stored.status_code == 200, stored.text
+    served = (await cast.client.get(stored.json()["logo"])).content
+    assert served.startswith(b"\xff\xd8\xff") and b"CameraMaker" not in served
+    with Image.open(io.BytesIO(served)) as image:
+        assert not image.getexif()
+        assert "comment" not in image.info
 
 
 async def test_branding_reaches_the_phone_and_presenter_pages(cast: Cast) -> None:

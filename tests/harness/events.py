@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from harness.accounts import Browser
+from harness.images import png
 
 ROLES = {
     "olga": "organiser",
@@ -17,7 +18,8 @@ ROLES = {
     "finn": "facilitator",
     "ada": "administrator",
 }
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
+PNG = png((40, 20))
+"""A real logo: logos are decoded and re-encoded (formats/images.py)."""
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Slide images over HTTP (SQLite, and PostgreSQL with `--database postgresql`): only the
-session's facilitators upload (403 for another, CSRF for a cookie), a wrong file is a
-413/422 with a sentence; the image is served content-addressed with its own type and
-`nosniff`, appears on the projector, the phone, the editor's preview and the report
-(also in the PDF), goes with a copied session and is gone with a deleted one."""
+session's facilitators upload (404 for another's, as for an unknown code; CSRF for a
+cookie), a wrong file is a 413/422 with a sentence; the image is served content-addressed
+with its own type and `nosniff`, appears on the projector, the phone, the editor's
+preview and the report (also in the PDF), goes with a copied session
+and is gone with a deleted one."""
 
 from __future__ import annotations
 
@@ -101,10 +102,11 @@ async def test_exif_gps_is_gone_from_what_is_served(running: Any) -> None:
     assert b"Exif" not in served.content and b"CameraMaker" not in served.content
 
 
-async def test_another_facilitator_gets_403_and_nothing_is_stored(running: Any) -> None:
+async def test_another_facilitator_gets_404_and_nothing_is_stored(running: Any) -> None:
+    """Another's session is answered as an unknown code (404); no one signed in: 403."""
     stranger = await running.service.access.create_api_token("stranger")
     refused = await upload(running, png(), headers={"Authorization": f"Bearer {stranger}"})
-    assert refused.status_code == 403
+    assert refused.status_code == 404
     nobody = await upload(running, png(), headers={})
     assert nobody.status_code == 403
     assert await image_rows(running) == []
@@ -113,7 +115,7 @@ async def test_another_facilitator_gets_403_and_nothing_is_stored(running: Any) 
         json={"version": 0},
         headers={"Authorization": f"Bearer {stranger}"},
     )
-    assert remove.status_code == 403
+    assert remove.status_code == 404
 
 
 async def test_a_cookie_signed_upload_needs_the_csrf_header(running: Any) -> None:

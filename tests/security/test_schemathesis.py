@@ -1,5 +1,6 @@
-"""Schemathesis against /api/v1/openapi.json: whatever it sends, no 5xx, and every answer
-(status, headers, body) is one the schema documents.
+"""Schemathesis against /api/v1/openapi.json: whatever it sends, schema-valid or not
+(negative mode: out-of-range and mistyped path ids, hostile strings, missing fields), no
+5xx, and every answer (status, headers, body) is one the schema documents.
 
 Each generated request is sent twice: as generated (random join codes, mostly unknown),
 and aimed at the seed session with a facilitator token, so the checks also reach the
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from denkdag.app.denkdag import Denkdag
@@ -66,8 +68,11 @@ def test_every_endpoint_answers_as_documented_and_never_5xx(api_schema) -> None:
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 6
     for operation in operations:
+        # Schema-valid requests, and (fuzzing) requests that break the schema: ids out of
+        # range or of the wrong type, strings where numbers go, missing and extra fields.
+        strategy = operation.as_strategy() | operation.as_strategy(GenerationMode.NEGATIVE)
 
-        @given(case=operation.as_strategy())
+        @given(case=strategy)
         @settings(
             max_examples=EXAMPLES if "events" not in operation.path else 5,
             deadline=None,

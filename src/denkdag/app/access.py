@@ -8,7 +8,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from denkdag.app.sessions import SessionCache
+from denkdag.app.sessions import SessionCache, unknown_session
 from denkdag.domain.errors import N_, NotAllowed
 from denkdag.domain.model import Session, User
 from denkdag.security import hash_password, new_token, token_hash, verify_password
@@ -76,6 +76,17 @@ class Access:
             raise NotAllowed(N_("Sign in as a facilitator of this session."))
         if not await self.may_facilitate(session, user):
             raise NotAllowed(N_("You are not a facilitator of this session."))
+        return session
+
+    async def edited(self, code: str, user: User | None) -> Session:
+        """The session, if `user` facilitates it, for the editor; another's session is
+        refused exactly as an unknown code (UnknownSession, 404), so an account cannot
+        learn which codes exist from the editor's answers."""
+        if user is None:
+            raise NotAllowed(N_("Sign in as a facilitator of this session."))
+        session = await self._sessions.get(code)
+        if not await self.may_facilitate(session, user):
+            raise unknown_session()
         return session
 
     async def may_facilitate(self, session: Session, user: User | None) -> bool:

@@ -175,7 +175,7 @@ class Editor:
         self.event_rows = EventStore(service.store)
 
     async def open(self, code: str, user: User | None) -> EditorDeck:
-        session = await self.service.access.facilitated(code, user)
+        session = await self.service.access.edited(code, user)
         return await self._view(session.id)
 
     async def _view(self, session_id: int) -> EditorDeck:
@@ -204,7 +204,7 @@ class Editor:
 
     async def duplicate_session(self, code: str, user: User | None) -> Session:
         """A copy of the session's deck under a new code, without answers or participants."""
-        session = await self.service.access.facilitated(code, user)
+        session = await self.service.access.edited(code, user)
         assert user is not None
         copy = await self.service.sessions.create(session.deck, user.id)
         await self.images.copy(session.id, copy.id)  # the copy's deck names them
@@ -228,7 +228,7 @@ class Editor:
     async def edit(
         self, code: str, user: User | None, version: int, slide_id: str, text: str
     ) -> EditorDeck:
-        session = await self.service.access.facilitated(code, user)
+        session = await self.service.access.edited(code, user)
         old = session.deck.require_slide(slide_id)
         position = session.deck.slides.index(old) + 1
         stored = await self.images.names(session.id) if "image:" in text else set()
@@ -267,7 +267,7 @@ class Editor:
             raise FieldError(error, field_at(form, fields, error.line)) from None
 
     async def edit_info(self, code: str, user: User | None, version: int, text: str) -> EditorDeck:
-        session = await self.service.access.facilitated(code, user)  # strangers before the text
+        session = await self.service.access.edited(code, user)  # strangers before the text
         info = read_info(text)
         event = await self._event(session.id)
         if event is not None and event.profile and info.profile != event.profile:
@@ -293,7 +293,7 @@ class Editor:
         """Make `questions` the session's profile questions (an event's, copied into each
         of its sessions' decks): a new deck version like any edit, so screens redraw and
         the editor can show it; nothing when the deck has them already."""
-        session = await self.service.access.facilitated(code, user)
+        session = await self.service.access.edited(code, user)
         for _ in range(RETRIES):
             current = await self.service.store.session_by_id(session.id)
             if current is None:
@@ -383,7 +383,7 @@ class Editor:
     async def delete(
         self, code: str, user: User | None, version: int, slide_id: str, confirmed: bool
     ) -> EditorDeck:
-        session = await self.service.access.facilitated(code, user)
+        session = await self.service.access.edited(code, user)
         session.deck.require_slide(slide_id)
         if not confirmed and await self.service.store.slide_answers(session.id, slide_id):
             raise NeedsConfirmation(
@@ -409,7 +409,7 @@ class Editor:
     ) -> EditorDeck:
         """Store a cleaned image for the session and show it on the slide with its alt text
         (one deck change, undone like any other; the stored image stays for the undo)."""
-        session = await self.service.access.facilitated(code, user)
+        session = await self.service.access.edited(code, user)
         session.deck.require_slide(slide_id)
         alt = " ".join("".join(ch for ch in alt if ch.isprintable() or ch.isspace()).split())
         if not alt:
@@ -451,7 +451,7 @@ class Editor:
 
     async def undo(self, code: str, user: User | None, version: int) -> EditorDeck:
         """Go back to the deck before the last change (again and again, up to the first)."""
-        session = await self.service.access.facilitated(code, user)
+        session = await self.service.access.edited(code, user)
         revision = await self.revisions.current(session.id)
         if revision is None or revision.version != version:
             raise StaleDeck(await self._view(session.id))
@@ -477,7 +477,7 @@ class Editor:
     ) -> EditorDeck:
         """Apply `change` to the deck at `version`, store it as the next version, tell
         every screen; StaleDeck if the deck is no longer at `version`."""
-        session = await self.service.access.facilitated(code, user)
+        session = await self.service.access.edited(code, user)
         for _ in range(RETRIES):
             current = await self.service.store.session_by_id(session.id)
             if current is None:

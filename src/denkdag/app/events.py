@@ -10,6 +10,7 @@ sessions). The event join page is public, like a session's join page.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass, replace
@@ -47,6 +48,7 @@ from denkdag.domain.model import Deck, Session, User
 from denkdag.domain.profiles import ProfileQuestion, write_question
 from denkdag.domain.tally import Tally
 from denkdag.formats.event_report import EventReport, RoomReport
+from denkdag.formats.images import ImageRefused, clean_image
 from denkdag.storage.events import (
     EventCodeTaken,
     EventStore,
@@ -246,11 +248,17 @@ class Events:
     # logo -----------------------------------------------------------------------------
 
     async def set_logo(self, code: str, user: User | None, data: bytes) -> Event:
-        """Store the logo after reading its type from its bytes (InvalidEvent otherwise)."""
+        """Store the logo after reading its type from its bytes, through the slide images'
+        pipeline (formats/images.py: pixel limits, re-encoded, metadata such as EXIF and GPS
+        dropped), in a thread; InvalidEvent with the reason otherwise."""
         event = await self.owned(code, user)
-        content_type = sniff_logo(data)
-        digest = hashlib.sha256(data).hexdigest()
-        await self.rows.set_logo(event.id, Logo(content_type, data, digest))
+        sniff_logo(data)  # PNG, JPEG or WebP up to 1 MB, never SVG
+        try:
+            clean = await asyncio.to_thread(clean_image, data)
+        except ImageRefused as refused:
+            raise InvalidEvent(refused.sentence) from None
+        digest = hashlib.sha256(clean.data).hexdigest()
+        await self.rows.set_logo(event.id, Logo(clean.media_type, clean.data, digest))
         return await self._reload(event)
 
     async def remove_logo(self, code: str, user: User | None) -> Event:

@@ -8,8 +8,11 @@ command line holds the database); this module only assembles the file.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 from denkdag.app.denkdag import Denkdag
 from denkdag.app.opinions import statement_slides
@@ -17,6 +20,8 @@ from denkdag.domain.errors import N_, NotFound
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.kinds.statement_round import APPROVED, DECK_ORIGIN, HIDDEN, RoundData
 from denkdag.domain.model import Session, StoredAnswer
+from denkdag.domain.quiz import QuizResults
+from denkdag.domain.tally import Tally
 from denkdag.formats.compare import Comparison
 from denkdag.formats.event_report import EventReport, event_csv, event_json, event_xlsx
 from denkdag.formats.export_csv import answers_csv, pseudonym_numbers
@@ -32,6 +37,8 @@ from denkdag.formats.polis_export import (
     polis_files,
     polis_zip,
 )
+from denkdag.formats.profile_report import ProfileReport
+from denkdag.formats.report import Report
 from denkdag.formats.report_html import printed_logo, render_event_report, render_report
 from denkdag.storage.events import EventStore
 
@@ -165,39 +172,59 @@ def _conversation(
 async def _session_bytes(
     svc: Denkdag, session: Session, chosen: str, language: str, comparison: Comparison | None
 ) -> bytes:
+    heavy = svc.reports.heavy  # every build below runs in a worker process (app/heavy.py)
     if chosen == "csv":
         answers = await svc.store.session_answers(session.id)
         profile = await svc.profiles.csv_columns(session, answers)
         rounds = await svc.rounds.rounds(session)
-        text = answers_csv(
-            session,
-            answers,
-            rounds,
-            profile,
-            await svc.results.hidden_words(session),
-            await svc.quiz.results(session),
-        )
-        return text.encode("utf-8")
+        words = await svc.results.hidden_words(session)
+        quiz = await svc.quiz.results(session)
+        return await heavy.run(_csv_bytes, session, answers, rounds, profile, words, quiz)
     if chosen == POLIS:
-        return polis_zip(await polis_export(svc, session))
+        return await heavy.run(polis_zip, await polis_export(svc, session))
     if chosen == "json":
-        document = results_document(
-            session, await svc.results.of_session(session), await svc.results.joined(session)
-        )
+        tallies = await svc.results.of_session(session)
+        profiles = None
         if session.deck.info.profile:  # aggregates by profile group (groups of five or more)
             profiles = (await svc.reports.report(session)).profiles
-            document["profile"] = profile_document(profiles) if profiles else None
+        joined = await svc.results.joined(session)
         quiz = await svc.quiz.results(session)
-        if quiz is not None:  # share right per question, ranking by nickname
-            document["quiz"] = quiz_document(quiz)
-        return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+        return await heavy.run(_json_bytes, session, tallies, joined, profiles, quiz)
     report = await svc.reports.report(session)
     if chosen == "xlsx":
-        from denkdag.formats.export_xlsx import report_xlsx  # openpyxl: on first use
+        return await heavy.run(_xlsx_bytes, report, comparison, language)
+    return await svc.reports.pdf(
+        partial(render_report, report, language=language, comparison=comparison), session
+    )
 
-        return report_xlsx(report, comparison, language)
-    html = render_report(report, language=language, comparison=comparison)
-    return await svc.reports.pdf(html, session)
+
+def _csv_bytes(*args: Any) -> bytes:
+    """In a worker process: every answer as CSV (`answers_csv`), encoded."""
+    return answers_csv(*args).encode("utf-8")
+
+
+def _json_bytes(
+    session: Session,
+    tallies: list[Tally],
+    joined: int,
+    profiles: ProfileReport | None,
+    quiz: QuizResults | None,
+) -> bytes:
+    """In a worker process: the results per slide as JSON, with the profile aggregates
+    and the quiz's results (share right per question, ranking by nickname)."""
+    document = results_document(session, tallies, joined)
+    if session.deck.info.profile:
+        document["profile"] = profile_document(profiles) if profiles else None
+    if quiz is not None:
+        document["quiz"] = quiz_document(quiz)
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _xlsx_bytes(report: Report, comparison: Comparison | None, language: str) -> bytes:
+    """In a worker process: the workbook."""
+    from denkdag.formats.export_xlsx import report_xlsx  # openpyxl: on first use
+
+    return report_xlsx(report, comparison, language)
 
 
 async def export_event(svc: Denkdag, report: EventReport, fmt: str, language: str) -> ExportFile:
@@ -209,13 +236,13 @@ async def export_event(svc: Denkdag, report: EventReport, fmt: str, language: st
 
 
 async def _event_bytes(svc: Denkdag, report: EventReport, chosen: str, language: str) -> bytes:
+    heavy = svc.reports.heavy  # every build below runs in a worker process (app/heavy.py)
     if chosen == "json":
-        return event_json(report).encode("utf-8")
+        return await heavy.run(_encoded, event_json, report)
     if chosen == "csv":
-        return event_csv(report).encode("utf-8")
+        return await heavy.run(_encoded, event_csv, report)
     if chosen == "xlsx":
-        return event_xlsx(report, language)
-    html = render_event_report(report, language=language)
+        return await heavy.run(event_xlsx, report, language)
     extra = {}
     logo_path = printed_logo(report.event)
     if logo_path is not None:
@@ -223,4 +250,10 @@ async def _event_bytes(svc: Denkdag, report: EventReport, chosen: str, language:
         if logo is not None:
             extra[logo_path] = (logo.content_type, logo.data)
     sessions = [room.session for room in report.rooms]
-    return await svc.reports.pdf(html, *sessions, extra=extra)
+    render = partial(render_event_report, report, language=language)
+    return await svc.reports.pdf(render, *sessions, extra=extra)
+
+
+def _encoded(build: Callable[[EventReport], str], report: EventReport) -> bytes:
+    """In a worker process: `build(report)` as UTF-8."""
+    return build(report).encode("utf-8")

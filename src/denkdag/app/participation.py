@@ -27,6 +27,7 @@ PREFETCH_PARTICIPANTS = 20_000
 participants into the cache in one query (about 0.3 MB per 1,000), so the first vote of
 each phone after a restart costs no database round trip of its own."""
 STALE_RETRIES = 5
+SESSION_FULL = N_("This session is full: it admits %(capacity)s participants.")
 INVITATION_REFUSED = N_(
     "This session needs a personal invitation code, and this one is unknown or used already."
 )
@@ -77,6 +78,7 @@ class Participation:
         one voice); the code is used up in the same transaction that adds the participant.
         """
         session = await self._sessions.get(code)
+        await self._within_capacity(session)
         token = new_token()
         hashed = token_hash(token)
         if await self.needs_invitation(session):
@@ -94,6 +96,13 @@ class Participation:
         self._remember(hashed, participant_id, session.id)
         self._touch(session.id, PRESENCE)
         return token
+
+    async def _within_capacity(self, session: Session) -> None:
+        """Refuse a join once the facilitator's `capacity:` is reached (joins racing on
+        other instances may pass it by the few in flight)."""
+        capacity = session.deck.info.capacity
+        if capacity and await self._store.count_participants(session.id) >= capacity:
+            raise NotAllowed(SESSION_FULL, capacity=capacity)
 
     async def needs_invitation(self, session: Session) -> bool:
         if session.id in self._invited_only:

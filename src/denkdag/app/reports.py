@@ -3,10 +3,10 @@ breakdowns, moderation marks) and its PDF."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from denkdag.app.heavy import HeavyWork
 from denkdag.app.opinions import LiveOpinions
 from denkdag.app.profiles import Profiles, report_opinion_members
 from denkdag.app.quiz import Quiz
@@ -24,7 +24,8 @@ from denkdag.storage.images import SlideImageStore
 
 
 class Reports:
-    """Builds reports from the stored answers; renders PDFs one at a time per process."""
+    """Builds reports from the stored answers, and their files, in worker processes
+    (`heavy`, app/heavy.py): bounded, within a time budget, off the event loop."""
 
     def __init__(
         self,
@@ -46,16 +47,18 @@ class Reports:
         self._events = EventStore(store)
         self.time_zone = zone(time_zone).key
         """Where the report's moments are shown (`formats/localised.py`)."""
-        self._pdf_slot = asyncio.Semaphore(1)
+        self.heavy = HeavyWork()
+        """Replaced from the settings by `app.runtime` (workers, time budget)."""
 
     async def report(self, session: Session) -> Report:
-        """The session's report; the opinion map is CPU work, so it is built in a thread."""
+        """The session's report, built in a worker process (CPU work: seconds for 400
+        slides)."""
         tallies = await self._results.of_session(session)
         answers = await self._store.session_answers(session.id)
         joins = await self._store.join_times(session.id)
         rounds = await self._rounds.rounds(session)  # statement rounds' statements and votes
         live = await self._opinions.for_report(session)  # the groups the room saw
-        report = await asyncio.to_thread(
+        report = await self.heavy.run(
             build_report,
             session,
             tallies,
@@ -79,16 +82,14 @@ class Reports:
 
     async def pdf(
         self,
-        html: str,
+        render: Callable[[], str],
         *sessions: Session,
         extra: Mapping[str, tuple[str, bytes]] | None = None,
     ) -> bytes:
-        """The report's HTML as PDF, rendered in a thread, one at a time per process; the
-        slide images of `sessions`, the logo of the event each is a room of, and the `extra`
-        images (URL path → type and bytes) are handed to the renderer (it fetches nothing
-        itself)."""
-        from denkdag.formats.export_pdf import report_pdf  # WeasyPrint loads in ~1 s
-
+        """The report's HTML (what `render` returns, a picklable function: rendering 400
+        slides is CPU work too) as PDF, both in a worker process (`heavy`); the slide images
+        of `sessions` (and the `extra` images: URL path → type and bytes, an event's logo
+        say) are handed to the renderer (it fetches nothing itself)."""
         images = dict(extra or {})
         for session in sessions:
             names = {
@@ -105,5 +106,11 @@ class Reports:
                 logo = await self._events.logo(event.id)
                 if logo is not None:
                     images[logo_path] = (logo.content_type, logo.data)
-        async with self._pdf_slot:
-            return await asyncio.to_thread(report_pdf, html, images)
+        return await self.heavy.run(rendered_pdf, render, images)
+
+
+def rendered_pdf(render: Callable[[], str], images: Mapping[str, tuple[str, bytes]]) -> bytes:
+    """In a worker process: the HTML `render` returns, as PDF."""
+    from denkdag.formats.export_pdf import report_pdf  # WeasyPrint loads in ~1 s
+
+    return report_pdf(render(), images)

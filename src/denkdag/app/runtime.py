@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from denkdag.app.denkdag import Denkdag
+from denkdag.app.heavy import DEFAULT_WORKERS, HeavyWork
 from denkdag.config import Settings
 from denkdag.live import MemoryBroadcaster, make_broadcaster
 from denkdag.storage import open_store
@@ -31,6 +32,9 @@ async def open_denkdag(settings: Settings, *, serving: bool = False) -> AsyncIte
             await service.start()
         else:
             service = Denkdag(store, MemoryBroadcaster(), time_zone=settings.time_zone)
+        service.reports.heavy = HeavyWork(
+            settings.export_workers or DEFAULT_WORKERS, settings.export_seconds
+        )
         try:
             yield service
         finally:

@@ -34,6 +34,11 @@ STATE = "state"
 SessionHook = Callable[[Session], Awaitable[None]]
 
 
+def unknown_session() -> UnknownSession:
+    """The one refusal for a code that names no session (or, in the editor, not yours)."""
+    return UnknownSession(N_("No session has this join code. Check the code and try again."))
+
+
 def topic(session: Session) -> str:
     """The live topic of a session: every screen of it listens here."""
     return topic_of(session.id)
@@ -99,7 +104,7 @@ class SessionCache:
             return cached
         session = await self._load(code) if code else None
         if session is None:
-            raise UnknownSession(N_("No session has this join code. Check the code and try again."))
+            raise unknown_session()
         return session
 
     async def by_id(self, session_id: int) -> Session | None:

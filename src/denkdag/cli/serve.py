@@ -8,7 +8,7 @@ other commands.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -42,14 +42,25 @@ def _serve(settings: Settings, workers: int = 1) -> None:
         host=settings.host,
         port=settings.port,
         workers=workers,
-        log_level="warning",
-        access_log=False,  # even suppressed, it formats the client and path per request
-        server_header=False,  # names no server software to a scanner (and is one less header)
-        timeout_graceful_shutdown=3,
-        # X-Forwarded-* only from the configured proxies (DENKDAG_TRUSTED_PROXIES).
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        **server_options(settings),
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's settings for serving Denkdag (also what the slow-client test serves with)."""
+    from denkdag.cli.slow_clients import TimedHttp
+
+    return {
+        "log_level": "warning",
+        "access_log": False,  # even suppressed, it formats the client and path per request
+        "server_header": False,  # names no server software to a scanner (one less header)
+        "timeout_graceful_shutdown": 3,
+        "timeout_keep_alive": 5,  # an idle kept-alive connection (slow_clients: mid-request)
+        "http": TimedHttp,  # header and body read time-outs (cli/slow_clients.py)
+        # X-Forwarded-* only from the configured proxies (DENKDAG_TRUSTED_PROXIES).
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
+    }
 
 
 def serve(

@@ -109,6 +109,9 @@ class SessionInfo:
     """Where shown results reach phones (PHONE_RESULTS; domain/visibility.py)."""
     next_closes: str = "no"
     """yes: moving on (next, previous, goto) closes the question left behind."""
+    capacity: int = 0
+    """The most participants that may join (0: no cap); a facilitator sets it where a room's
+    size is known, so no one address can mint voices beyond it."""
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ _IMAGE_REF = re.compile(
     re.IGNORECASE,
 )
 FRONT_MATTER_KEYS = tuple(f.name for f in fields(SessionInfo))
+MAX_CAPACITY = 1_000_000
 _SETTING = re.compile(r"^(?P<key>[a-z][a-z_]*):(?:\s+(?P<value>.*))?$")
 _SLIDE_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _FENCE = "---"
@@ -209,6 +210,15 @@ def _front_matter(lines: list[Line]) -> tuple[SessionInfo, int]:
             raise DeckSyntaxError(
                 line.number, N_("next_closes must be yes or no, not '%(value)s'"), value=values[key]
             )
+        if key == "capacity" and not (
+            values[key].isascii() and values[key].isdigit() and 0 < int(values[key]) <= MAX_CAPACITY
+        ):
+            raise DeckSyntaxError(
+                line.number,
+                N_("capacity is a number of participants from 1 to %(most)s, not '%(value)s'"),
+                most=MAX_CAPACITY,
+                value=values[key],
+            )
         if key == "questions" and values[key] not in QUESTION_MODES:
             raise DeckSyntaxError(
                 line.number,
@@ -239,7 +249,8 @@ def _session_info(
     if not values.get("title", "").strip():
         raise DeckSyntaxError(closing + 1, N_("the front matter needs a 'title: …'"))
     results = ResultsMode(values.pop("results", ResultsMode.LIVE.value))
-    return SessionInfo(**values, results=results, profile=profile)
+    capacity = int(values.pop("capacity", "0"))
+    return SessionInfo(**values, results=results, profile=profile, capacity=capacity)
 
 
 def _split_slides(lines: list[Line]) -> list[tuple[Line, list[Line]]]:

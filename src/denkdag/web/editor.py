@@ -2,9 +2,10 @@
 
 The page loads the deck as JSON and changes it with small JSON requests under
 `/e/{code}/…` (page-local, like the report's downloads): each names the deck version it
-was made on, so a stale one gets 409 with the deck as it is now. Access is the same as
-for the presenter view (`Denkdag.facilitated`); a cookie-signed request needs the CSRF
-header (`facilitator` checks it).
+was made on, so a stale one gets 409 with the deck as it is now. Only the session's
+facilitators; another's session is answered exactly as an unknown code (`Access.edited`:
+404, charged to the failed-lookup budget). A cookie-signed request needs the CSRF header
+(`facilitator` checks it).
 """
 
 from __future__ import annotations
@@ -275,7 +276,7 @@ async def upload_image(request: Request, code: str, slide_id: str, user: Signed)
     """A picture for the slide (multipart: `image`, `alt`, `version`): checked by its bytes,
     re-encoded without metadata (formats/images.py), stored, and put on the slide. The
     access check comes before the body is read."""
-    session = await service(request).access.facilitated(code, user)
+    session = await service(request).access.edited(code, user)
     i18n.request_language(request, session.deck.info.language)  # the editor page's
     async with request.form(max_files=1, max_fields=4) as form:
         upload = form.get("image")
@@ -338,7 +339,7 @@ async def remove_image(
 async def preview(request: Request, code: str, slide_id: str, user: Signed) -> Response:
     """The slide as the projector shows it when it first comes up (presenter partial)."""
     svc = service(request)
-    session = await svc.access.facilitated(code, user)
+    session = await svc.access.edited(code, user)
     slide = session.deck.slide(slide_id)
     if slide is None:
         return HTMLResponse("", status_code=404)
@@ -371,7 +372,7 @@ async def download_deck(request: Request, code: str) -> Response:
     user = await facilitator(request)
     if user is None:
         return RedirectResponse(f"/login?next=/e/{code}", status_code=303)
-    session = await service(request).access.facilitated(code, user)
+    session = await service(request).access.edited(code, user)
     return Response(
         write_deck(session.deck),
         media_type="text/markdown; charset=utf-8",
@@ -388,7 +389,7 @@ async def download_deck_zip(request: Request, code: str) -> Response:
     user = await facilitator(request)
     if user is None:
         return RedirectResponse(f"/login?next=/e/{code}", status_code=303)
-    session = await service(request).access.facilitated(code, user)
+    session = await service(request).access.edited(code, user)
     images = await _editor(request).images_of(session)
     return Response(
         write_deck_zip(session.deck, images),

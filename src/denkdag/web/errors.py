@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denkdag.app.editor import ImageNotAccepted
+from denkdag.app.heavy import ReportsBusy, ReportTooSlow
 from denkdag.domain.errors import (
     N_,
     DomainError,
@@ -48,6 +49,8 @@ STATUS = {
     ImageNotAccepted: 422,
     SessionBusy: 409,
     NicknameTaken: 409,
+    ReportsBusy: 429,
+    ReportTooSlow: 503,
 }
 
 
@@ -130,7 +133,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
         detail = await translated_detail(request, error)
-        return JSONResponse({"detail": detail}, status_code=status_of(error))
+        retry_after = getattr(error, "retry_after", None)  # busy or slow reports: come back
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return JSONResponse({"detail": detail}, status_code=status_of(error), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:

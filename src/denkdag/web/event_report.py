@@ -41,11 +41,19 @@ async def report_page(request: Request, event_code: str) -> Response:
         return report
     language = _language(request, report)
     page = {"languages": i18n.LANGUAGE_NAMES}
-    html = render_event_report(report, language=language, page=page)
+    html = await service(request).reports.heavy.run(  # off the event loop (app/heavy.py)
+        render_event_report, report, language=language, page=page
+    )
     response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
     picked = request.query_params.get("lang")
     if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(i18n.LANG_COOKIE, picked, samesite="lax", max_age=31536000)
+        response.set_cookie(
+            i18n.LANG_COOKIE,
+            picked,
+            samesite="lax",
+            max_age=31536000,
+            secure=request.app.state.settings.secure_cookies,
+        )
     return response
 
 

@@ -8,7 +8,8 @@ the budget — count that in when sizing).
 ## Why these numbers: guessing an 8-digit join code
 
 A code has 8 random digits: 10⁸ codes. Every request naming a code that does not exist
-(404 under `/api/v1/sessions/{code}`, `/j/{code}`, `/p/`, `/c/`, `/r/`, `/qr/`, and for event
+(404 under `/api/v1/sessions/{code}`, `/j/{code}`, `/p/`, `/c/`, `/r/`, `/qr/`, the editor's
+`/e/`, `/media/`, and for event
 codes `/ev/`, `/api/v1/events/`, and the home page's `/?code=`) costs the client address
 one token of the *failed lookup* bucket: `LOOKUP_BURST` tokens, refilled at
 `LOOKUP_PER_HOUR` an hour. An address with an empty bucket gets 429 for every code
@@ -25,9 +26,32 @@ a correct code costs nothing. What 8 digits cannot give is the 1 % bound for a s
 holding thousands of joinable sessions: 10 digits would (L ≤ 25,000), or join codes that
 stop working when a session ends.
 
-Joins themselves are limited per address too (`JOIN_BURST` at once, then `JOIN_PER_SECOND`):
-a room of 300 joining within a minute passes; one machine minting thousands of voices does
-not. Rooms that need one voice per person use invitation codes.
+## Why these numbers: a plenary behind one address
+
+A conference's phones usually reach the server from one public address (the venue's NAT),
+so nothing a whole room does may be limited per address at a room's scale. Each limit is
+keyed on what identifies an abuser instead:
+
+- **Streams per credential** (`STREAMS_PER_CREDENTIAL` = 8 for one participant token,
+  facilitator token or sign-in cookie, per session): a phone needs one or two, a
+  facilitator's projector, presenter view and remote a few more. Holding thousands of
+  idle streams first needs thousands of voices, which the join limits bound.
+- **Streams per session, by its size**: at most `STREAMS_PER_JOINED` (2) per joined
+  participant plus `STREAMS_SESSION_SLACK` (50) for screens and facilitators.
+- **Streams per address**: `DENKDAG_STREAMS_PER_ADDRESS` (10,000), far above a plenary of
+  5,000; and `DENKDAG_STREAMS_TOTAL` for the instance.
+- **Joins per session**: the facilitator's `capacity:` (deck front matter) caps a session's
+  voices; invitation codes give one voice per person where that matters.
+- **Joins per address, across sessions**: minting voices in many sessions is what one
+  machine does and one venue does not. The first join of an address into a session
+  costs one token of the *sessions* bucket (`SESSIONS_BURST` = 30 sessions at once, then
+  `SESSIONS_PER_HOUR` = 60 an hour); further joins into a session the address already
+  joined within `JOINED_WINDOW` (an hour) cost none. A venue running 30 parallel rooms
+  passes; one address minting voices across 50 sessions is stopped at the 31st.
+- **Joins per address, a backstop**: `JOIN_BURST` (10,000) at once, then
+  `JOIN_PER_SECOND` (10) a second: two plenaries of 5,000 joining at once, never a room.
+
+`DENKDAG_RATE_LIMITS=false` lifts every limit here, the stream caps included.
 """
 
 from __future__ import annotations
@@ -52,15 +76,27 @@ log = logging.getLogger("denkdag.refused")
 
 LOOKUP_BURST = 50
 LOOKUP_PER_HOUR = 30
-JOIN_BURST = 600
-JOIN_PER_SECOND = 5.0
+JOIN_BURST = 10_000
+JOIN_PER_SECOND = 10.0
+SESSIONS_BURST = 30
+SESSIONS_PER_HOUR = 60
+JOINED_WINDOW = 3600.0
+STREAMS_PER_CREDENTIAL = 8
+STREAMS_PER_JOINED = 2
+STREAMS_SESSION_SLACK = 50
 ANSWER_BURST = 30
 ANSWER_PER_SECOND = 3.0
 LOGIN_FREE_FAILURES = 10
 LOGIN_MAX_DELAY = 900.0
 MAX_KEYS = 100_000
 STREAMS_PER_ADDRESS = "Too many live streams from your network. Close a tab and try again."
+STREAMS_PER_PHONE = "Too many live streams for this phone or screen. Close a tab and try again."
+STREAMS_PER_SESSION = (
+    "This session holds as many live streams as it has participants for. Try again in a moment."
+)
+SESSIONS_REFUSED = "Too many different sessions joined from your network."
 ANSWERS_REFUSED = "Too many answers at once."
+LATER = "Try again in a moment."
 STREAMS_TOTAL = "The server holds as many live streams as it can. Try again in a moment."
 
 Clock = Callable[[], float]
@@ -228,37 +264,85 @@ class Limits:
     trusted: tuple[Network, ...] = ()
     lookups: Limiter | None = None
     joins: Limiter | None = None
+    sessions: Limiter | None = None
     answers: Limiter | None = None
     login_accounts: Backoff | None = None
     login_addresses: Backoff | None = None
-    streams_per_address: int = 20
-    streams_total: int = 10_000
+    streams_per_address: float = 10_000
+    streams_per_credential: float = STREAMS_PER_CREDENTIAL
+    streams_per_joined: float = STREAMS_PER_JOINED
+    streams_session_slack: float = STREAMS_SESSION_SLACK
+    streams_total: float = 20_000
     refusals: Refusals | None = None
+    clock: Clock = time.monotonic
 
     def __post_init__(self) -> None:
         self.lookups = self.lookups or Limiter(Rate(LOOKUP_BURST, LOOKUP_PER_HOUR / 3600))
         self.joins = self.joins or Limiter(Rate(JOIN_BURST, JOIN_PER_SECOND))
+        self.sessions = self.sessions or Limiter(
+            Rate(SESSIONS_BURST, SESSIONS_PER_HOUR / 3600), clock=self.clock
+        )
         self.answers = self.answers or Limiter(Rate(ANSWER_BURST, ANSWER_PER_SECOND))
         self.login_accounts = self.login_accounts or Backoff()
         self.login_addresses = self.login_addresses or Backoff()
         self.refusals = self.refusals or Refusals()
         self.open_streams: Counter[str] = Counter()
+        self.open_by_credential: Counter[str] = Counter()
+        self.open_by_session: Counter[str] = Counter()
         self.streams_open = 0
+        self._joined: OrderedDict[str, float] = OrderedDict()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        """The limits an app runs with; `rate_limits=False` lifts the rates (not the caps)."""
-        unlimited = Rate(math.inf, 0.0)
+        """The limits an app runs with; `rate_limits=False` lifts every one of them."""
+        if not settings.rate_limits:
+            unlimited = Rate(math.inf, 0.0)
+            return cls(
+                trusted=parse_networks(settings.trusted_proxies),
+                lookups=Limiter(unlimited),
+                joins=Limiter(unlimited),
+                sessions=Limiter(unlimited),
+                answers=Limiter(unlimited),
+                login_accounts=Backoff(free=2**31),
+                login_addresses=Backoff(free=2**31),
+                streams_per_address=math.inf,
+                streams_per_credential=math.inf,
+                streams_per_joined=math.inf,
+                streams_total=math.inf,
+            )
         return cls(
             trusted=parse_networks(settings.trusted_proxies),
-            lookups=None if settings.rate_limits else Limiter(unlimited),
-            joins=None if settings.rate_limits else Limiter(unlimited),
-            answers=None if settings.rate_limits else Limiter(unlimited),
-            login_accounts=None if settings.rate_limits else Backoff(free=2**31),
-            login_addresses=None if settings.rate_limits else Backoff(free=2**31),
             streams_per_address=settings.streams_per_address,
             streams_total=settings.streams_total,
         )
+
+    def check_join(self, address: str, code: str) -> None:
+        """Refuse a join from `address` into session `code` over the address's budgets: a
+        session it has not joined within the hour costs one of its *sessions* tokens, and
+        every join one of the (far larger) backstop's."""
+        assert self.sessions is not None and self.joins is not None
+        key = f"{address} {code}"
+        now = self.clock()
+        seen = self._joined.get(key)
+        if seen is None or now - seen > JOINED_WINDOW:
+            wait = self.sessions.hit(address)
+            if wait > 0:
+                raise self.refuse("join_sessions", f"{SESSIONS_REFUSED} {LATER}", wait)
+        wait = self.joins.hit(address)
+        if wait > 0:
+            raise self.refuse("join", f"Too many joins from your network. {LATER}", wait)
+        joined = self._joined
+        joined[key] = now
+        joined.move_to_end(key)
+        while len(joined) > MAX_KEYS:
+            joined.popitem(last=False)
+
+    def session_streams_allowed(self, code: str, joined: int) -> bool:
+        """Whether session `code`'s open streams (this one included) fit its size."""
+        if math.isinf(self.streams_per_joined):
+            return True
+        allowed = joined * self.streams_per_joined + self.streams_session_slack
+        return self.open_by_session[code] <= allowed
 
     def refuse(self, kind: str, detail: str, retry_after: float) -> TooMany:
         assert self.refusals is not None
@@ -292,7 +376,8 @@ class Limits:
 
 
 _CODE_ROUTE = re.compile(
-    r"^/(?:api/v1/sessions|j|p|c|r|qr)/([^/]+?)(?:\.svg|\.pdf|\.xlsx|\.csv|\.json)?(/.*)?$"
+    r"^/(?:api/v1/sessions|j|p|c|r|qr|e|media)/([^/]+?)"
+    r"(?:\.svg|\.pdf|\.xlsx|\.csv|\.json|\.polis\.zip)?(/.*)?$"
 )
 _EVENT_ROUTE = re.compile(r"^/(?:ev|api/v1/events)/[^/]+")
 """Event codes (six characters) are looked up, and guessed, like join codes."""
@@ -306,7 +391,7 @@ def _looks_up_code(scope: Scope, path: str) -> bool:
     return path == "/" and b"code=" in (scope.get("query_string") or b"")
 
 
-_JOIN = re.compile(r"^/(?:api/v1/sessions/[^/]+/participants|j/[^/]+/join)$")
+_JOIN = re.compile(r"^/(?:api/v1/sessions/([^/]+)/participants|j/([^/]+)/join)$")
 _ANSWER = re.compile(
     r"^/(?:api/v1/sessions/[^/]+/slides/[^/]+/response|j/([^/]+)/answer"
     r"|(?:api/v1/sessions|j)/[^/]+/questions(?:/\d+/vote)?"
@@ -315,7 +400,7 @@ _ANSWER = re.compile(
 )
 """Answers, Q&A questions and upvotes, statement rounds' statements and votes: one budget
 per participant token."""
-_EVENTS = re.compile(r"^/api/v1/sessions/[^/]+/events$")
+_EVENTS = re.compile(r"^/api/v1/sessions/([^/]+)/events$")
 
 
 def _header(scope: Scope, wanted: bytes) -> str | None:
@@ -347,6 +432,17 @@ def _participant_key(scope: Scope, path: str) -> str | None:
     return token_key(token) if token else None
 
 
+def _credential_key(scope: Scope, code: str) -> str | None:
+    """Who holds a stream of session `code`: the hash of its participant token, API token
+    or sign-in cookie, with the code (a facilitator's screens of two sessions count apart)."""
+    header = _header(scope, b"authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        token = _cookie(scope, f"dd_p_{code}") or _cookie(scope, "dd_login") or ""
+    token = token.strip()
+    return f"{code} {token_key(token)}" if token else None
+
+
 def token_key(token: str) -> str:
     """A participant token as a limit key: its hash, so the limiter holds no token."""
     return sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
@@ -376,8 +472,8 @@ class Guard:
         try:
             if code_route:
                 self._check_lookups(address)
-            if method == "POST" and _JOIN.match(path):
-                self._check(limits.joins, address, "join", "Too many joins from your network.")
+            if method == "POST" and (join := _JOIN.match(path)) is not None:
+                limits.check_join(address, join.group(1) or join.group(2))
             if method in {"PUT", "POST"} and _ANSWER.match(path):
                 key = _participant_key(scope, path)
                 if key is not None:
@@ -385,8 +481,8 @@ class Guard:
         except TooMany as refused:
             await reply(send, 429, {"detail": refused.detail}, refused.retry_after)
             return
-        if method == "GET" and _EVENTS.match(path):
-            await self._stream(scope, receive, send, address)
+        if method == "GET" and (events := _EVENTS.match(path)) is not None:
+            await self._stream(scope, receive, send, address, events.group(1))
             return
         if not code_route:
             await self.app(scope, receive, send)
@@ -420,23 +516,38 @@ class Guard:
         if wait > 0:
             raise self.limits.refuse(kind, f"{detail} Try again in a moment.", wait)
 
-    async def _stream(self, scope: Scope, receive: Receive, send: Send, address: str) -> None:
+    async def _stream(
+        self, scope: Scope, receive: Receive, send: Send, address: str, code: str
+    ) -> None:
+        """Hold a stream's slots (address, credential, session, total) while it runs;
+        the session's own cap, which needs its size, is checked as it opens
+        (`Limits.session_streams_allowed`, web/stream.py)."""
         limits = self.limits
-        streams = limits.open_streams
+        credential = _credential_key(scope, code)
         refused = None
-        if streams[address] >= limits.streams_per_address:
+        if limits.open_streams[address] >= limits.streams_per_address:
             refused = limits.refuse("stream_per_address", STREAMS_PER_ADDRESS, 10)
+        elif (
+            credential is not None
+            and limits.open_by_credential[credential] >= limits.streams_per_credential
+        ):
+            refused = limits.refuse("stream_per_credential", STREAMS_PER_PHONE, 10)
         elif limits.streams_open >= limits.streams_total:
             refused = limits.refuse("stream_total", STREAMS_TOTAL, 10)
         if refused is not None:
             await reply(send, 429, {"detail": refused.detail}, refused.retry_after)
             return
-        streams[address] += 1
+        held = [(limits.open_streams, address), (limits.open_by_session, code)]
+        if credential is not None:
+            held.append((limits.open_by_credential, credential))
+        for counter, key in held:
+            counter[key] += 1
         limits.streams_open += 1
         try:
             await self.app(scope, receive, send)
         finally:
             limits.streams_open -= 1
-            streams[address] -= 1
-            if streams[address] <= 0:
-                del streams[address]
+            for counter, key in held:
+                counter[key] -= 1
+                if counter[key] <= 0:
+                    del counter[key]

@@ -149,12 +149,20 @@ async def report_page(request: Request, code: str, compare: str | None = None) -
         "compare_query_first": "?" + query[1:] if query else "",
     }
     language = i18n.request_language(request, session.deck.info.language)
-    html = render_report(report, language=language, comparison=comparison, page=page)
+    html = await svc.reports.heavy.run(  # off the event loop (app/heavy.py)
+        render_report, report, language=language, comparison=comparison, page=page
+    )
     response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
     set_csrf(request, response)
     picked = request.query_params.get("lang")
     if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(i18n.LANG_COOKIE, picked, samesite="lax", max_age=31536000)
+        response.set_cookie(
+            i18n.LANG_COOKIE,
+            picked,
+            samesite="lax",
+            max_age=31536000,
+            secure=request.app.state.settings.secure_cookies,
+        )
     return response
 
 

@@ -27,10 +27,12 @@ from denkdag.app.denkdag import Denkdag
 from denkdag.app.sessions import DELETED
 from denkdag.app.streams import Envelope, Subscription
 from denkdag.domain.errors import N_, DomainError, NotAllowed
+from denkdag.domain.model import Session
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
 from denkdag.web.errors import status_of, translated_detail
 from denkdag.web.fastvote import refuse_outage
 from denkdag.web.middleware import RAW_SEND, reply, route_path
+from denkdag.web.ratelimit import STREAMS_PER_SESSION, Limits, TooMany
 
 Write = Callable[[bytes], Awaitable[None]]
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -54,6 +56,7 @@ async def _open(code: str, request: Request) -> EventStream:
         if token is None and user is not None:
             raise NotAllowed(N_("You are not a facilitator of this session."))
         await svc.participation.participant(code, token)
+    await _within_session_size(request, code, session)
     config = settings(request)
     return EventStream(
         svc,
@@ -63,6 +66,18 @@ async def _open(code: str, request: Request) -> EventStream:
         config.heartbeat_seconds,
         config.stream_idle_seconds,
     )
+
+
+async def _within_session_size(request: Request, code: str, session: Session) -> None:
+    """Refuse a stream beyond what the session's size needs (ratelimit.Limits): checked
+    against the joined count the room's phones see, and recounted before refusing (that
+    count lags a join storm by a tally interval)."""
+    limits: Limits = request.app.state.limits
+    svc = service(request)
+    if limits.session_streams_allowed(code, await svc.results.shown_joined(session)):
+        return
+    if not limits.session_streams_allowed(code, await svc.results.joined(session)):
+        raise limits.refuse("stream_per_session", STREAMS_PER_SESSION, 10)
 
 
 def _last_event_id(request: Request) -> int | None:
@@ -189,6 +204,9 @@ class StreamOpener:
         except DomainError as error:
             detail = await translated_detail(request, error, match.group(1))
             await reply(send, status_of(error), {"detail": detail})
+            return
+        except TooMany as refused:
+            await reply(send, 429, {"detail": refused.detail}, refused.retry_after)
             return
         except Exception as error:
             if not await refuse_outage(scope, send, error):

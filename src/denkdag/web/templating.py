@@ -57,7 +57,13 @@ def render(
     set_csrf(request, response)
     picked = request.query_params.get("lang")
     if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(LANG_COOKIE, picked, samesite="lax", max_age=31536000)
+        response.set_cookie(
+            LANG_COOKIE,
+            picked,
+            samesite="lax",
+            max_age=31536000,
+            secure=request.app.state.settings.secure_cookies,
+        )
     return response
 
 

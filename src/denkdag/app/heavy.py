@@ -1,0 +1,165 @@
+"""Heavy work off the event loop: a report's model, its exported files (XLSX, CSV, JSON,
+the pol.is zip) and its PDF are built in worker processes, a few at a time, each within a
+time budget.
+
+Why processes: building a 400-slide workbook or PDF is seconds to minutes of pure Python;
+in a thread it would hold the interpreter lock the event loop needs between votes, so
+every vote and live update of every session on the instance would wait on it. A worker
+process has its own lock; the event loop only sends the inputs and reads the file back.
+
+Why bounded: each build takes a core and memory. `workers` builds run at once (one worker
+process each, started on first use and kept for the life of the process); `queue` more may
+wait for one; beyond that the caller is told at once that the server is busy with other
+reports (`ReportsBusy`, 429).
+
+Why a budget: a build that runs longer than `seconds` is stopped (its worker process is
+ended and a fresh one started on next use) and the caller told so (`ReportTooSlow`, 503),
+so one huge export cannot hold a worker for ever.
+
+Whatever runs here must be a module-level function of arguments that pickle (the formats'
+builders take plain domain values).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copyreg
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from denkdag.domain.errors import N_, DomainError
+
+T = TypeVar("T")
+DEFAULT_WORKERS = max(1, (os.cpu_count() or 2) // 2)
+"""Half the cores: the other half stays with the event loop and the database."""
+DEFAULT_SECONDS = 300.0
+STARTING_SECONDS = 60.0
+"""How long a fresh worker process may take to start (before the budget counts)."""
+
+
+class ReportsBusy(DomainError):
+    """Every worker is building and the queue is full: try again shortly (429)."""
+
+    retry_after = 30
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_("The server is busy building other reports. Try again in half a minute.")
+        )
+
+
+class ReportTooSlow(DomainError):
+    """A build ran past its time budget and was stopped (503)."""
+
+    retry_after = 60
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            N_(
+                "Building this file took longer than %(seconds)s seconds and was stopped. "
+                "Try a smaller export, or ask the operator to raise DENKDAG_EXPORT_SECONDS."
+            ),
+            seconds=f"{seconds:g}",
+        )
+
+
+def _read_only(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(items)
+
+
+def _reduce_mapping(mapping: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return _read_only, (dict(mapping),)
+
+
+copyreg.pickle(MappingProxyType, _reduce_mapping)
+"""The domain's read-only mappings (a slide's settings) travel to the workers as copies."""
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+"""The worker processes by slot, shared by every HeavyWork of this process (a test run
+builds hundreds of services; each would otherwise start its own and pay the imports)."""
+
+
+class HeavyWork:
+    """Worker processes for the heavy builds: at most `workers` at once, `queue` waiting."""
+
+    def __init__(
+        self,
+        workers: int = DEFAULT_WORKERS,
+        seconds: float = DEFAULT_SECONDS,
+        queue: int | None = None,
+    ) -> None:
+        self.workers = max(1, workers)
+        self.seconds = seconds
+        self.queue = 2 * self.workers if queue is None else queue
+        self._free: asyncio.Queue[int] | None = None
+        self._asked = 0
+
+    async def run(self, build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`build(*args, **kwargs)` in a worker process; ReportsBusy when every worker and
+        the queue are taken, ReportTooSlow when it runs past the time budget."""
+        if self._asked >= self.workers + self.queue:
+            raise ReportsBusy()
+        self._asked += 1
+        try:
+            free = self._slots()
+            slot = await free.get()
+            try:
+                return await self._in(slot, partial(build, *args, **kwargs))
+            finally:
+                free.put_nowait(slot)
+        finally:
+            self._asked -= 1
+
+    def _slots(self) -> asyncio.Queue[int]:
+        if self._free is None:
+            self._free = asyncio.Queue()
+            for slot in range(self.workers):
+                self._free.put_nowait(slot)
+        return self._free
+
+    async def _in(self, slot: int, build: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        pool = _POOLS.get(slot)
+        if pool is None:
+            # spawn, not fork: the serving process has threads (the database's, asyncio's)
+            # that a forked child would inherit half-way through what they were doing.
+            context = multiprocessing.get_context("spawn")
+            pool = _POOLS[slot] = ProcessPoolExecutor(1, mp_context=context)
+            # Started before the budget's clock runs: the budget is the build's own time.
+            await asyncio.wait_for(loop.run_in_executor(pool, os.getpid), STARTING_SECONDS)
+        done = loop.run_in_executor(pool, build)
+        try:
+            return await asyncio.wait_for(asyncio.shield(done), self.seconds)
+        except TimeoutError:
+            done.add_done_callback(_forget)  # it ends as the worker is ended below
+            _end(slot)
+            raise ReportTooSlow(self.seconds) from None
+        except BrokenProcessPool:
+            _end(slot)  # the worker died (out of memory, killed): a fresh one next time
+            raise
+
+
+def _forget(done: asyncio.Future[Any]) -> None:
+    """Read a stopped build's outcome (the worker ended under it), so none is reported."""
+    if not done.cancelled():
+        done.exception()
+
+
+def _end(slot: int) -> None:
+    """End slot's worker process now (a running build cannot be stopped any other way)."""
+    pool = _POOLS.pop(slot, None)
+    if pool is None:
+        return
+    # ProcessPoolExecutor has no public way to stop a running task before Python 3.14
+    # (terminate_workers); its processes are all it runs.
+    for process in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
