@@ -45,15 +45,7 @@ async def report_page(request: Request, event_code: str) -> Response:
         render_event_report, report, language=language, page=page
     )
     response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
-    picked = request.query_params.get("lang")
-    if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(
-            i18n.LANG_COOKIE,
-            picked,
-            samesite="lax",
-            max_age=31536000,
-            secure=request.app.state.settings.secure_cookies,
-        )
+    i18n.remember_language(request, response)
     return response
 
 

@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from typing import Protocol
 
 from babel import Locale
-from fastapi import Request
+from fastapi import Request, Response
 from markupsafe import Markup, escape
 
 from denkdag.domain.errors import Message
@@ -109,6 +109,20 @@ def request_language(request: Request, session_language: str | None = None) -> s
     language = choose_language(picked, session_language, request.headers.get("accept-language"))
     current_language.set(language)
     return language
+
+
+def remember_language(request: Request, response: Response) -> None:
+    """A language picked with `?lang=` is kept for the reader's next pages (a year), in a
+    cookie sent over HTTPS only where the site is served so (`DENKDAG_SECURE_COOKIES`)."""
+    picked = request.query_params.get("lang")
+    if picked in LANGUAGE_NAMES:
+        response.set_cookie(
+            LANG_COOKIE,
+            picked,
+            samesite="lax",
+            max_age=31536000,
+            secure=request.app.state.settings.secure_cookies,
+        )
 
 
 def _accepted(header: str) -> list[str]:

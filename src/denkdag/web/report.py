@@ -154,15 +154,7 @@ async def report_page(request: Request, code: str, compare: str | None = None) -
     )
     response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
     set_csrf(request, response)
-    picked = request.query_params.get("lang")
-    if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(
-            i18n.LANG_COOKIE,
-            picked,
-            samesite="lax",
-            max_age=31536000,
-            secure=request.app.state.settings.secure_cookies,
-        )
+    i18n.remember_language(request, response)
     return response
 
 

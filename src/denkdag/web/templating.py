@@ -55,15 +55,7 @@ def render(
     response = templates.TemplateResponse(request, template, context, status_code=status_code)
     response.headers["Cache-Control"] = "no-cache"
     set_csrf(request, response)
-    picked = request.query_params.get("lang")
-    if picked in i18n.LANGUAGE_NAMES:
-        response.set_cookie(
-            LANG_COOKIE,
-            picked,
-            samesite="lax",
-            max_age=31536000,
-            secure=request.app.state.settings.secure_cookies,
-        )
+    i18n.remember_language(request, response)
     return response
 
 
