@@ -20,8 +20,6 @@ from denkdag.formats.templating import environment
 from denkdag.web import i18n, pace
 from denkdag.web.auth import CSRF_FIELD, csrf_token, set_csrf, settings
 
-LANG_COOKIE = i18n.LANG_COOKIE
-
 _environment = environment()
 _environment.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext, i18n.ngettext, newstyle=True
