@@ -3,7 +3,9 @@ login cookie, by API token), gets no 2xx on any route of facilitator A's session
 byte of A's session in any answer: not by URL, not by API, not by live stream.
 
 A new route is walked without a change here; only a route anyone may call on a session
-(the participant's ways in) must be named in OPEN, with why.
+(the participant's ways in) must be named in OPEN, with why. The editor (`/e/`) answers
+another's session exactly as an unknown code (404 with the same sentence), so it does not
+tell which codes exist; every other route refuses outright.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import anyio
 import httpx
 import pytest
 
+from denkdag.app.sessions import unknown_session
 from harness.accounts import Browser, People
 
 pytestmark = pytest.mark.anyio
@@ -151,7 +154,21 @@ def _outcome(response: httpx.Response, code: str) -> str:
         return "to sign-in"
     if response.status_code == 303 and location == f"/j/{code}":
         return "to join"
+    if response.status_code == 404 and _detail(response) == unknown_session().detail:
+        return "as unknown"
     return f"{response.status_code} {location} {response.text[:200]}"
+
+
+def _detail(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("detail") if isinstance(body, dict) else None
+
+
+EDITOR = "/e/"
+"""The editor's routes: another's session is an unknown code there ("as unknown")."""
 
 
 async def test_facilitator_b_reaches_nothing_of_facilitator_a(people: People) -> None:
@@ -176,13 +193,24 @@ async def test_facilitator_b_reaches_nothing_of_facilitator_a(people: People) ->
             leaked = [secret for secret in secrets if secret in response.text]
             assert not leaked, (method, route.path, how, leaked)
             seen.append((method, route.path, how, _outcome(response, code)))
-    unexpected = [s for s in seen if s[3] not in {"refused", "to sign-in", "to join"}]
+    expected = {"refused", "to sign-in", "to join"}
+    unexpected = [
+        s
+        for s in seen
+        if s[3] not in (expected | {"as unknown"} if s[1].startswith(EDITOR) else expected)
+    ]
     assert not unexpected, "\n".join(map(str, unexpected))
-    # Signed in by cookie, B is refused outright everywhere but on participants' pages.
+    # Signed in by cookie, B is refused outright everywhere but on participants' pages
+    # and in the editor, which answers exactly as for an unknown code.
     for method, path, how, outcome in seen:
-        if how == "cookie" and outcome != "refused":
+        if how != "cookie":
+            continue
+        if path.startswith(EDITOR):
+            assert outcome == "as unknown", (method, path, outcome)
+        elif outcome != "refused":
             assert outcome == "to join" and path.startswith("/j/"), (method, path, outcome)
-    assert sum(outcome == "refused" for *_, outcome in seen) >= len(seen) * 3 // 4
+    turned_away = sum(outcome in {"refused", "as unknown"} for *_, outcome in seen)
+    assert turned_away >= len(seen) * 3 // 4
 
     after = await running.service.sessions.get(code)
     assert after.state == before.state and after.deck == before.deck

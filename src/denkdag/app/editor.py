@@ -320,7 +320,9 @@ class Editor:
         """The facilitator's running choices (where results show on phones, whether Next
         closes the question left behind), changed from the remote while the session runs:
         a new deck version like any edit, whoever saved last. InvalidControl for a value
-        the deck format would refuse."""
+        the deck format would refuse. The access check comes first: someone who may not
+        facilitate the session learns nothing of it, not even how its values are checked."""
+        session = await self.service.access.facilitated(code, user)
         if phone_results not in PHONE_RESULTS:
             raise InvalidControl(
                 N_("phone_results must be one of %(modes)s, not '%(value)s'"),
@@ -331,7 +333,6 @@ class Editor:
             raise InvalidControl(
                 N_("next_closes must be yes or no, not '%(value)s'"), value=next_closes
             )
-        session = await self.service.access.facilitated(code, user)
         for _ in range(RETRIES):
             revision = await self.revisions.current(session.id)
             try:

@@ -164,16 +164,38 @@ def from_this_machine(request: Request) -> bool:
     return local and not any(name in request.headers for name in FORWARDED)
 
 
-@router.get("/setup")
-async def first_run(request: Request) -> Response:
-    """The first run in the browser: on the server itself, while no administrator exists,
-    a one-time link to create one (elsewhere `denkdag user setup-link` prints it)."""
+async def _first_run_refusal(request: Request) -> Response | None:
+    """Why /setup is closed to this request, as a page; None while it is open (no
+    administrator yet, and the request comes from the server itself)."""
     if not await accounts(request).needs_first_administrator():
         return RedirectResponse("/login", status_code=303)
     if not from_this_machine(request):
         context = {"next": "/sessions", "failed": False, "first_run": True, "remote": True}
         return render(request, "login.html", context, status_code=403)
+    return None
+
+
+@router.get("/setup", response_class=HTMLResponse)
+async def first_run(request: Request) -> Response:
+    """The first run in the browser: on the server itself, while no administrator exists,
+    a button that makes a one-time link to create one (elsewhere `denkdag user
+    setup-link` prints it). Only the POST makes the link: a GET changes nothing."""
+    refused = await _first_run_refusal(request)
+    if refused is not None:
+        return refused
+    return render(request, "setup.html", {})
+
+
+@router.post("/setup")
+async def first_run_link(request: Request, csrf_token: Csrf = "") -> Response:
+    """Make the first administrator's one-time sign-up link and go there."""
+    check_csrf(request, csrf_token)
+    refused = await _first_run_refusal(request)
+    if refused is not None:
+        return refused
     token = await accounts(request).first_administrator_link()
+    if token is None:  # an administrator signed up meanwhile
+        return RedirectResponse("/login", status_code=303)
     return RedirectResponse(f"/invite/{token}", status_code=303)
 
 

@@ -368,7 +368,7 @@ async def remote_action(
 async def remote_settings(
     request: Request,
     code: str,
-    phone_results: str = Form(..., max_length=40),
+    phone_results: str = Form("", max_length=40),
     next_closes: str = Form("no", max_length=10),
     csrf_token: str = Form(""),
 ) -> Response:
