@@ -46,14 +46,10 @@ def _api(server: Any, token: str, method: str, path: str, body: Any = None) -> A
 
 @pytest.fixture(scope="module")
 def site(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    helpers.chromium_or_skip()
-    server = helpers.start_server(tmp_path_factory.mktemp("denkdag-event-profiles"))
-    try:
+    with helpers.seed_server(tmp_path_factory, "denkdag-event-profiles") as server:
         _cli(server, "user", "add", "olga", "--role", "organiser")
         server.olga = _cli(server, "token", "create", "olga").strip().split()[-1]
         yield server
-    finally:
-        helpers.stop_server(server)
 
 
 def test_a_phone_answers_the_events_question_once_across_rooms(

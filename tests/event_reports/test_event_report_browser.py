@@ -25,9 +25,7 @@ NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
 
 @pytest.fixture(scope="module")
 def site(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    helpers.chromium_or_skip()
-    server = helpers.start_server(tmp_path_factory.mktemp("denkdag-event-report"))
-    try:
+    with helpers.seed_server(tmp_path_factory, "denkdag-event-report") as server:
         subprocess.run(
             [*DENKDAG, "user", "add", "olga", "--role", "organiser", "--database", server.database],
             env={**os.environ, "DENKDAG_PASSWORD": PASSWORD},
@@ -38,8 +36,6 @@ def site(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Itera
         # The server has not loaded these sessions yet: it reads them as stored.
         server.made = asyncio.run(build_event_database(server.database))
         yield server
-    finally:
-        helpers.stop_server(server)
 
 
 def test_the_organiser_opens_the_report_and_sees_the_rooms_side_by_side(

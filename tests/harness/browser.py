@@ -116,6 +116,18 @@ def _demo(database: str, port: int) -> dict[str, str]:
     return found
 
 
+@contextmanager
+def seed_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Server]:
+    """A module's seed-session server in a folder of its own (`name`), stopped after the
+    module; skips (outside CI) without Chromium, as every browser test does."""
+    chromium_or_skip()
+    server = start_server(tmp_path_factory.mktemp(name))
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
 def start_server(tmp: Path) -> Server:
     port = reserved_port()
     database = f"sqlite:///{tmp / 'db.sqlite3'}"

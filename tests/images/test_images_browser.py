@@ -20,12 +20,8 @@ ALT = "Twee mensen aan een tafel vol post-its"
 
 @pytest.fixture(scope="module")
 def server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    helpers.chromium_or_skip()
-    running = helpers.start_server(tmp_path_factory.mktemp("denkdag-images"))
-    try:
+    with helpers.seed_server(tmp_path_factory, "denkdag-images") as running:
         yield running
-    finally:
-        helpers.stop_server(running)
 
 
 def loaded(image: Any) -> bool:

@@ -47,9 +47,5 @@ def qa_session(running: Any) -> Callable[[str | None], Awaitable[Any]]:
 @pytest.fixture(scope="module")
 def qa_server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """`denkdag serve` with the seed session (whose Q&A is approve-first, the default)."""
-    helpers.chromium_or_skip()
-    server = helpers.start_server(tmp_path_factory.mktemp("denkdag-qa"))
-    try:
+    with helpers.seed_server(tmp_path_factory, "denkdag-qa") as server:
         yield server
-    finally:
-        helpers.stop_server(server)

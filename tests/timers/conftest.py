@@ -90,13 +90,9 @@ class DeckServer:
 def deck_server(
     helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DeckServer]:
-    helpers.chromium_or_skip()
-    server = helpers.start_server(tmp_path_factory.mktemp("denkdag-timers"))
-    try:
+    with helpers.seed_server(tmp_path_factory, "denkdag-timers") as server:
         codes = {
             "timed": helpers.import_deck(server, TIMED),
             "survey": helpers.import_deck(server, SURVEY),
         }
         yield DeckServer(server, codes)
-    finally:
-        helpers.stop_server(server)
