@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from harness.browser import DeckServer, new_context, server_with_deck
 from harness.projector import FULL_HD, answer, join, measure
+from harness.waiting import wait_until_sync
 
 pytestmark = pytest.mark.browser
 
@@ -153,13 +154,25 @@ def test_scale_columns_reach_the_most_given_rating(
         answer(room.server.base, room.code, token, "scale1", {"a": rating})
     answered(projector, len(ratings))
     fits(projector)
-    heights = projector.eval_on_selector_all(
-        ".scale-column",
-        "cs => cs.map(c => [c.dataset.value,"
-        " c.querySelector('.scale-fill').getBoundingClientRect().height,"
-        " c.querySelector('svg').getBoundingClientRect().height])",
+
+    def tallest_column() -> list[Any]:
+        heights = projector.eval_on_selector_all(
+            ".scale-column",
+            "cs => cs.map(c => [c.dataset.value,"
+            " c.querySelector('.scale-fill').getBoundingClientRect().height,"
+            " c.querySelector('svg').getBoundingClientRect().height])",
+        )
+        return list(max(heights, key=lambda column: column[1]))
+
+    # the columns grow to their counts in a CSS transition: measured once it has ended
+    expect(projector.locator('.scale-column[data-value="3"] .scale-fill')).to_have_attribute(
+        "height", "100"
     )
-    tallest = max(heights, key=lambda column: column[1])
+    wait_until_sync(
+        lambda: abs(tallest_column()[1] - tallest_column()[2]) <= 1,
+        "the most given rating fills its column",
+    )
+    tallest = tallest_column()
     assert tallest[0] == "3"
     assert tallest[1] == pytest.approx(tallest[2], abs=1), "the most given rating fills its column"
     assert tallest[2] >= 200, f"a histogram the back row can read, not {tallest[2]} px"

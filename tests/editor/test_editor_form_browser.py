@@ -129,14 +129,14 @@ def test_a_refused_value_is_shown_at_its_field_and_views_lose_nothing(
     saved(page)
     page.click("#view-text")
     expect(page.locator("#slide-text")).to_have_value(
-        "# Hoe tevreden ben je?\nkind: scale\nmax: 3\nlabels: Not at all | Completely\n\n"
-        "- First item\n- Second item"
+        "# Hoe tevreden ben je?\nkind: scale\nmax: 3\nlabels: Helemaal niet | Helemaal\n\n"
+        "- Eerste punt\n- Tweede punt"  # a new slide in a Dutch session starts in Dutch
     )
     page.click("#view-form")
     expect(page.locator("#form-title")).to_have_value("Hoe tevreden ben je?")
     expect(page.locator("#setting-max")).to_have_value("3")
     page.click("#undo")  # the form's saves of one slide are one typing burst: one undo
-    expect(page.locator("#form-title")).to_have_value("How do you rate this?")
+    expect(page.locator("#form-title")).to_have_value("Hoe beoordeel je dit?")
     expect(page.locator("#setting-max")).to_have_value("")
     unexpected = [p for p in console.problems if "status of 422" not in p]
     assert unexpected == []

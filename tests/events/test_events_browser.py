@@ -94,6 +94,7 @@ def _write_statement(page: Any, statement: str) -> None:
 
     page.select_option("#add-kind", "statement")
     page.click("#add-slide")
+    page.click("#view-text")  # the editor opens a slide as a form; the deck text is a view
     expect(page.locator("#slide-text")).to_have_value(re.compile(r"kind: statement"))
     page.fill("#slide-text", f"# Akkoord of niet akkoord?\nkind: statement\n\n> {statement}")
     expect(page.locator("#save-status")).to_have_attribute("data-state", "saved")

@@ -47,6 +47,7 @@ def test_three_phones_play_a_five_question_quiz(
             phone = console.watch(context.new_page())
             phone.goto(quiz_server.url(f"/j/{code}"))
             phone.locator("#profile-form label.choice").first.click()  # the one question: Zorg
+            phone.locator("#profile-form button.primary").click()  # Continue sends it
             phone.locator("#phone").wait_for()
             phones.append(phone)
         quiz_server.control("goto", "q1")
