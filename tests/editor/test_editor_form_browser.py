@@ -21,12 +21,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    helpers.chromium_or_skip()
-    running = helpers.start_server(tmp_path_factory.mktemp("denkdag-editor-form"))
-    try:
+    with helpers.seed_server(tmp_path_factory, "denkdag-editor-form") as running:
         yield running
-    finally:
-        helpers.stop_server(running)
 
 
 @pytest.fixture

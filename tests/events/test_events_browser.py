@@ -40,9 +40,7 @@ def _cli(server: Any, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def site(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    helpers.chromium_or_skip()
-    server = helpers.start_server(tmp_path_factory.mktemp("denkdag-events"))
-    try:
+    with helpers.seed_server(tmp_path_factory, "denkdag-events") as server:
         for name, role in [("olga", "organiser"), ("fien", "facilitator"), ("finn", "facilitator")]:
             _cli(server, "user", "add", name, "--role", role)
         server.tokens = {
@@ -50,8 +48,6 @@ def site(helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Itera
             for name in ("fien", "finn")
         }
         yield server
-    finally:
-        helpers.stop_server(server)
 
 
 def _sign_in(helpers: ModuleType, browser: Any, site: Any, name: str, console: Any) -> Any:
