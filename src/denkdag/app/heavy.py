@@ -156,9 +156,7 @@ class HeavyWork:
             raise
 
 
-def _with_plugins(
-    plugins: tuple[tuple[Kind, ...], tuple[str, ...]], build: Callable[[], T]
-) -> T:
+def _with_plugins(plugins: tuple[tuple[Kind, ...], tuple[str, ...]], build: Callable[[], T]) -> T:
     """In the worker: take over the parent's registered kinds and template folders, then
     build."""
     kinds, folders = plugins
