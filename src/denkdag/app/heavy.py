@@ -142,8 +142,9 @@ class HeavyWork:
             # that a forked child would inherit half-way through what they were doing.
             context = multiprocessing.get_context("spawn")
             pool = _POOLS[slot] = ProcessPoolExecutor(1, mp_context=context)
-            # Started before the budget's clock runs: the budget is the build's own time.
-            await asyncio.wait_for(loop.run_in_executor(pool, os.getpid), STARTING_SECONDS)
+            # Started (and this module imported there, which every build unpickles with
+            # `_with_plugins`) before the budget's clock runs: the budget is the build's own.
+            await asyncio.wait_for(loop.run_in_executor(pool, _started), STARTING_SECONDS)
         done = loop.run_in_executor(pool, build)
         try:
             return await asyncio.wait_for(asyncio.shield(done), self.seconds)
@@ -154,6 +155,11 @@ class HeavyWork:
         except BrokenProcessPool:
             _end(slot)  # the worker died (out of memory, killed): a fresh one next time
             raise
+
+
+def _started() -> int:
+    """In a fresh worker: nothing but being here (importing this module) first."""
+    return os.getpid()
 
 
 def _with_plugins(plugins: tuple[tuple[Kind, ...], tuple[str, ...]], build: Callable[[], T]) -> T:
