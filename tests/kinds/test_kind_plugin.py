@@ -126,7 +126,7 @@ async def test_phone_projector_and_every_export_show_the_kind(plugged: Any) -> N
         for cell in row
         if cell is not None
     ]
-    assert "gauge" in cells and "How full is your week?" in cells
+    assert "Gauge" in cells and "How full is your week?" in cells  # the kind's label
 
     report = await client.get(f"/r/{plugged.code}?lang=en", headers=headers)
     assert report.status_code == 200

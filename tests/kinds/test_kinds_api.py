@@ -219,7 +219,7 @@ async def test_every_kind_renders_its_results_on_phone_and_projector(kinds: Any)
         "scale": '<span class="scale-count">1</span>',
         "cloud": 'data-word="samen" data-count="1"',
         "open": "<bdi>Goed plan</bdi>",
-        "ranking": '<span class="rank-average">1.0</span>',
+        "ranking": '<span class="rank-average">1,0</span>',  # a Dutch page
     }
     for slide, value in answers.items():
         await kinds.control("goto", slide)
@@ -260,14 +260,17 @@ def test_report_partials_show_the_results_escaped(
     every_kind_deck_text: str, slide_id: str, answers: list[Any], shown: str
 ) -> None:
     """`kinds/{kind}_report.html`, the partials reports render, from a tally alone."""
+    from denkdag.domain.events import Brand
     from denkdag.domain.kinds import kind_of
+    from denkdag.formats.report_html import chart_colours
     from denkdag.web.templating import templates
 
     slide = parse_deck(every_kind_deck_text).slide(slide_id)
     assert slide is not None
     tally = kind_of(slide.kind).tally(slide, answers)
     template = templates.env.get_template(f"kinds/{slide.kind}_report.html")
-    html = template.render(slide=slide, tally=tally)
+    colours = chart_colours(Brand())  # the house colours every report draws in
+    html = template.render(slide=slide, tally=tally, colours=colours)
     assert shown in html
     assert "<script" not in html
     assert re.search(r'class="kind-results[^>]*\bhidden\b', html) is None  # shown in full

@@ -64,14 +64,14 @@ def test_phones_answer_every_kind_and_the_projector_follows(
             phone.locator("#slide form button[type=submit]").tap()
             expect(phone.locator("#slide .notice.saved")).to_be_visible()
         item_a = presenter.locator('#slide .scale-item[data-item="a"]')
-        expect(item_a.locator(".scale-mean-value")).to_have_text("3.0")
+        expect(item_a.locator(".scale-mean-value")).to_have_text("3,0")
         expect(item_a.locator('.scale-column[data-value="4"] .scale-count')).to_have_text("1")
         expect(
             presenter.locator('#slide .scale-item[data-item="b"] .scale-mean-value')
-        ).to_have_text("5.0")
+        ).to_have_text("5,0")
         expect(
             phones[0].locator('#slide .scale-item[data-item="a"] .scale-mean-value')
-        ).to_have_text("3.0")
+        ).to_have_text("3,0")
 
         # Word cloud: words typed on phones; a word that grows keeps its place.
         goto(kinds_server, everyone, "cloud")
@@ -155,10 +155,10 @@ def test_phones_answer_every_kind_and_the_projector_follows(
         expect(rows).to_have_count(3)
         expect(presenter.locator("#slide .rank-row").first).to_have_attribute("data-key", "c")
         expect(presenter.locator('#slide .rank-row[data-key="c"] .rank-average')).to_have_text(
-            "1.0"
+            "1,0"
         )
         expect(presenter.locator('#slide .rank-row[data-key="a"] .rank-average')).to_have_text(
-            "2.5"
+            "2,5"
         )
         assert kinds_server.results("ranking")["order"] == ["c", "a", "b"]
         assert console.problems == []

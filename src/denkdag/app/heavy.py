@@ -18,6 +18,12 @@ so one huge export cannot hold a worker for ever.
 
 Whatever runs here must be a module-level function of arguments that pickle (the formats'
 builders take plain domain values).
+
+Why each build carries the plugins: a worker is a fresh interpreter (spawned) that knows
+only the package's own kinds and templates, and it outlives any one registration. Each
+build takes along the kinds registered from outside (`register`) and the template folders
+added (`add_template_folder`) at the moment it is asked for, and the worker takes them
+over before building, so a plugin's kind is exported exactly as the pages show it.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from denkdag.domain.errors import N_, DomainError
+from denkdag.domain.kinds import Kind, registered, use_registered
+from denkdag.formats.templating import add_template_folder, template_folders
 
 T = TypeVar("T")
 DEFAULT_WORKERS = max(1, (os.cpu_count() or 2) // 2)
@@ -111,7 +119,9 @@ class HeavyWork:
             free = self._slots()
             slot = await free.get()
             try:
-                return await self._in(slot, partial(build, *args, **kwargs))
+                plugins = (registered(), template_folders())
+                work = partial(_with_plugins, plugins, partial(build, *args, **kwargs))
+                return await self._in(slot, work)
             finally:
                 free.put_nowait(slot)
         finally:
@@ -132,8 +142,9 @@ class HeavyWork:
             # that a forked child would inherit half-way through what they were doing.
             context = multiprocessing.get_context("spawn")
             pool = _POOLS[slot] = ProcessPoolExecutor(1, mp_context=context)
-            # Started before the budget's clock runs: the budget is the build's own time.
-            await asyncio.wait_for(loop.run_in_executor(pool, os.getpid), STARTING_SECONDS)
+            # Started (and this module imported there, which every build unpickles with
+            # `_with_plugins`) before the budget's clock runs: the budget is the build's own.
+            await asyncio.wait_for(loop.run_in_executor(pool, _started), STARTING_SECONDS)
         done = loop.run_in_executor(pool, build)
         try:
             return await asyncio.wait_for(asyncio.shield(done), self.seconds)
@@ -144,6 +155,21 @@ class HeavyWork:
         except BrokenProcessPool:
             _end(slot)  # the worker died (out of memory, killed): a fresh one next time
             raise
+
+
+def _started() -> int:
+    """In a fresh worker: nothing but being here (importing this module) first."""
+    return os.getpid()
+
+
+def _with_plugins(plugins: tuple[tuple[Kind, ...], tuple[str, ...]], build: Callable[[], T]) -> T:
+    """In the worker: take over the parent's registered kinds and template folders, then
+    build."""
+    kinds, folders = plugins
+    use_registered(kinds)
+    for folder in folders:
+        add_template_folder(folder)
+    return build()
 
 
 def _forget(done: asyncio.Future[Any]) -> None:

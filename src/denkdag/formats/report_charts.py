@@ -54,8 +54,10 @@ class RankBar:
 
 @dataclass(frozen=True)
 class CloudWord:
-    """A word of the cloud with how many gave it and its size step, 1 (once) to 5 (most)."""
+    """A word of the cloud with how many gave it and its size step, 1 (once) to 5 (most);
+    `word` is its folded key, the one the facilitator hides it by (as on the projector)."""
 
+    word: str
     text: str
     count: int
     size: int
@@ -107,6 +109,7 @@ def cloud_words(tally: Tally | None) -> list[CloudWord]:
     ordered = sorted(cloud, key=lambda entry: (-int(entry["count"]), str(entry["text"]).casefold()))
     return [
         CloudWord(
+            str(entry["word"]),
             str(entry["text"]),
             int(entry["count"]),
             1 + round(4 * (int(entry["count"]) - 1) / ((top - 1) or 1)),

@@ -16,7 +16,7 @@ from babel.dates import format_date
 from jinja2 import Environment
 
 from denkdag.domain.events import Brand, Event
-from denkdag.formats import localised, report_charts, templating
+from denkdag.formats import localised, templating
 from denkdag.formats.compare import Comparison
 from denkdag.formats.event_report import EventReport
 from denkdag.formats.report import Report
@@ -36,9 +36,6 @@ def environment(language: str) -> Environment:
     )
     env.globals["GROUP_COLOURS"] = GROUP_COLOURS
     env.globals["STANCE_COLOURS"] = STANCE_COLOURS
-    env.globals["scale_charts"] = report_charts.scale_charts
-    env.globals["rank_bars"] = report_charts.rank_bars
-    env.globals["cloud_words"] = report_charts.cloud_words
     env.filters["decimal"] = partial(_decimal, language=language)
     env.filters["percent"] = partial(localised.percentage, language=language)
     env.filters["day"] = partial(localised.day, language=language)

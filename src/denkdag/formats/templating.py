@@ -29,6 +29,7 @@ from jinja2.runtime import Context
 from denkdag.domain.kinds import SURFACES, Surface, kind_of
 from denkdag.formats.localised import day, decimal, percentage
 from denkdag.formats.markup import inline, render_body
+from denkdag.formats.report_charts import cloud_words, rank_bars, scale_charts
 from denkdag.security import format_code
 
 TEMPLATES: Traversable = resources.files("denkdag") / "web" / "templates"
@@ -73,6 +74,11 @@ def environment() -> Environment:
     env.filters["day"] = page_day
     env.globals["kind_of"] = kind_of
     env.globals["partial"] = partial
+    # The figures of the kinds' report partials, wherever a partial is rendered (the
+    # report document, a page that includes a partial).
+    env.globals["scale_charts"] = scale_charts
+    env.globals["rank_bars"] = rank_bars
+    env.globals["cloud_words"] = cloud_words
     return env
 
 
@@ -105,6 +111,11 @@ def add_template_folder(folder: str | os.PathLike[str]) -> None:
     path = os.fspath(folder)
     if path not in LOADER.searchpath:
         LOADER.searchpath.append(path)
+
+
+def template_folders() -> tuple[str, ...]:
+    """The folders added with `add_template_folder`, in their order."""
+    return tuple(LOADER.searchpath[1:])
 
 
 def partial(kind: str, surface: Surface) -> list[str]:

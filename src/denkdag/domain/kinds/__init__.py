@@ -13,7 +13,9 @@ kind's capabilities (base.py `Kind`). To add a kind:
    `feeds_opinions` / `shows_opinions`, `same_for_every_phone` (False when a phone sees
    something of its own), and `partials`.
 2. Make it known: add the module to `_MODULES` here, or, from outside the package (a
-   plugin, a test), call `register(KIND)`.
+   plugin, a test), call `register(KIND)`. A registered kind travels to the worker
+   processes that build exports (app/heavy.py) by pickle, so its class must live in a
+   module the worker can import (on the path, not defined inside a function).
 3. Write its template partials `kinds/<name>_<surface>.html` for the surfaces named in
    `partials` (phone, projector, remote, report, results); a surface without one uses the
    generic `kinds/any_<surface>.html`. Built-in kinds keep theirs in
@@ -27,7 +29,7 @@ kind's capabilities (base.py `Kind`). To add a kind:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import import_module
 
 from denkdag.domain.kinds.base import (
@@ -69,6 +71,9 @@ KINDS: dict[str, Kind] = {
     for module in (import_module(f"{__name__}.{name}") for name in _MODULES)
 }
 
+BUILT_IN: frozenset[str] = frozenset(KINDS)
+"""The names of the kinds of this package; any other kind in KINDS was registered."""
+
 
 def kind_of(name: str) -> Kind:
     """The kind with this name; KeyError for an unknown name."""
@@ -107,7 +112,22 @@ def unregister(name: str) -> None:
     KINDS.pop(name, None)
 
 
+def registered() -> tuple[Kind, ...]:
+    """The kinds registered from outside the package (`register`), in their order."""
+    return tuple(kind for name, kind in KINDS.items() if name not in BUILT_IN)
+
+
+def use_registered(kinds: Iterable[Kind]) -> None:
+    """Make the kinds registered from outside exactly `kinds`: a worker process, which
+    imports only this package's kinds, takes over its parent's registrations this way."""
+    for name in [name for name in KINDS if name not in BUILT_IN]:
+        del KINDS[name]
+    for kind in kinds:
+        KINDS[kind.name] = kind
+
+
 __all__ = [
+    "BUILT_IN",
     "DEFAULT_KIND",
     "KINDS",
     "STANCES",
@@ -127,5 +147,7 @@ __all__ = [
     "Surface",
     "kind_of",
     "register",
+    "registered",
     "unregister",
+    "use_registered",
 ]
