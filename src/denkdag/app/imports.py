@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 import zlib
 from collections.abc import Mapping
@@ -22,6 +23,9 @@ from denkdag.formats.deck_import import build_bundle, proposals, read_slide_file
 from denkdag.formats.detection import Proposal
 from denkdag.formats.imported import ImportedDeck, deck_as_dict, deck_from_dict
 from denkdag.storage.pending_imports import PendingImports
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What `secrets.token_urlsafe(24)` makes (32 characters), with room to spare."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,10 @@ class SlideImports:
         return PendingImport(token, deck, proposals(deck))
 
     async def review(self, user: User, token: str) -> PendingImport:
-        """The user's waiting import; NotFound once made, expired, or someone else's."""
-        packed = await self.pending.get(token[:64], user.id)
+        """The user's waiting import; NotFound once made, expired, someone else's, or for a
+        token this server cannot have made (asked of no database: PostgreSQL refuses a
+        NUL, for one)."""
+        packed = await self.pending.get(token, user.id) if _TOKEN.fullmatch(token) else None
         if packed is None:
             raise NotFound(
                 N_(
