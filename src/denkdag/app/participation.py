@@ -20,6 +20,7 @@ from denkdag.security import new_invitation_code, new_token, normalise_invitatio
 from denkdag.storage import SqlStore
 from denkdag.storage.answer_writes import REPLAYED, STORED, AnswerWrite
 from denkdag.storage.quiz import QuizStore
+from denkdag.storage.store import Refused
 
 PARTICIPANT_CACHE = 200_000
 PREFETCH_PARTICIPANTS = 20_000
@@ -76,33 +77,31 @@ class Participation:
 
         A session with invitation codes admits only a holder of an unused one (one code,
         one voice); the code is used up in the same transaction that adds the participant.
+        A facilitator's `capacity:` is checked in that transaction too. An open session's
+        join is one write and no read: whether it has codes is learnt from that write.
         """
         session = await self._sessions.get(code)
-        await self._within_capacity(session)
+        capacity = session.deck.info.capacity
         token = new_token()
         hashed = token_hash(token)
-        if await self.needs_invitation(session):
+        admitted: int | Refused = Refused.NEEDS_INVITATION
+        if session.id not in self._invited_only:
+            admitted = await self._store.add_participant(session.id, hashed, capacity)
+        if admitted is Refused.NEEDS_INVITATION:
+            self._invited_only.add(session.id)
             typed = normalise_invitation(invitation or "")
-            found = None
+            admitted = Refused.UNKNOWN_INVITATION
             if typed:
-                found = await self._store.add_invited_participant(
-                    session.id, hashed, token_hash(typed)
+                admitted = await self._store.add_invited_participant(
+                    session.id, hashed, token_hash(typed), capacity
                 )
-            if found is None:
-                raise NotAllowed(INVITATION_REFUSED)
-            participant_id = found
-        else:
-            participant_id = await self._store.add_participant(session.id, hashed)
-        self._remember(hashed, participant_id, session.id)
+        if admitted is Refused.FULL:
+            raise NotAllowed(SESSION_FULL, capacity=capacity)
+        if isinstance(admitted, Refused):
+            raise NotAllowed(INVITATION_REFUSED)
+        self._remember(hashed, admitted, session.id)
         self._touch(session.id, PRESENCE)
         return token
-
-    async def _within_capacity(self, session: Session) -> None:
-        """Refuse a join once the facilitator's `capacity:` is reached (joins racing on
-        other instances may pass it by the few in flight)."""
-        capacity = session.deck.info.capacity
-        if capacity and await self._store.count_participants(session.id) >= capacity:
-            raise NotAllowed(SESSION_FULL, capacity=capacity)
 
     async def needs_invitation(self, session: Session) -> bool:
         if session.id in self._invited_only:

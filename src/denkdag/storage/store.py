@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
@@ -44,6 +45,17 @@ from denkdag.storage.writer import BatchWriter
 
 class CodeTaken(Exception):
     """The join code is already used by another session."""
+
+
+class Refused(Enum):
+    """Why a join added nobody (`SqlStore.add_participant`)."""
+
+    NEEDS_INVITATION = "needs invitation"
+    """The session has invitation codes: nobody joins without an unused one."""
+    FULL = "full"
+    """The session's capacity is reached."""
+    UNKNOWN_INVITATION = "unknown invitation"
+    """No unused invitation of the session has this code."""
 
 
 def _run_migrations(connection: Connection) -> None:
@@ -227,16 +239,27 @@ class SqlStore:
 
     # participants and answers ------------------------------------------------------------
 
-    async def add_participant(self, session_id: int, token_hash: str) -> int:
-        def job(conn: Connection) -> int:
-            result = conn.execute(
-                participants.insert()
-                .values(session_id=session_id, token_hash=token_hash, created_at=now())
-                .returning(participants.c.id)
-            )
-            return int(result.scalar_one())
+    async def add_participant(
+        self, session_id: int, token_hash: str, capacity: int | None = None
+    ) -> int | Refused:
+        """A new anonymous participant's id, or why nobody was added: the session has
+        invitation codes (`Refused.NEEDS_INVITATION`), or `capacity` participants have
+        joined already (`Refused.FULL`).
 
-        return int(await self.writer.submit(job))
+        Both are checked in the join's own transaction (a job of the batched writer), so a
+        join costs the event loop no read of its own and no two joins, on any instance,
+        take the last seat (`_seat_left`)."""
+
+        def job(conn: Connection) -> int | Refused:
+            has_codes = select(invitations.c.id).where(invitations.c.session_id == session_id)
+            if conn.execute(has_codes.limit(1)).first() is not None:
+                return Refused.NEEDS_INVITATION
+            if not _seat_left(conn, session_id, capacity):
+                return Refused.FULL
+            return _insert_participant(conn, session_id, token_hash)
+
+        result: int | Refused = await self.writer.submit(job)
+        return result
 
     async def participant_for_token(self, token_hash: str) -> tuple[int, int] | None:
         """(participant id, session id) for a participant token's hash."""
@@ -472,34 +495,38 @@ class SqlStore:
             return (await conn.execute(query)).first() is not None
 
     async def add_invited_participant(
-        self, session_id: int, token_hash: str, code_hash: str
-    ) -> int | None:
-        """A participant admitted by an unused invitation, which it uses up; None if there
-        is no such invitation. Both in one transaction: a code never joins twice."""
-        async with self.engine.begin() as conn:
-            claimed = await conn.execute(
+        self, session_id: int, token_hash: str, code_hash: str, capacity: int | None = None
+    ) -> int | Refused:
+        """A participant admitted by an unused invitation, which it uses up; or why nobody
+        was added (`Refused.UNKNOWN_INVITATION`, `Refused.FULL`). One transaction (a job of
+        the batched writer): a code never joins twice, and no two joins take the last
+        seat."""
+
+        def job(conn: Connection) -> int | Refused:
+            unused = (
+                invitations.c.session_id == session_id,
+                invitations.c.code_hash == code_hash,
+                invitations.c.used_at.is_(None),
+            )
+            if conn.execute(select(invitations.c.id).where(*unused)).first() is None:
+                return Refused.UNKNOWN_INVITATION
+            if not _seat_left(conn, session_id, capacity):
+                return Refused.FULL
+            participant_id = _insert_participant(conn, session_id, token_hash)
+            claimed = conn.execute(
                 update(invitations)
-                .where(
-                    invitations.c.session_id == session_id,
-                    invitations.c.code_hash == code_hash,
-                    invitations.c.used_at.is_(None),
-                )
-                .values(used_at=now())
+                .where(*unused)
+                .values(used_at=now(), participant_id=participant_id)
             )
-            if claimed.rowcount != 1:
-                return None
-            result = await conn.execute(
-                participants.insert()
-                .values(session_id=session_id, token_hash=token_hash, created_at=now())
-                .returning(participants.c.id)
-            )
-            participant_id = int(result.scalar_one())
-            await conn.execute(
-                update(invitations)
-                .where(invitations.c.code_hash == code_hash)
-                .values(participant_id=participant_id)
-            )
-        return participant_id
+            if claimed.rowcount != 1:  # only where another instance claimed it just now
+                raise _ClaimLost()
+            return participant_id
+
+        try:
+            result: int | Refused = await self.writer.submit(job)
+        except _ClaimLost:
+            return Refused.UNKNOWN_INVITATION
+        return result
 
     async def count_invitations(self, session_id: int) -> tuple[int, int]:
         """(invitations, of which used) of a session."""
@@ -543,3 +570,31 @@ def _answer_record(row: Any) -> AnswerRecord:
         hidden=bool(row.hidden),
         highlighted=highlighted,
     )
+
+
+class _ClaimLost(Exception):
+    """Another transaction used the invitation between our read and our claim: the job
+    raises, so its transaction (the participant just added) is rolled back."""
+
+
+def _seat_left(conn: Connection, session_id: int, capacity: int | None) -> bool:
+    """Whether a session with `capacity` (None: no limit) admits one more participant.
+
+    On PostgreSQL the session's row is locked first (until the join's transaction ends),
+    so concurrent joins from several instances count one after the other; on SQLite the
+    writer's transaction holds the database's one write lock already."""
+    if not capacity:
+        return True
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(sessions.c.id).where(sessions.c.id == session_id).with_for_update())
+    joined = select(func.count()).where(participants.c.session_id == session_id)
+    return int(conn.execute(joined).scalar_one()) < capacity
+
+
+def _insert_participant(conn: Connection, session_id: int, token_hash: str) -> int:
+    result = conn.execute(
+        participants.insert()
+        .values(session_id=session_id, token_hash=token_hash, created_at=now())
+        .returning(participants.c.id)
+    )
+    return int(result.scalar_one())
