@@ -13,7 +13,7 @@ from denkdag.config import Settings
 from denkdag.live.broadcaster import make_envelope
 from denkdag.live.coalesce import MAX_STRETCH, stretched
 from denkdag.live.hub import IDLE, Hub
-from denkdag.web import fastvote
+from denkdag.web import fast_paths
 from denkdag.web.ratelimit import Limiter, Rate
 from harness.servers import live_session
 from harness.waiting import wait_until
@@ -63,15 +63,58 @@ async def test_the_vote_fast_path_answers_as_the_route_does(running) -> None:
     await both("s4", b'{"value": "\xff"}', "fresh")  # not UTF-8
 
 
-async def test_a_fast_vote_is_committed_and_counted(running, monkeypatch) -> None:
+async def test_the_join_fast_path_answers_as_the_route_does(running, monkeypatch) -> None:
     fast_replies: list[int] = []
-    original = fastvote.send_json
+    original = fast_paths.send_json
 
     async def counted(send, status, body, retry_after=None):  # type: ignore[no-untyped-def]
         fast_replies.append(status)
         await original(send, status, body, retry_after)
 
-    monkeypatch.setattr(fastvote, "send_json", counted)
+    monkeypatch.setattr(fast_paths, "send_json", counted)
+    url = f"/api/v1/sessions/{{code}}/participants"
+
+    async def both(body: bytes, code: str = running.code) -> None:
+        replies = []
+        for content_type in (FAST, ROUTE):
+            headers = {"Content-Type": content_type} if body else {}
+            if not body and content_type == ROUTE:
+                headers = {"Content-Type": ROUTE}  # the route's way to an empty join
+            replies.append(
+                await running.client.post(url.format(code=code), content=body, headers=headers)
+            )
+        fast, route = replies
+        assert fast.status_code == route.status_code, body
+        if fast.status_code == 201:
+            assert set(fast.json()) == set(route.json()) == {"participant_token"}
+            assert fast.json()["participant_token"] != route.json()["participant_token"]
+        else:
+            assert fast.json() == route.json(), body
+        for name in ("content-type", "content-security-policy", "retry-after"):
+            assert fast.headers.get(name) == route.headers.get(name)
+
+    await both(b"")
+    await both(b"{}")
+    await both(b'{"invitation": null}')
+    await both(b'{"invitation": "not-needed"}')
+    await both(b"", code="ZZZZ9999")
+    await both(b'{"invitation": "%s"}' % (b"x" * 65))
+    await both(b'{"other": 1}')
+    await both(b"[1]")
+    await both(b"{")
+    await both(b'\xef\xbb\xbf{}')
+    assert fast_replies == [201] * 4  # the ordinary joins took the fast path
+
+
+async def test_a_fast_vote_is_committed_and_counted(running, monkeypatch) -> None:
+    fast_replies: list[int] = []
+    original = fast_paths.send_json
+
+    async def counted(send, status, body, retry_after=None):  # type: ignore[no-untyped-def]
+        fast_replies.append(status)
+        await original(send, status, body, retry_after)
+
+    monkeypatch.setattr(fast_paths, "send_json", counted)
     await running.control("goto", "s4")
     tokens = [await running.join() for _ in range(3)]
     for token, value in zip(tokens, ("a", "b", "a"), strict=True):
@@ -79,7 +122,7 @@ async def test_a_fast_vote_is_committed_and_counted(running, monkeypatch) -> Non
         assert voted.status_code == 200
         assert voted.content == b'{"slide":"s4","value":"%s"}' % value.encode()  # as the route
     assert (await running.answer(tokens[1], "s4", "a")).status_code == 200
-    assert fast_replies == [200, 200, 200, 200]  # the fast path answered, not the route
+    assert fast_replies == [201] * 3 + [200] * 4  # the fast paths answered, not the routes
     assert (await running.results())["s4"]["counts"]["a"] == 3
 
 

@@ -38,7 +38,7 @@ from denkdag.web import (
     retention,
     rounds,
 )
-from denkdag.web.fastvote import FastVote
+from denkdag.web.fast_paths import FastPaths
 from denkdag.web.middleware import BodyLimit, SecurityHeaders
 from denkdag.web.ratelimit import Guard, Limits
 from denkdag.web.room_slides import RoomSlides
@@ -106,14 +106,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     pages.install(app)
     # Innermost first. The hot paths sit inside the guard, the body limit and the
     # security headers, so every limit and header applies to them: StreamOpener is the one
-    # place event streams open (web/stream.py), FastVote answers ordinary votes without the
-    # router (web/fastvote.py; the bench showed the route alone misses the ingest target),
+    # place event streams open (web/stream.py), FastPaths answers ordinary joins and votes
+    # without the router (web/fast_paths.py; the bench showed the routes alone miss the
+    # ingest and plenary targets),
     # RoomSlides the room's part of a new slide that every phone fetches at once
     # (web/room_slides.py).
     # SecurityHeaders, the outermost, records the server's own `send` in the scope
     # (middleware.RAW_SEND): a stream's frames, which no middleware looks at, go there.
     app.add_middleware(StreamOpener)
-    app.add_middleware(FastVote)
+    app.add_middleware(FastPaths)
     app.add_middleware(RoomSlides)
     app.add_middleware(Guard, limits=limits)
     uploads = (*events.UPLOAD_PATHS, *editor.UPLOADS)  # paths taking files: own limits

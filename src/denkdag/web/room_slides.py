@@ -5,7 +5,7 @@ that has not answered that slide (its live layer, static/js/live.js, knows) asks
 room's part of it, which is the same for every such phone: rendered once per session
 state version and language (`Results.shown_page`, at most a tally interval old, as the
 counts on it), and served without FastAPI's router, whose routing and dependencies would
-cost several times the page itself. Like web/fastvote.py it sits inside the rate-limit
+cost several times the page itself. Like web/fast_paths.py it sits inside the rate-limit
 guard and the security headers, so every limit and header still applies.
 
 It answers only the ordinary case: a joined phone, a slide that looks the same on every

@@ -30,7 +30,7 @@ from denkdag.domain.errors import N_, DomainError, NotAllowed
 from denkdag.domain.model import Session
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
 from denkdag.web.errors import status_of, translated_detail
-from denkdag.web.fastvote import refuse_outage
+from denkdag.web.fast_paths import refuse_outage
 from denkdag.web.middleware import RAW_SEND, reply, route_path
 from denkdag.web.ratelimit import STREAMS_PER_SESSION, Limits, TooMany
 

@@ -1,10 +1,14 @@
-"""The vote fast path: PUT /api/v1/sessions/{code}/slides/{slide_id}/response as plain ASGI.
+"""The fast paths: a room's joins and votes as plain ASGI.
 
-Voting is the one request a room sends thousands of within seconds, and FastAPI's routing,
-dependency solving and validation cost several times what the vote itself costs. This
+Joining and voting are the two requests a whole room sends within seconds (a plenary of
+5,000 joins in the first minute; every phone votes within a few seconds of a question),
+and FastAPI's routing, dependency solving and validation cost several times what the join
+or the vote itself costs (the bench's plenary and ingest scenarios measure it). This
 middleware sits inside the rate-limit guard, the body limit and the security headers (so
-every limit and header still applies) and answers a well-formed vote itself: the same
-`Answer` model validates the body, the same service call commits it before the reply, and
+every limit and header still applies) and answers an ordinary join
+(POST /api/v1/sessions/{code}/participants) and an ordinary vote
+(PUT /api/v1/sessions/{code}/slides/{slide_id}/response) itself: the same models validate
+the body, the same service call does the work (and commits it before the reply), and
 errors are the same JSON sentences with the same statuses as the exception handlers give.
 
 Anything out of the ordinary — another content type, a body that does not validate, an
@@ -17,9 +21,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,54 +33,77 @@ from denkdag.web.errors import status_of, translated_detail
 from denkdag.web.faults import DATABASE_ERRORS, RETRY_AFTER_SECONDS, UNAVAILABLE, is_outage
 from denkdag.web.middleware import encode_json, reply, route_path, send_json
 from denkdag.web.ratelimit import Limits, TooMany
-from denkdag.web.schemas import Answer
+from denkdag.web.schemas import Answer, JoinRequest
 
 log = logging.getLogger("denkdag.web.faults")
 
-_ROUTE = re.compile(r"^/api/v1/sessions/([^/]+)/slides/([^/]+)/response$")
+_VOTE = re.compile(r"^/api/v1/sessions/([^/]+)/slides/([^/]+)/response$")
+_JOIN = re.compile(r"^/api/v1/sessions/([^/]+)/participants$")
 _IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,64}$")
 
 
-class FastVote:
-    """ASGI middleware: answer ordinary votes without FastAPI's router."""
+class FastPaths:
+    """ASGI middleware: answer ordinary joins and votes without FastAPI's router."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "PUT"
-            or (match := _ROUTE.match(route_path(scope))) is None
-        ):
-            await self.app(scope, receive, send)
-            return
+        if scope["type"] == "http":
+            method = scope["method"]
+            if method == "PUT" and (match := _VOTE.match(route_path(scope))) is not None:
+                await self._vote(scope, receive, send, match)
+                return
+            if method == "POST" and (match := _JOIN.match(route_path(scope))) is not None:
+                await self._join(scope, receive, send, match.group(1))
+                return
+        await self.app(scope, receive, send)
+
+    async def _vote(self, scope: Scope, receive: Receive, send: Send, match: re.Match[str]) -> None:
         headers = _vote_headers(scope["headers"])
         body, messages = await _read_body(receive)
-        answer = None if headers is None or body is None else _parse(body)
-        if answer is None:
+        answer = None if headers is None or body is None else _parse(body, Answer)
+        if not isinstance(answer, Answer):
             await self.app(scope, _replay(messages, receive), send)
             return
         authorization, idempotency_key = headers  # type: ignore[misc]
         scheme, _, token = authorization.partition(" ")
         bearer = token.strip() if scheme.lower() == "bearer" and token.strip() else None
-        await _answer_vote(scope, send, match, bearer, answer, idempotency_key)
+        code, slide_id = match.group(1), match.group(2)
+
+        async def vote() -> bytes:
+            stored = await scope["app"].state.service.participation.respond(
+                code, bearer, slide_id, answer.value, idempotency_key
+            )
+            return f'{{"slide":{encode_json(slide_id)},"value":{encode_json(stored)}}}'.encode()
+
+        await _answer(scope, send, code, 200, vote)
+
+    async def _join(self, scope: Scope, receive: Receive, send: Send, code: str) -> None:
+        typed = _join_content_type(scope["headers"])
+        body, messages = await _read_body(receive)
+        request = None
+        if typed is not None and body is not None:
+            request = JoinRequest() if not body and not typed else _parse(body, JoinRequest)
+        if not isinstance(request, JoinRequest):
+            await self.app(scope, _replay(messages, receive), send)
+            return
+        invitation = request.invitation
+
+        async def join() -> bytes:
+            token = await scope["app"].state.service.participation.join(code, invitation)
+            return f'{{"participant_token":{encode_json(token)}}}'.encode()
+
+        await _answer(scope, send, code, 201, join)
 
 
-async def _answer_vote(
-    scope: Scope,
-    send: Send,
-    match: re.Match[str],
-    bearer: str | None,
-    answer: Answer,
-    idempotency_key: str | None,
+async def _answer(
+    scope: Scope, send: Send, code: str, status: int, work: Callable[[], Awaitable[bytes]]
 ) -> None:
-    """Record a validated vote and reply as the route and the app's handlers do."""
-    code, slide_id = match.group(1), match.group(2)
+    """Reply `status` with the JSON body `work` returns, or as the app's handlers answer
+    its error."""
     try:
-        stored = await scope["app"].state.service.participation.respond(
-            code, bearer, slide_id, answer.value, idempotency_key
-        )
+        body = await work()
     except DomainError as error:
         detail = await translated_detail(Request(scope), error, code)  # in the phone's language
         await reply(send, status_of(error), {"detail": detail})
@@ -87,8 +115,7 @@ async def _answer_vote(
         if not await refuse_outage(scope, send, error):
             raise
         return
-    body = f'{{"slide":{encode_json(slide_id)},"value":{encode_json(stored)}}}'  # as reply()
-    await send_json(send, 200, body.encode())
+    await send_json(send, status, body)  # as reply() renders it
 
 
 async def refuse_outage(scope: Scope, send: Send, error: Exception) -> bool:
@@ -124,6 +151,20 @@ def _vote_headers(raw: list[tuple[bytes, bytes]]) -> tuple[str, str | None] | No
     return authorization, None if key is None else key.decode("latin-1")
 
 
+def _join_content_type(raw: list[tuple[bytes, bytes]]) -> bool | None:
+    """Whether an ordinary join has a JSON body (False: no body and no type); None (hand
+    the request over) for a repeated or another content type."""
+    typed: bytes | None = None
+    for name, value in raw:
+        if name == b"content-type":
+            if typed is not None:
+                return None
+            typed = value
+    if typed is None:
+        return False
+    return True if typed == b"application/json" else None
+
+
 async def _read_body(receive: Receive) -> tuple[bytes | None, list[Message]]:
     """The whole body (None when the client left), and the messages to replay."""
     messages: list[Message] = []
@@ -139,17 +180,17 @@ async def _read_body(receive: Receive) -> tuple[bytes | None, list[Message]]:
     return b"".join(m.get("body", b"") for m in messages), messages
 
 
-def _parse(body: bytes) -> Answer | None:
-    """The vote, validated as the route validates it; None for anything else (a body
-    that is not UTF-8, a byte-order mark, NaN: the route decides those)."""
+def _parse(body: bytes, model: type[BaseModel]) -> BaseModel | None:
+    """The body as `model`, validated as the route validates it; None for anything else (a
+    body that is not UTF-8, a byte-order mark, NaN: the route decides those)."""
     try:
         document = _DECODE(body.decode())  # UnicodeDecodeError is a ValueError
     except (ValueError, RecursionError):
         return None
-    if not isinstance(document, dict) or "value" not in document:
+    if not isinstance(document, dict) or (model is Answer and "value" not in document):
         return None
     try:
-        return Answer.model_validate(document)
+        return model.model_validate(document)
     except ValidationError:
         return None
 
