@@ -16,6 +16,12 @@ Why a budget: a build that runs longer than `seconds` is stopped (its worker pro
 ended and a fresh one started on next use) and the caller told so (`ReportTooSlow`, 503),
 so one huge export cannot hold a worker for ever.
 
+Why at a lower priority: on a small machine the builds and the event loop share the cores
+(two, say, with the database beside them). A worker runs at a lower scheduling priority
+(`WORKER_NICENESS`), so when the cores are busy the loop — every vote and live update —
+gets them first and a build takes what is left; on an idle machine a build still gets a
+whole core.
+
 Whatever runs here must be a module-level function of arguments that pickle (the formats'
 builders take plain domain values).
 
@@ -33,6 +39,7 @@ import contextlib
 import copyreg
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -50,6 +57,8 @@ DEFAULT_WORKERS = max(1, (os.cpu_count() or 2) // 2)
 DEFAULT_SECONDS = 300.0
 STARTING_SECONDS = 60.0
 """How long a fresh worker process may take to start (before the budget counts)."""
+WORKER_NICENESS = 10
+"""How much lower than the server's a worker's scheduling priority is (`os.nice`)."""
 
 
 class ReportsBusy(DomainError):
@@ -89,9 +98,10 @@ def _reduce_mapping(mapping: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dic
 copyreg.pickle(MappingProxyType, _reduce_mapping)
 """The domain's read-only mappings (a slide's settings) travel to the workers as copies."""
 
-_POOLS: dict[int, ProcessPoolExecutor] = {}
-"""The worker processes by slot, shared by every HeavyWork of this process (a test run
-builds hundreds of services; each would otherwise start its own and pay the imports)."""
+_POOLS: dict[int, tuple[ProcessPoolExecutor, int]] = {}
+"""The worker process (its one-process pool, and its process id) by slot, shared by every
+HeavyWork of this process (a test run builds hundreds of services; each would otherwise
+start its own and pay the imports)."""
 
 
 class HeavyWork:
@@ -136,15 +146,17 @@ class HeavyWork:
 
     async def _in(self, slot: int, build: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
-        pool = _POOLS.get(slot)
-        if pool is None:
+        if slot not in _POOLS:
             # spawn, not fork: the serving process has threads (the database's, asyncio's)
             # that a forked child would inherit half-way through what they were doing.
             context = multiprocessing.get_context("spawn")
-            pool = _POOLS[slot] = ProcessPoolExecutor(1, mp_context=context)
+            pool = ProcessPoolExecutor(1, mp_context=context, initializer=_lower_priority)
             # Started (and this module imported there, which every build unpickles with
             # `_with_plugins`) before the budget's clock runs: the budget is the build's own.
-            await asyncio.wait_for(loop.run_in_executor(pool, _started), STARTING_SECONDS)
+            # Its process id is how the worker is ended (`_end`).
+            started = loop.run_in_executor(pool, _started)
+            _POOLS[slot] = (pool, await asyncio.wait_for(started, STARTING_SECONDS))
+        pool, _pid = _POOLS[slot]
         done = loop.run_in_executor(pool, build)
         try:
             return await asyncio.wait_for(asyncio.shield(done), self.seconds)
@@ -155,6 +167,12 @@ class HeavyWork:
         except BrokenProcessPool:
             _end(slot)  # the worker died (out of memory, killed): a fresh one next time
             raise
+
+
+def _lower_priority() -> None:
+    """In a fresh worker, before anything else: yield the cores to the server's loop."""
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
 
 
 def _started() -> int:
@@ -179,13 +197,12 @@ def _forget(done: asyncio.Future[Any]) -> None:
 
 
 def _end(slot: int) -> None:
-    """End slot's worker process now (a running build cannot be stopped any other way)."""
-    pool = _POOLS.pop(slot, None)
-    if pool is None:
+    """End slot's worker process now (a running build cannot be stopped any other way: a
+    pool's shutdown waits for it)."""
+    ended = _POOLS.pop(slot, None)
+    if ended is None:
         return
-    # ProcessPoolExecutor has no public way to stop a running task before Python 3.14
-    # (terminate_workers); its processes are all it runs.
-    for process in list(getattr(pool, "_processes", {}).values()):
-        with contextlib.suppress(Exception):
-            process.kill()
+    pool, pid = ended
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
     pool.shutdown(wait=False, cancel_futures=True)
