@@ -38,6 +38,27 @@ ANSWERS = [
     "Een regionale erfgoedwerking",
     "Samen subsidies aanvragen",
 ]
+MIXED = [
+    "Meer erfgoed",
+    "Een gedeelde catalogus zodat lezers overal kunnen lenen en terugbrengen",
+    "Transport tussen bibliotheken",
+    "Samen opleidingen volgen",
+    "Collega's beter kennen",
+    "Eén vaste contactpersoon per gemeente die de vragen van iedereen opvolgt",
+    "Samen aankopen",
+    "Leesclubs",
+    "Samen subsidies aanvragen voor projecten",
+    "Minder vergaderen",
+    "Subsidies",
+    "Gedeelde catalogus",
+    "Meer tijd voor lezers",
+    "Regionale leesclubs",
+    "Kennisdeling over digitale vaardigheden voor iedereen die dat wil leren",
+    "Een regionale erfgoedwerking met de archieven",
+    "Vergaderen",
+    "Elkaars programma's",
+]
+"""Cards of one line and of three in the same rows: the wall's last row reaches its foot."""
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +99,7 @@ def answered(page: Any, count: int) -> None:
 def fits(page: Any) -> None:
     found = measure(page)
     assert found["outside"] == [], f"under the join bar or off screen: {found['outside']}"
+    assert found["clipped"] == [], f"cut at the edge of its box: {found['clipped']}"
     assert found["small"] == [], f"room-read text under 28 px: {found['small']}"
 
 
@@ -109,6 +131,21 @@ def test_a_wall_of_fifteen_answers_stays_on_screen_as_it_grows(
     expect(projector.locator(".page-marker")).to_be_visible()  # 15 do not fit on one page
     cards = every_page(projector, ".wall-card", "textContent")
     assert cards == set(ANSWERS)
+
+
+def test_a_wall_of_short_and_long_answers_shows_whole_cards_only(
+    projector: Any, room: DeckServer, tokens: list[str]
+) -> None:
+    """The wall gives up its height to the page marker and clips what is below: after every
+    answer no card is cut at its foot (the type shrinks, then the wall pages)."""
+    show(room, projector, "wall")
+    room_tokens = tokens + [join(room.server.base, room.code) for _ in MIXED[len(tokens) :]]
+    for number, (token, text) in enumerate(zip(room_tokens, MIXED, strict=True), start=1):
+        answer(room.server.base, room.code, token, "wall", text)
+        answered(projector, number)
+        expect(projector.locator(".wall-card")).to_have_count(number)
+        fits(projector)
+    assert every_page(projector, ".wall-card", "textContent") == set(MIXED)
 
 
 def test_eight_options_and_a_countdown(projector: Any, room: DeckServer, tokens: list[str]) -> None:

@@ -1,11 +1,12 @@
 """Reports, exports and PDFs are built in worker processes, a bounded number at a time and
 within a time budget: a build past its budget is stopped (its worker ended, a fresh one
 next time) and answered 503; more builds than workers and queue are answered 429 at once;
-both with a sentence and Retry-After."""
+both with a sentence and Retry-After: JSON to an API client, the error page to a browser."""
 
 from __future__ import annotations
 
 import asyncio
+import html
 import os
 import time
 
@@ -66,3 +67,38 @@ async def test_the_web_answers_busy_and_slow_builds_with_a_sentence(built: Built
         )
         await holding
         assert (await client.get(f"/r/{code}.csv", headers=headers)).status_code == 200
+
+
+async def test_a_browser_gets_the_busy_and_slow_refusals_as_a_page(built: Built) -> None:
+    """A download link followed in a browser (it accepts HTML) shows the site's error page
+    with the sentence, a way to try again and back to the report, still with the status
+    and Retry-After; an API client asking the same gets the JSON sentence."""
+    token = await built.service.access.create_api_token("facilitator")
+    bearer = {"Authorization": f"Bearer {token}"}
+    browser = bearer | {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    code = built.session.code
+    transport = httpx.ASGITransport(app=built.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        busy = HeavyWork(1, seconds=30, queue=0)
+        built.service.reports.heavy = busy
+        holding = asyncio.ensure_future(busy.run(time.sleep, 2))
+        await wait_until(lambda: busy._asked == 1, "the worker is taken")
+        page = await client.get(f"/r/{code}.xlsx?lang=en", headers=browser)
+        assert page.status_code == 429
+        assert page.headers["content-type"].startswith("text/html")
+        assert int(page.headers["retry-after"]) >= 1
+        text = html.unescape(page.text)
+        assert "The server is busy building other reports." in text
+        assert f'<a href="/r/{code}.xlsx?lang=en">Try again</a>' in text
+        assert f'<a href="/r/{code}">Back to the report</a>' in text
+        api = await client.get(f"/r/{code}.xlsx?lang=en", headers=bearer)
+        assert api.status_code == 429 and int(api.headers["retry-after"]) >= 1
+        assert api.json()["detail"].startswith("The server is busy building other reports.")
+        await holding
+
+        built.service.reports.heavy = HeavyWork(1, seconds=0.001)
+        slow = await client.get(f"/r/{code}.pdf?lang=nl", headers=browser)
+        assert slow.status_code == 503 and int(slow.headers["retry-after"]) >= 1
+        assert slow.headers["content-type"].startswith("text/html")
+        assert "Dit bestand maken duurde langer dan" in html.unescape(slow.text)
+        assert f'<a href="/r/{code}">Terug naar het verslag</a>' in html.unescape(slow.text)

@@ -1,5 +1,6 @@
-"""Measuring the projector in the real page: what leaves the slide area, what the back
-row cannot read, and a room's answers sent over the API (tests/browser/test_projector_fit.py)."""
+"""Measuring the projector in the real page: what leaves the slide area or is cut by a box
+that clips it, what the back row cannot read, and a room's answers sent over the API
+(tests/browser/test_projector_fit.py)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,19 @@ MEASURE = """() => {
   const name = el => (typeof el.className === "string" ? el.className : el.tagName) + ": "
     + (el.textContent || "").trim().slice(0, 40);
   const outside = [];
+  const clipped = [];
   for (const el of document.querySelectorAll("#slide *")) {
     if (el.closest(skip)) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 && r.height === 0) continue;
     if (r.bottom > bar.top + 1 || r.right > innerWidth + 1 || r.left < -1 || r.top < -1) {
       outside.push(name(el));
+    }
+    // cut at the foot of a box that clips (the answer wall): drawn, but not all seen
+    for (let box = el.parentElement; box && box.id !== "slide"; box = box.parentElement) {
+      if (getComputedStyle(box).overflowY === "visible") continue;
+      if (r.bottom > box.getBoundingClientRect().bottom + 1) clipped.push(name(el));
+      break;
     }
   }
   const small = [];
@@ -40,14 +48,15 @@ MEASURE = """() => {
       if (size < FLOOR) small.push(size.toFixed(1) + "px " + name(parent));
     }
   }
-  return {outside: outside, small: small};
+  return {outside: outside, clipped: clipped, small: small};
 }""".replace("FLOOR", str(ROOM_TEXT_PX - 0.05))
 
 SETTLED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def measure(page: Any) -> dict[str, list[str]]:
-    """What of the slide leaves its area (overlaps the join bar, leaves the viewport) and
+    """What of the slide leaves its area (overlaps the join bar, leaves the viewport), what
+    is cut at the foot of a box that clips it (a half card at the answer wall's edge), and
     which room-read text is under ROOM_TEXT_PX, once the page has fitted itself."""
     page.evaluate(SETTLED)
     found: dict[str, list[str]] = page.evaluate(MEASURE)

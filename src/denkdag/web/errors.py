@@ -61,6 +61,13 @@ def status_of(error: DomainError) -> int:
     return 400
 
 
+def retry_headers(error: DomainError) -> dict[str, str] | None:
+    """`Retry-After` for a refusal that passes (busy or slow reports: come back), on the
+    JSON answer and the page alike; None for one that will not."""
+    retry_after = getattr(error, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after else None
+
+
 API_LANGUAGE = "en"
 """The language of a refusal to a client that states none (the API's source language)."""
 _SESSION_PATH = re.compile(r"^/(?:api/v1/sessions|j|p|c|e)/([^/]+)")
@@ -133,9 +140,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
         detail = await translated_detail(request, error)
-        retry_after = getattr(error, "retry_after", None)  # busy or slow reports: come back
-        headers = {"Retry-After": str(retry_after)} if retry_after else None
-        return JSONResponse({"detail": detail}, status_code=status_of(error), headers=headers)
+        return JSONResponse(
+            {"detail": detail}, status_code=status_of(error), headers=retry_headers(error)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:

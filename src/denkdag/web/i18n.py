@@ -35,6 +35,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_language.get()).ngettext(singular, plural, n)
 
 
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """`ngettext` of a word whose msgid also means something else (the counter's
+    "joined" is a plural noun in Dutch and French, the plain "joined" a column's name)."""
+    return translations(current_language.get()).npgettext(context, singular, plural, n)
+
+
 class Translatable(Protocol):
     """A refusal that renders itself in a language: DomainError, DeckError …"""
 

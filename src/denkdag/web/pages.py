@@ -7,6 +7,7 @@ looks the same with or without JavaScript, and voting works as a plain form post
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import segno
@@ -37,7 +38,7 @@ from denkdag.web.auth import (
     to_login,
 )
 from denkdag.web.branding import session_brand
-from denkdag.web.errors import status_of
+from denkdag.web.errors import retry_headers, status_of
 from denkdag.web.kind_forms import read_form
 from denkdag.web.presenter_breakdown import breakdown_context
 from denkdag.web.ratelimit import Limits
@@ -518,6 +519,23 @@ async def privacy(request: Request) -> Response:
 # errors on pages ---------------------------------------------------------------------
 
 
+_DOWNLOAD = re.compile(r"^(/r/[^/.]+|/events/[^/]+/report)\.[a-z.]+$")
+"""A report's download (`/r/CODE.xlsx`, `/events/CODE/report.pdf` …) and, in group 1,
+the report page it is downloaded from."""
+
+
+def _report_of(request: Request) -> str | None:
+    """The report page a refused download came from (the facilitator was there a moment
+    ago, so the error page leads back to it); None for any other address."""
+    download = _DOWNLOAD.match(request.url.path)
+    return download.group(1) if download else None
+
+
+def _same_address(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
         "accept", ""
@@ -537,12 +555,21 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)
         if _wants_html(request):
-            return render(
+            retry = retry_headers(error)
+            page = render(
                 request,
                 "error.html",
-                {"detail": i18n.Refusal(error), "not_found": isinstance(error, NotFound)},
+                {
+                    "detail": i18n.Refusal(error),
+                    "not_found": isinstance(error, NotFound),
+                    # A busy or slow build passes: the same address again, later.
+                    "again": _same_address(request) if retry else None,
+                    "report": _report_of(request),
+                },
                 status_code=status_of(error),
             )
+            page.headers.update(retry or {})
+            return page
         return await _call(json_domain, request, error)
 
     async def http_error(request: Request, error: Exception) -> Response:

@@ -22,7 +22,7 @@ from denkdag.web.auth import CSRF_FIELD, csrf_token, set_csrf, settings
 
 _environment = environment()
 _environment.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True
+    i18n.gettext, i18n.ngettext, newstyle=True, npgettext=i18n.npgettext
 )
 templates = Jinja2Templates(env=_environment)
 """The pages' environment (`formats.templating`'s, with `_()` in the request's language)."""

@@ -44,16 +44,17 @@ window.DenkdagAnnounce = (function () {
 
   // The word after a live counter agrees with its number: `<strong>1</strong> <span
   // data-plural data-one="answer" data-other="answers">`, by the page language's plural
-  // rules (French says "0 réponse"), as the server's ngettext wrote it first.
+  // rules (French says "0 réponse"), as the server's ngettext wrote it first. A word whose
+  // number is elsewhere names it: `data-count-of="pace-joined"` (the id of the number).
   function plurals() {
     const rules = new Intl.PluralRules(document.documentElement.lang || "en");
     for (const word of document.querySelectorAll("[data-plural]")) {
-      const number = word.previousElementSibling;
+      const number = word.dataset.countOf ? document.getElementById(word.dataset.countOf) : word.previousElementSibling;
       const n = number ? parseInt(number.textContent, 10) : NaN;
       if (!isNaN(n)) word.textContent = rules.select(n) === "one" ? word.dataset.one : word.dataset.other;
     }
   }
-  for (const name of ["state", "tally", "presence", "progress", "questions"]) {
+  for (const name of ["state", "tally", "presence", "progress", "questions", "opinion"]) {
     document.addEventListener("denkdag:" + name, function () { window.setTimeout(plurals, 0); });
   }
 

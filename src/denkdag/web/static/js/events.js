@@ -80,8 +80,10 @@
           shared.replaceChildren(...Array.from(fresh.childNodes));
           return;
         }
-        const oldFigures = shared.querySelectorAll(".bar-fill, .bar-pct, .bar-count, .respondents");
-        const newFigures = fresh.querySelectorAll(".bar-fill, .bar-pct, .bar-count, .respondents");
+        // The word after a count comes along: the server wrote it for the new number.
+        const figures = ".bar-fill, .bar-pct, .bar-count, .respondents, .respondents-word";
+        const oldFigures = shared.querySelectorAll(figures);
+        const newFigures = fresh.querySelectorAll(figures);
         oldFigures.forEach(function (node, i) {
           const other = newFigures[i];
           if (!other) return;

@@ -3,10 +3,12 @@
 //
 // Whenever the slide area changes (a new slide, answers arriving, a reveal, an image that
 // loaded, a window resized: MutationObserver and ResizeObserver, not only on load), the
-// slide's text shrinks step by step until it fits, but never so far that room-read text
-// drops under 28 CSS px at 1920 px wide (in proportion on other screens). If it still
-// does not fit, its lists (an answer wall, options, bars, statements) are cut into pages
-// that take turns every few seconds, with "1 / 3" at the foot of the slide.
+// slide's text shrinks step by step until it fits (nothing past the slide area, nothing
+// cut at the foot of a box that clips, such as the answer wall: whole cards only), but
+// never so far that room-read text drops under 28 CSS px at 1920 px wide (in proportion
+// on other screens). If it still does not fit, its lists (an answer wall, options, bars,
+// statements) are cut into pages that take turns every few seconds, with "1 / 3" at the
+// foot of the slide.
 // On a slide that asks nothing, a running countdown becomes a big clock in the slide's
 // clock space (.break-clock). presenter.js swaps the slides; this module only measures.
 "use strict";
@@ -38,17 +40,35 @@
   }
 
   // Whether any visible part of the slide reaches past the slide area (the join bar
-  // starts where the area ends) or past its sides.
+  // starts where the area ends) or past its sides, or is cut off at the foot of a box of
+  // the slide that clips (`overflow: hidden`: the answer wall gives up its height to the
+  // page marker and hides what is below): half a card is as lost as one under the bar.
   function overflows(current) {
     const box = host.getBoundingClientRect();
     const padding = parseFloat(getComputedStyle(host).paddingBottom) || 0;
     const bottom = box.bottom - padding + 1;
     const right = box.right + 1;
+    const clipping = [];
     for (const element of current.querySelectorAll("*")) {
       if (element.closest(IGNORED)) continue;
       const rect = element.getBoundingClientRect();
       if (rect.width === 0 && rect.height === 0) continue;
       if (rect.bottom > bottom || rect.right > right || rect.left < box.left - 1) return true;
+      // A box of a pixel that clips is a visually hidden one (the drawn cloud's word list):
+      // nothing in it is meant to be seen.
+      if (rect.height > 1 && getComputedStyle(element).overflowY !== "visible") clipping.push([element, rect]);
+    }
+    return clipping.some(function (clip) { return cutOff(clip[0], clip[1]); });
+  }
+
+  // Whether something drawn inside `clip` reaches below its inner edge, where it is cut.
+  function cutOff(clip, rect) {
+    const edge = rect.bottom - (parseFloat(getComputedStyle(clip).borderBottomWidth) || 0) + 1;
+    for (const element of clip.querySelectorAll("*")) {
+      if (element.closest(IGNORED)) continue;
+      const inner = element.getBoundingClientRect();
+      if (inner.width === 0 && inner.height === 0) continue;
+      if (inner.bottom > edge) return true;
     }
     return false;
   }

@@ -13,6 +13,7 @@
     if (!question) return;
     text.textContent = question.text;
     votes.textContent = String(question.votes);
+    if (window.DenkdagAnnounce) window.DenkdagAnnounce.plurals(); // "1 vote", "2 votes"
   }
 
   document.addEventListener("denkdag:questions", function (event) { show(event.detail); });
