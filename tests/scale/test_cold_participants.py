@@ -140,7 +140,7 @@ async def test_streams_opening_together_share_one_opening_state_until_the_next_e
     await service.control.apply(session.code, user, "reveal")
     tokens = [await service.participation.join(session.code) for _ in range(3)]
     await service.participation.respond(session.code, tokens[0], "s4", "a")
-    subscription = service.broadcaster.hub.subscribe(topic(session))
+    subscription = service.broadcaster.hub.subscribe(topic(session), facilitator=True)
 
     async def heard(event: str) -> None:
         while True:

@@ -12,7 +12,7 @@ import pytest
 from denkdag.config import Settings
 from denkdag.live.broadcaster import make_envelope
 from denkdag.live.coalesce import MAX_STRETCH, stretched
-from denkdag.live.hub import IDLE, Hub
+from denkdag.live.hub import IDLE, Envelope, Hub
 from denkdag.web import fast_paths
 from denkdag.web.ratelimit import Limiter, Rate
 from harness.servers import live_session
@@ -72,7 +72,7 @@ async def test_the_join_fast_path_answers_as_the_route_does(running, monkeypatch
         await original(send, status, body, retry_after)
 
     monkeypatch.setattr(fast_paths, "send_json", counted)
-    url = f"/api/v1/sessions/{{code}}/participants"
+    url = "/api/v1/sessions/{code}/participants"
 
     async def both(body: bytes, code: str = running.code) -> None:
         replies = []
@@ -102,7 +102,7 @@ async def test_the_join_fast_path_answers_as_the_route_does(running, monkeypatch
     await both(b'{"other": 1}')
     await both(b"[1]")
     await both(b"{")
-    await both(b'\xef\xbb\xbf{}')
+    await both(b"\xef\xbb\xbf{}")
     assert fast_replies == [201] * 4  # the ordinary joins took the fast path
 
 
@@ -223,6 +223,37 @@ async def test_a_subscription_wakes_on_an_event_idles_on_time_out_and_ends_when_
     await asyncio.sleep(0)
     subscription.drop()
     assert await waiting is None
+
+
+async def test_an_event_for_facilitators_only_reaches_no_participant_stream() -> None:
+    hub = Hub()
+    phone, projector = hub.subscribe("t"), hub.subscribe("t", facilitator=True)
+    hub.deliver("t", make_envelope(hub, "presence", None, {"joined": 3}))
+    hub.deliver("t", make_envelope(hub, "tally", {"slide": "s4"}, {"slide": "s4", "n": 1}))
+    assert [e.event for e in projector.pending] == ["presence", "tally"]
+    assert [e.event for e in phone.pending] == ["tally"]  # never woken for the count
+    first = projector.pending[0]
+    assert not first.for_participants and first.for_role(False) == b""
+    assert b'"joined":3' in first.for_role(True)
+
+
+async def test_a_phone_resuming_its_stream_skips_the_facilitators_events(running) -> None:
+    """A phone reconnecting with Last-Event-ID gets what it missed, but not the joined
+    counts that went to the projector meanwhile (the projector gets them)."""
+    svc = running.app.state.service
+    heard: list[Envelope] = []
+    svc.broadcaster.hub.add_listener(lambda _topic, envelope: heard.append(envelope))
+    await running.control("goto", "s4")
+    await wait_until(lambda: any(e.event == "state" for e in heard))
+    since = next(e.id for e in heard if e.event == "state")
+    await running.join()
+    await wait_until(lambda: any(e.event == "presence" for e in heard))
+    session = await svc.sessions.get(running.code)
+    phone = await svc.streams.opening(session, since, facilitator=False)
+    projector = await svc.streams.opening(session, since, facilitator=True)
+    assert not any(b"event: presence" in frame for frame in phone)
+    assert any(b"event: presence" in frame for frame in projector)
+    assert all(frame for frame in phone)
 
 
 async def test_a_refused_stream_gets_the_json_sentence_of_the_route(running) -> None:

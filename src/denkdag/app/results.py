@@ -197,8 +197,10 @@ class Results:
             return
         name = topic(session)
         if PRESENCE in slide_ids:
+            # to facilitators only: the projector and the remote show the count, phones do
+            # not (a plenary's joins would otherwise cost every phone's stream a message)
             joined = {"joined": await self.joined(session)}
-            await self._broadcaster.publish(name, "presence", joined, joined)
+            await self._broadcaster.publish(name, "presence", None, joined)
         for slide_id in sorted(slide_ids - {PRESENCE}):
             slide = session.deck.slide(slide_id)
             if slide is None:

@@ -23,9 +23,10 @@ class Streams:
         self._hub = broadcaster.hub
         self._views = views
 
-    def subscribe(self, session: Session) -> Subscription:
-        """A new subscription to every message of `session` from now on."""
-        return self._hub.subscribe(topic(session))
+    def subscribe(self, session: Session, *, facilitator: bool) -> Subscription:
+        """A new subscription to every message of `session` from now on that the role
+        reads (a facilitator's screen also gets the messages for facilitators only)."""
+        return self._hub.subscribe(topic(session), facilitator)
 
     def unsubscribe(self, session: Session, subscription: Subscription) -> None:
         self._hub.unsubscribe(topic(session), subscription)
@@ -37,6 +38,10 @@ class Streams:
         still holds it, otherwise a fresh `state` (a stream subscribes before it asks)."""
         missed = self._hub.since(topic(session), last_id) if last_id is not None else None
         if missed is not None:
-            return [envelope.for_role(facilitator) for envelope in missed]
+            return [
+                envelope.for_role(facilitator)
+                for envelope in missed
+                if facilitator or envelope.for_participants
+            ]
         view = await self._views.opening(session, facilitator=facilitator)
         return [encode(self._hub.next_id(), STATE, view)]

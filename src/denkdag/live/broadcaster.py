@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from denkdag.live.hub import Envelope, Hub, encode
+from denkdag.live.hub import Envelope, Hub, envelope
 
 
 class Broadcaster(Protocol):
@@ -22,17 +22,13 @@ class Broadcaster(Protocol):
     async def stop(self) -> None: ...
 
     async def publish(self, topic: str, event: str, public: Any, private: Any) -> Envelope:
-        """Send `event` to the topic: `public` to participants, `private` to facilitators."""
+        """Send `event` to the topic: `public` to participants, `private` to facilitators
+        (a `public` of None: to facilitators only)."""
         ...
 
 
 def make_envelope(hub: Hub, event: str, public: Any, private: Any) -> Envelope:
-    event_id = hub.next_id()
-    public_bytes = encode(event_id, event, public)
-    private_bytes = public_bytes if private == public else encode(event_id, event, private)
-    return Envelope(
-        id=event_id, event=event, public=public_bytes, private=private_bytes, data=private
-    )
+    return envelope(hub.next_id(), event, public, private)
 
 
 class MemoryBroadcaster:

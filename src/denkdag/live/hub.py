@@ -37,6 +37,23 @@ class Envelope:
     def for_role(self, facilitator: bool) -> bytes:
         return self.private if facilitator else self.public
 
+    @property
+    def for_participants(self) -> bool:
+        return bool(self.public)
+
+
+def envelope(event_id: int, event: str, public: Any, private: Any) -> Envelope:
+    """An event as sent: `public` to participants, `private` to facilitators. A `public`
+    of None sends the event to facilitators only (`Envelope.for_participants` is then
+    false): what only their screens show, such as how many have joined, costs the
+    participants' streams nothing."""
+    private_bytes = encode(event_id, event, private)
+    if public is None:
+        public_bytes = b""
+    else:
+        public_bytes = private_bytes if public == private else encode(event_id, event, public)
+    return Envelope(event_id, event, public_bytes, private_bytes, data=private)
+
 
 def encode(event_id: int, event: str, data: Any) -> bytes:
     """An SSE frame: id, event name and one line of JSON data."""
@@ -62,11 +79,13 @@ class Subscription:
     is what keeps fan-out to thousands of streams cheap.
     """
 
-    __slots__ = ("_waiter", "dropped", "pending")
+    __slots__ = ("_waiter", "dropped", "facilitator", "pending")
 
-    def __init__(self) -> None:
+    def __init__(self, facilitator: bool = False) -> None:
         self.pending: deque[Envelope] = deque()
         self.dropped = False
+        self.facilitator = facilitator
+        """A facilitator's screen: it also gets the events for facilitators only."""
         self._waiter: asyncio.Future[None] | None = None
 
     def push(self, envelope: Envelope) -> bool:
@@ -109,6 +128,10 @@ class Subscription:
         if self.pending:
             return self.pending.popleft()
         return None if self.dropped else IDLE
+
+
+def _facilitators(subscribers: set[Subscription]) -> list[Subscription]:
+    return [s for s in subscribers if s.facilitator]
 
 
 def _resolve(waiter: asyncio.Future[None]) -> None:
@@ -164,8 +187,9 @@ class Hub:
         subscribers = self._subscribers.get(topic)
         if not subscribers:
             return
-        behind = [s for s in subscribers if not s.push(envelope)]
-        self.delivered += len(subscribers) - len(behind)
+        readers = subscribers if envelope.for_participants else _facilitators(subscribers)
+        behind = [s for s in readers if not s.push(envelope)]
+        self.delivered += len(readers) - len(behind)
         for subscription in behind:
             self.dropped += 1
             subscription.drop()
@@ -180,8 +204,8 @@ class Hub:
             return None
         return [envelope for envelope in ring if envelope.id > last_id]
 
-    def subscribe(self, topic: str) -> Subscription:
-        subscription = Subscription()
+    def subscribe(self, topic: str, facilitator: bool = False) -> Subscription:
+        subscription = Subscription(facilitator)
         self._subscribers.setdefault(topic, set()).add(subscription)
         return subscription
 

@@ -30,7 +30,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from denkdag.live.hub import Envelope, Hub, encode
+from denkdag.live.hub import Envelope, Hub, envelope
 
 log = logging.getLogger(__name__)
 
@@ -141,9 +141,7 @@ class RedisBroadcaster:
 
     @staticmethod
     def _envelope(event_id: int, event: str, public: Any, private: Any) -> Envelope:
-        public_bytes = encode(event_id, event, public)
-        private_bytes = public_bytes if private == public else encode(event_id, event, private)
-        return Envelope(event_id, event, public_bytes, private_bytes, data=private)
+        return envelope(event_id, event, public, private)
 
     async def _listen(self) -> None:
         failures = 0

@@ -115,7 +115,7 @@ class EventStream(StreamingResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         streams = self._svc.streams
         session = await self._svc.sessions.get(self._code)
-        subscription = streams.subscribe(session)
+        subscription = streams.subscribe(session, facilitator=self._facilitator)
         watcher = asyncio.ensure_future(_until_disconnect(receive, subscription))
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
