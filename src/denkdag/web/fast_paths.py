@@ -104,18 +104,24 @@ async def _answer(
     its error."""
     try:
         body = await work()
-    except DomainError as error:
-        detail = await translated_detail(Request(scope), error, code)  # in the phone's language
-        await reply(send, status_of(error), {"detail": detail})
-        return
-    except TooMany as refused:
-        await reply(send, 429, {"detail": refused.detail}, refused.retry_after)
-        return
     except Exception as error:
-        if not await refuse_outage(scope, send, error):
+        if not await refuse_as_the_app_does(scope, send, error, code):
             raise
         return
     await send_json(send, status, body)  # as reply() renders it
+
+
+async def refuse_as_the_app_does(scope: Scope, send: Send, error: Exception, code: str) -> bool:
+    """Answer `error` as the app's exception handlers do (a refusal in the reader's
+    language, a rate limit, a database outage); False, nothing sent, for any other error."""
+    if isinstance(error, DomainError):
+        detail = await translated_detail(Request(scope), error, code)
+        await reply(send, status_of(error), {"detail": detail})
+        return True
+    if isinstance(error, TooMany):
+        await reply(send, 429, {"detail": error.detail}, error.retry_after)
+        return True
+    return await refuse_outage(scope, send, error)
 
 
 async def refuse_outage(scope: Scope, send: Send, error: Exception) -> bool:

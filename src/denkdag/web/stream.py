@@ -26,13 +26,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from denkdag.app.denkdag import Denkdag
 from denkdag.app.sessions import DELETED
 from denkdag.app.streams import Envelope, Subscription
-from denkdag.domain.errors import N_, DomainError, NotAllowed
+from denkdag.domain.errors import N_, NotAllowed
 from denkdag.domain.model import Session
 from denkdag.web.auth import bearer, facilitator, participant_cookie, service, settings
-from denkdag.web.errors import status_of, translated_detail
-from denkdag.web.fast_paths import refuse_outage
-from denkdag.web.middleware import RAW_SEND, reply, route_path
-from denkdag.web.ratelimit import STREAMS_PER_SESSION, Limits, TooMany
+from denkdag.web.fast_paths import refuse_as_the_app_does
+from denkdag.web.middleware import RAW_SEND, route_path
+from denkdag.web.ratelimit import STREAMS_PER_SESSION, Limits
 
 Write = Callable[[bytes], Awaitable[None]]
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -199,17 +198,9 @@ class StreamOpener:
             await self.app(scope, receive, send)
             return
         try:
-            request = Request(scope, receive)
-            response = await _open(match.group(1), request)
-        except DomainError as error:
-            detail = await translated_detail(request, error, match.group(1))
-            await reply(send, status_of(error), {"detail": detail})
-            return
-        except TooMany as refused:
-            await reply(send, 429, {"detail": refused.detail}, refused.retry_after)
-            return
+            response = await _open(match.group(1), Request(scope, receive))
         except Exception as error:
-            if not await refuse_outage(scope, send, error):
+            if not await refuse_as_the_app_does(scope, send, error, match.group(1)):
                 raise
             return
         await response(scope, receive, send)
