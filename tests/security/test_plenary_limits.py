@@ -8,6 +8,7 @@ stream itself, as the server runs them), so 700 of them cost no sockets."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -186,6 +187,14 @@ async def test_a_session_with_a_capacity_admits_that_many(settings: Settings) ->
         full = await join(venue, code)
         assert full.status_code == 403
         assert full.json()["detail"] == "This session is full: it admits 3 participants."
+        # The phone's page says so too, and asks for no invitation code it does not need.
+        page = await venue.get(f"/j/{code}")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert csrf is not None
+        refused = await venue.post(f"/j/{code}/join", data={"csrf_token": csrf[1]})
+        assert refused.status_code == 403
+        assert "Deze sessie is vol: er kunnen 3 deelnemers in." in refused.text  # nl deck
+        assert 'name="invitation"' not in refused.text
 
 
 async def test_without_rate_limits_no_stream_or_join_limit_holds(settings: Settings) -> None:

@@ -227,8 +227,12 @@ async def join(
     session = await svc.sessions.get(code)
     try:
         token = await svc.participation.join(session.code, invitation or None)
-    except NotAllowed as refused:
-        context = {"session": session, "needs_invitation": True, "error": i18n.Refusal(refused)}
+    except NotAllowed as refused:  # an unknown or used invitation code, or a full session
+        context = {
+            "session": session,
+            "needs_invitation": await svc.participation.needs_invitation(session),
+            "error": i18n.Refusal(refused),
+        }
         return render(request, "join.html", context, session=session, status_code=403)
     response = RedirectResponse(f"/j/{session.code}", status_code=303)
     response.set_cookie(
