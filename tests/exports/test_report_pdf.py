@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import re
 import shutil
@@ -14,7 +15,12 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from denkdag.cli import app
-from denkdag.formats.export_pdf import RefusedResource, StaticOnlyFetcher
+from denkdag.formats.export_pdf import (
+    YOUNG_OBJECTS,
+    RefusedResource,
+    StaticOnlyFetcher,
+    report_pdf,
+)
 from harness.exports import ANSWERS, CANARY, build_session
 
 runner = CliRunner()
@@ -135,3 +141,21 @@ def test_pdf_fetcher_serves_static_files_only() -> None:
     ):
         with pytest.raises(RefusedResource):
             fetcher.fetch(url)
+
+
+def test_pdf_renders_with_rare_collections_and_leaves_the_collector_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[int, ...]] = []
+    fetch = StaticOnlyFetcher.fetch
+
+    def noting(self: StaticOnlyFetcher, url: str, headers: object = None) -> object:
+        seen.append(gc.get_threshold())  # WeasyPrint fetches the style sheets mid-render
+        return fetch(self, url, headers)
+
+    monkeypatch.setattr(StaticOnlyFetcher, "fetch", noting)
+    before = gc.get_threshold()
+    html = '<link rel="stylesheet" href="/static/css/report.css"><p>Rapport</p>'
+    assert report_pdf(html).startswith(b"%PDF-")
+    assert seen and all(threshold[0] == YOUNG_OBJECTS for threshold in seen)
+    assert gc.get_threshold() == before
