@@ -42,7 +42,7 @@ from denkdag.storage.tables import (
 )
 from denkdag.storage.writer import BatchWriter
 
-EXPORT_PARTITION = 1_000
+EXPORT_PARTITION = 200
 """Rows an export reads and decodes at a time (a few milliseconds of the event loop)."""
 
 
