@@ -21,6 +21,7 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
             "pace": info.pace,
             "phone_results": info.phone_results,
             "next_closes": info.next_closes,
+            "capacity": info.capacity,
             "profile": [
                 {
                     "id": q.id,
