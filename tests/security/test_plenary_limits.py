@@ -186,14 +186,19 @@ async def test_a_session_with_a_capacity_admits_that_many(settings: Settings) ->
         assert [(await join(venue, code)).status_code for _ in range(3)] == [201] * 3
         full = await join(venue, code)
         assert full.status_code == 403
-        assert full.json()["detail"] == "This session is full: it admits 3 participants."
+        assert (
+            full.json()["detail"]
+            == "This session is full: the maximum number of participants (3) has been reached."
+        )
         # The phone's page says so too, and asks for no invitation code it does not need.
         page = await venue.get(f"/j/{code}")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         assert csrf is not None
         refused = await venue.post(f"/j/{code}/join", data={"csrf_token": csrf[1]})
         assert refused.status_code == 403
-        assert "Deze sessie is vol: er kunnen 3 deelnemers in." in refused.text  # nl deck
+        assert (
+            "Deze sessie is vol: het maximum aantal deelnemers (3) is bereikt." in refused.text
+        )  # nl deck
         assert 'name="invitation"' not in refused.text
 
 

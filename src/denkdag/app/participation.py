@@ -28,7 +28,9 @@ PREFETCH_PARTICIPANTS = 20_000
 participants into the cache in one query (about 0.3 MB per 1,000), so the first vote of
 each phone after a restart costs no database round trip of its own."""
 STALE_RETRIES = 5
-SESSION_FULL = N_("This session is full: it admits %(capacity)s participants.")
+SESSION_FULL = N_(
+    "This session is full: the maximum number of participants (%(capacity)s) has been reached."
+)
 INVITATION_REFUSED = N_(
     "This session needs a personal invitation code, and this one is unknown or used already."
 )
