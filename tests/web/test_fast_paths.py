@@ -24,6 +24,21 @@ FAST = "application/json"
 ROUTE = "application/json; charset=utf-8"  # not the fast path's: FastAPI's route answers
 
 
+@pytest.fixture
+def fast_replies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The statuses the fast paths answered with themselves (the routes' replies are not
+    counted)."""
+    replies: list[int] = []
+    original = fast_paths.send_json
+
+    async def counted(send, status, body, retry_after=None):  # type: ignore[no-untyped-def]
+        replies.append(status)
+        await original(send, status, body, retry_after)
+
+    monkeypatch.setattr(fast_paths, "send_json", counted)
+    return replies
+
+
 async def test_the_vote_fast_path_answers_as_the_route_does(running) -> None:
     await running.control("goto", "s4")
     url = f"/api/v1/sessions/{running.code}/slides/{{slide}}/response"
@@ -63,15 +78,7 @@ async def test_the_vote_fast_path_answers_as_the_route_does(running) -> None:
     await both("s4", b'{"value": "\xff"}', "fresh")  # not UTF-8
 
 
-async def test_the_join_fast_path_answers_as_the_route_does(running, monkeypatch) -> None:
-    fast_replies: list[int] = []
-    original = fast_paths.send_json
-
-    async def counted(send, status, body, retry_after=None):  # type: ignore[no-untyped-def]
-        fast_replies.append(status)
-        await original(send, status, body, retry_after)
-
-    monkeypatch.setattr(fast_paths, "send_json", counted)
+async def test_the_join_fast_path_answers_as_the_route_does(running, fast_replies) -> None:
     url = "/api/v1/sessions/{code}/participants"
 
     async def both(body: bytes, code: str = running.code) -> None:
@@ -106,15 +113,7 @@ async def test_the_join_fast_path_answers_as_the_route_does(running, monkeypatch
     assert fast_replies == [201] * 4  # the ordinary joins took the fast path
 
 
-async def test_a_fast_vote_is_committed_and_counted(running, monkeypatch) -> None:
-    fast_replies: list[int] = []
-    original = fast_paths.send_json
-
-    async def counted(send, status, body, retry_after=None):  # type: ignore[no-untyped-def]
-        fast_replies.append(status)
-        await original(send, status, body, retry_after)
-
-    monkeypatch.setattr(fast_paths, "send_json", counted)
+async def test_a_fast_vote_is_committed_and_counted(running, fast_replies) -> None:
     await running.control("goto", "s4")
     tokens = [await running.join() for _ in range(3)]
     for token, value in zip(tokens, ("a", "b", "a"), strict=True):
