@@ -240,6 +240,12 @@ async def test_two_recomputers_one_computes_and_the_other_takes_over_when_it_sto
     groups = served.map.group_of()
 
     # A stops renewing (it died); B's watcher takes the lease after its TTL and continues.
+    # First a vote reaches B while A's lease is surely alive, so B is watching it when A
+    # dies (on a busy machine B's last try could otherwise come after the lease expired,
+    # and B would simply take a free lease, which is no take-over).
+    b.touch(1)
+    await wait_until(lambda: 1 in b._watchers and not b.busy(1), "B watches A's lease")
+    assert a.holds(1)
     keeper = a._keepers[1]
     keeper.cancel()
     await asyncio.gather(keeper, return_exceptions=True)
