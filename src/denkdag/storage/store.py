@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Select, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -254,8 +254,7 @@ class SqlStore:
         take the last seat (`_seat_left`)."""
 
         def job(conn: Connection) -> int | Refused:
-            has_codes = select(invitations.c.id).where(invitations.c.session_id == session_id)
-            if conn.execute(has_codes.limit(1)).first() is not None:
+            if conn.execute(_any_invitation(session_id)).first() is not None:
                 return Refused.NEEDS_INVITATION
             if not _seat_left(conn, session_id, capacity):
                 return Refused.FULL
@@ -499,9 +498,8 @@ class SqlStore:
 
     async def needs_invitation(self, session_id: int) -> bool:
         """True when the session has invitation codes: then nobody joins without one."""
-        query = select(invitations.c.id).where(invitations.c.session_id == session_id).limit(1)
         async with self.reader.connect() as conn:
-            return (await conn.execute(query)).first() is not None
+            return (await conn.execute(_any_invitation(session_id))).first() is not None
 
     async def add_invited_participant(
         self, session_id: int, token_hash: str, code_hash: str, capacity: int | None = None
@@ -584,6 +582,12 @@ def _answer_record(row: Any) -> AnswerRecord:
 class _ClaimLost(Exception):
     """Another transaction used the invitation between our read and our claim: the job
     raises, so its transaction (the participant just added) is rolled back."""
+
+
+def _any_invitation(session_id: int) -> Select[tuple[int]]:
+    """One invitation of the session, if it has any: a session with codes admits no one
+    without one (the join's own check, and the join page's question)."""
+    return select(invitations.c.id).where(invitations.c.session_id == session_id).limit(1)
 
 
 def _seat_left(conn: Connection, session_id: int, capacity: int | None) -> bool:
