@@ -273,6 +273,92 @@ async def test_two_recomputers_one_computes_and_the_other_takes_over_when_it_sto
     await b.stop()
 
 
+class SlowToAnswer:
+    """Shared leases held by another instance until `free`; an acquire asked by a vote's
+    recompute (not by the lease's watcher) is answered only when `answer` is set, as Redis
+    answers a request that was slow to reach it: after the ones sent later."""
+
+    shared = True
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self.holder: int | None = 1  # another instance's token
+        self.tokens = 1
+        self.stall = False
+        self.stalled = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def acquire(self, name: str) -> int | None:
+        task = asyncio.current_task()
+        if self.stall and task is not None and task.get_name().startswith("denkdag-opinions-"):
+            self.stall = False
+            self.stalled.set()
+            await self.answer.wait()
+        if self.holder is not None:
+            return None
+        self.tokens += 1
+        self.holder = self.tokens
+        return self.tokens
+
+    async def renew(self, name: str, token: int) -> bool:
+        return self.holder == token
+
+    async def release(self, name: str, token: int) -> None:
+        if self.holder == token:
+            self.holder = None
+
+
+async def test_a_vote_that_asks_for_the_lease_while_the_watcher_takes_it_is_mapped() -> None:
+    """The holder dies; a vote's recompute asks for the lease, and the watcher takes it
+    before that request is answered (no: the watcher holds it now). The vote is still
+    computed here: nothing waits for a computation that never comes."""
+    room = camps_room(8, 12)
+    leases = SlowToAnswer(ttl=0.2)
+    shared = Shared()
+    recomputer = Recomputer(
+        room.load,
+        room.publish,
+        interval=0.05,
+        first_delay=0,
+        leases=leases,
+        restore=shared.restore,
+        persist=shared.persist,
+    )
+    recomputer.touch(1)  # another instance computes: this one watches its lease
+    await wait_until(lambda: 1 in recomputer._watchers and not recomputer.busy(1))
+    assert recomputer.computations == 0
+
+    leases.stall = True
+    recomputer.touch(1)  # a vote: its recompute asks for the lease, slowly
+    await wait_until(leases.stalled.is_set, "the vote's recompute asks for the lease")
+    leases.holder = None  # the holder died and its lease ran out
+    await wait_until(lambda: recomputer.holds(1), "the watcher takes the lease over")
+    leases.answer.set()  # the vote's request is answered: held (by this instance)
+    await wait_until(lambda: not recomputer.busy(1), "the recompute is done")
+    assert recomputer.takeovers == 1 and recomputer.computations >= 1
+    assert (
+        room.published
+        and room.published[-1].fingerprint == (await room.load(1)).matrix.fingerprint()
+    )
+    await recomputer.stop()
+
+
+async def test_votes_heard_while_asking_for_a_held_lease_leave_nothing_pending() -> None:
+    """Another instance computes: votes that arrive while this one asks for the lease are
+    that instance's to map, and this one is not left busy (a report would wait for ever)."""
+    room = camps_room(8, 12)
+    leases = SlowToAnswer(ttl=0.2)
+    recomputer = Recomputer(room.load, room.publish, interval=0.05, first_delay=0, leases=leases)
+    leases.stall = True
+    recomputer.touch(1)
+    await wait_until(leases.stalled.is_set, "the vote's recompute asks for the lease")
+    recomputer.touch(1)  # more votes meanwhile
+    leases.answer.set()  # held by the other instance
+    await wait_until(lambda: not recomputer.busy(1), "nothing is pending here")
+    assert recomputer.computations == 0 and 1 in recomputer._watchers
+    await recomputer.stop()
+
+
 async def test_the_report_shows_the_groups_the_room_saw(round_: Any) -> None:
     """South is the larger camp at first, so the live map numbers it first; north then
     grows past it. The live map keeps the numbers (previous map); a fresh computation of

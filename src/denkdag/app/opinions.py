@@ -427,7 +427,10 @@ class Recomputer:
             while session_id in self._dirty:
                 self._dirty.discard(session_id)
                 if not await self._hold(session_id):
-                    break  # another instance computes it; we watch its lease
+                    # Another instance computes it (it heard these votes too); we watch
+                    # its lease, and a take-over recomputes here.
+                    self._dirty.discard(session_id)
+                    break
                 started = self._now()
                 self._last_start[session_id] = started
                 await self._recompute(session_id)
@@ -449,6 +452,10 @@ class Recomputer:
             log.warning("no lease for session %s (%s); computing here", session_id, error)
             return True
         if token is None:
+            if session_id in self._tokens:
+                # Our watcher took the lease over while we asked: its touch found this
+                # task running, so this task computes.
+                return True
             self._watch(session_id)
             return False
         if session_id in self._watchers:  # its holder died, and a vote came first
