@@ -186,8 +186,9 @@ async def test_the_map_is_hidden_from_participants_until_revealed(round_: Any) -
         for index, token in enumerate(tokens):
             camp = "north" if index % 2 else "south"
             await running.answer(token, statement, ballot(camp, index)[statement])
-    session = await running.service.sessions.get(running.code)
-    await running.service.opinions.current(session)  # computed now
+    # A map computed while the first statement's votes came in is drawn from too few
+    # statements: wait for the one computed from every vote.
+    await settled([running.service], running.code)
 
     url = f"/api/v1/sessions/{running.code}/opinions"
     me = {"Authorization": f"Bearer {tokens[0]}"}
