@@ -3,6 +3,8 @@ whoever shows them (the domain itself never translates: it imports no gettext)."
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from denkdag.domain import responses, session_flow, timer
@@ -119,3 +121,31 @@ def test_an_unknown_slide_is_one_refusal_with_one_sentence_wherever_it_is_named(
         Message(N_("This session has no slide '%(slide_id)s'."), slide_id="zz")
     }
     assert deck.require_slide("s1") is deck.slide("s1")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        InvalidAnswer(N_("Give at most %(limit)s words; you gave %(given)s."), limit=3, given=4),
+        UnknownSlide(Capitalised(Message(N_("A word")))),
+        SlideNotOpen(N_("Voting is closed.")),
+    ],
+    ids=["parameters", "a message inside", "plain"],
+)
+def test_an_error_from_a_worker_process_comes_back_whole(error: Exception) -> None:
+    """Errors of a build in a worker process cross back by pickle: the same class, the
+    same sentence, still translated where it is shown."""
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error) and str(back) == str(error)
+    assert back.sentence == error.sentence  # type: ignore[attr-defined]
+    french = back.translated(lambda text: FRENCH.get(text, text))  # type: ignore[attr-defined]
+    assert french == error.translated(lambda text: FRENCH.get(text, text))  # type: ignore[attr-defined]
+
+
+def test_an_error_whose_constructor_takes_other_arguments_comes_back() -> None:
+    from denkdag.app.heavy import ReportsBusy, ReportTooSlow
+
+    for error in (ReportsBusy(), ReportTooSlow(2.5)):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and back.detail == error.detail
+        assert back.retry_after == error.retry_after

@@ -297,6 +297,14 @@ class Events:
             rooms.append(Room(member, session, name))
         return rooms
 
+    async def plenary_language(self, event: Event) -> str | None:
+        """The language of the plenary's (the first room's) deck: the event report's own."""
+        for member in await self.sessions_of_event(event.id):
+            session = await self.service.sessions.by_id(member.session_id)
+            if session is not None:
+                return session.deck.info.language
+        return None
+
     async def event_of_session(self, session: Session) -> Event | None:
         """The event a session belongs to, if any (its branding shows on its pages)."""
         member = await self.rows.membership(session.id)

@@ -2,27 +2,29 @@
 command line, so `/r/CODE.csv` and `denkdag export CODE --format csv` cannot drift apart.
 
 Access is the caller's business (the web checks the facilitator or organiser first; the
-command line holds the database); this module only assembles the file.
+command line holds the database); this module only assembles the file. It does so whole in
+a worker process (app/in_worker.py): the reads, the report, the file, and the report's web
+page alike; only the bytes or the page's text come back to the server's event loop.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 from denkdag.app.denkdag import Denkdag
+from denkdag.app.events import Events
+from denkdag.app.in_worker import in_worker
 from denkdag.app.opinions import statement_slides
 from denkdag.domain.errors import N_, NotFound
+from denkdag.domain.events import Event
 from denkdag.domain.kinds.statement import VOTE_ENCODING
 from denkdag.domain.kinds.statement_round import APPROVED, DECK_ORIGIN, HIDDEN, RoundData
 from denkdag.domain.model import Session, StoredAnswer
-from denkdag.domain.quiz import QuizResults
-from denkdag.domain.tally import Tally
-from denkdag.formats.compare import Comparison
+from denkdag.formats.compare import Comparison, compare
 from denkdag.formats.event_report import EventReport, event_csv, event_json, event_xlsx
 from denkdag.formats.export_csv import answers_csv, pseudonym_numbers
 from denkdag.formats.export_json import results_document
@@ -37,8 +39,6 @@ from denkdag.formats.polis_export import (
     polis_files,
     polis_zip,
 )
-from denkdag.formats.profile_report import ProfileReport
-from denkdag.formats.report import Report
 from denkdag.formats.report_html import printed_logo, render_event_report, render_report
 from denkdag.storage.events import EventStore
 
@@ -95,15 +95,59 @@ async def export_session(
     session: Session,
     fmt: str,
     language: str,
-    comparison: Comparison | None = None,
+    compared_with: Session | None = None,
 ) -> ExportFile:
     """The session's report as `json` (results per slide), `csv` (every answer), `xlsx` (the
     workbook in `language`), `pdf` (the printed report in `language`), or `polis` (its
-    statements and votes in pol.is' open-data layout, zipped); `comparison` (with an
-    earlier run of the deck) goes into the xlsx and pdf."""
+    statements and votes in pol.is' open-data layout, zipped); the comparison with
+    `compared_with` (an earlier run of the deck) goes into the xlsx and pdf.
+
+    Read and built whole in a worker process (app/in_worker.py): only the file comes back."""
     chosen = session_format(fmt)
-    data = await _session_bytes(svc, session, chosen, language, comparison)
+    other = compared_with.code if compared_with is not None and chosen in {"xlsx", "pdf"} else None
+    data = await in_worker(svc, _session_file, session.code, chosen, language, other)
     return ExportFile(f"denkdag-{session.code}.{SUFFIXES[chosen]}", MEDIA_TYPES[chosen], data)
+
+
+async def report_page(
+    svc: Denkdag,
+    session: Session,
+    language: str,
+    compared_with: Session | None,
+    page: dict[str, Any],
+) -> str:
+    """The report as the facilitator's web page (`page`: the page's own values), compared
+    with `compared_with` if given; read and rendered in a worker process, as the files are."""
+    other = compared_with.code if compared_with is not None else None
+    return await in_worker(svc, _report_html, session.code, language, other, page)
+
+
+async def _compared(svc: Denkdag, session: Session, other_code: str | None) -> Comparison | None:
+    """The comparison of the session's report with another session's (access checked by
+    the caller)."""
+    if other_code is None:
+        return None
+    other = await svc.sessions.get(other_code)
+    return compare(await svc.reports.report(session), await svc.reports.report(other))
+
+
+async def _session_file(
+    svc: Denkdag, code: str, chosen: str, language: str, other_code: str | None
+) -> bytes:
+    """In a worker: the session's file."""
+    session = await svc.sessions.get(code)
+    comparison = await _compared(svc, session, other_code)
+    return await _session_bytes(svc, session, chosen, language, comparison)
+
+
+async def _report_html(
+    svc: Denkdag, code: str, language: str, other_code: str | None, page: dict[str, Any]
+) -> str:
+    """In a worker: the session's report page."""
+    session = await svc.sessions.get(code)
+    comparison = await _compared(svc, session, other_code)
+    report = await svc.reports.report(session)
+    return render_report(report, language=language, comparison=comparison, page=page)
 
 
 MODERATION = {APPROVED: ACCEPTED, HIDDEN: MODERATED_OUT}
@@ -172,77 +216,75 @@ def _conversation(
 async def _session_bytes(
     svc: Denkdag, session: Session, chosen: str, language: str, comparison: Comparison | None
 ) -> bytes:
-    heavy = svc.reports.heavy  # every build below runs in a worker process (app/heavy.py)
+    """In a worker: the session's file in the chosen format."""
     if chosen == "csv":
         answers = await svc.store.session_answers(session.id)
         profile = await svc.profiles.csv_columns(session, answers)
         rounds = await svc.rounds.rounds(session)
         words = await svc.results.hidden_words(session)
         quiz = await svc.quiz.results(session)
-        return await heavy.run(_csv_bytes, session, answers, rounds, profile, words, quiz)
+        return answers_csv(session, answers, rounds, profile, words, quiz).encode("utf-8")
     if chosen == POLIS:
-        return await heavy.run(polis_zip, await polis_export(svc, session))
+        return polis_zip(await polis_export(svc, session))
     if chosen == "json":
-        tallies = await svc.results.of_session(session)
-        profiles = None
-        if session.deck.info.profile:  # aggregates by profile group (groups of five or more)
-            profiles = (await svc.reports.report(session)).profiles
-        joined = await svc.results.joined(session)
-        quiz = await svc.quiz.results(session)
-        return await heavy.run(_json_bytes, session, tallies, joined, profiles, quiz)
+        return await _json_bytes(svc, session)
     report = await svc.reports.report(session)
     if chosen == "xlsx":
-        return await heavy.run(_xlsx_bytes, report, comparison, language)
+        from denkdag.formats.export_xlsx import report_xlsx  # openpyxl: on first use
+
+        return report_xlsx(report, comparison, language)
     return await svc.reports.pdf(
         partial(render_report, report, language=language, comparison=comparison), session
     )
 
 
-def _csv_bytes(*args: Any) -> bytes:
-    """In a worker process: every answer as CSV (`answers_csv`), encoded."""
-    return answers_csv(*args).encode("utf-8")
-
-
-def _json_bytes(
-    session: Session,
-    tallies: list[Tally],
-    joined: int,
-    profiles: ProfileReport | None,
-    quiz: QuizResults | None,
-) -> bytes:
-    """In a worker process: the results per slide as JSON, with the profile aggregates
+async def _json_bytes(svc: Denkdag, session: Session) -> bytes:
+    """The results per slide as JSON, with the profile aggregates (groups of five or more)
     and the quiz's results (share right per question, ranking by nickname)."""
-    document = results_document(session, tallies, joined)
+    tallies = await svc.results.of_session(session)
+    document = results_document(session, tallies, await svc.results.joined(session))
     if session.deck.info.profile:
+        profiles = (await svc.reports.report(session)).profiles
         document["profile"] = profile_document(profiles) if profiles else None
+    quiz = await svc.quiz.results(session)
     if quiz is not None:
         document["quiz"] = quiz_document(quiz)
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _xlsx_bytes(report: Report, comparison: Comparison | None, language: str) -> bytes:
-    """In a worker process: the workbook."""
-    from denkdag.formats.export_xlsx import report_xlsx  # openpyxl: on first use
-
-    return report_xlsx(report, comparison, language)
-
-
-async def export_event(svc: Denkdag, report: EventReport, fmt: str, language: str) -> ExportFile:
+async def export_event(svc: Denkdag, event: Event, fmt: str, language: str) -> ExportFile:
     """The event's report as `json`, `csv`, `xlsx` or `pdf` (the printed document in
-    `language`, with the event's logo and every room's slide images)."""
+    `language`, with the event's logo and every room's slide images); read and built whole
+    in a worker process (app/in_worker.py), as a session's are. Access is the caller's."""
     chosen = event_format(fmt)
-    data = await _event_bytes(svc, report, chosen, language)
-    return ExportFile(f"denkdag-event-{report.event.code}.{chosen}", MEDIA_TYPES[chosen], data)
+    data = await in_worker(svc, _event_file, event.code, chosen, language)
+    return ExportFile(f"denkdag-event-{event.code}.{chosen}", MEDIA_TYPES[chosen], data)
 
 
-async def _event_bytes(svc: Denkdag, report: EventReport, chosen: str, language: str) -> bytes:
-    heavy = svc.reports.heavy  # every build below runs in a worker process (app/heavy.py)
+async def event_report_page(svc: Denkdag, event: Event, language: str, page: dict[str, Any]) -> str:
+    """The event's report as the organiser's web page, read and rendered in a worker."""
+    return await in_worker(svc, _event_html, event.code, language, page)
+
+
+async def _event_report(svc: Denkdag, code: str) -> EventReport:
+    events = Events(svc)
+    return await events.report_of(await events.public(code))
+
+
+async def _event_html(svc: Denkdag, code: str, language: str, page: dict[str, Any]) -> str:
+    """In a worker: the event's report page."""
+    return render_event_report(await _event_report(svc, code), language=language, page=page)
+
+
+async def _event_file(svc: Denkdag, code: str, chosen: str, language: str) -> bytes:
+    """In a worker: the event's file in the chosen format."""
+    report = await _event_report(svc, code)
     if chosen == "json":
-        return await heavy.run(_encoded, event_json, report)
+        return event_json(report).encode("utf-8")
     if chosen == "csv":
-        return await heavy.run(_encoded, event_csv, report)
+        return event_csv(report).encode("utf-8")
     if chosen == "xlsx":
-        return await heavy.run(event_xlsx, report, language)
+        return event_xlsx(report, language)
     extra = {}
     logo_path = printed_logo(report.event)
     if logo_path is not None:
@@ -252,8 +294,3 @@ async def _event_bytes(svc: Denkdag, report: EventReport, chosen: str, language:
     sessions = [room.session for room in report.rooms]
     render = partial(render_event_report, report, language=language)
     return await svc.reports.pdf(render, *sessions, extra=extra)
-
-
-def _encoded(build: Callable[[EventReport], str], report: EventReport) -> bytes:
-    """In a worker process: `build(report)` as UTF-8."""
-    return build(report).encode("utf-8")

@@ -5,7 +5,9 @@ time budget.
 Why processes: building a 400-slide workbook or PDF is seconds to minutes of pure Python;
 in a thread it would hold the interpreter lock the event loop needs between votes, so
 every vote and live update of every session on the instance would wait on it. A worker
-process has its own lock; the event loop only sends the inputs and reads the file back.
+process has its own lock. What crosses to it and back is pickled under the server's lock,
+so a report's use cases run there whole (app/in_worker.py): the server sends a join code
+and reads the file's bytes back.
 
 Why bounded: each build takes a core and memory. `workers` builds run at once (one worker
 process each, started on first use and kept for the life of the process); `queue` more may
@@ -107,6 +109,9 @@ start its own and pay the imports)."""
 class HeavyWork:
     """Worker processes for the heavy builds: at most `workers` at once, `queue` waiting."""
 
+    in_place = False
+    """Whether builds run where they are asked for (`InPlace`)."""
+
     def __init__(
         self,
         workers: int = DEFAULT_WORKERS,
@@ -206,3 +211,14 @@ def _end(slot: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
     pool.shutdown(wait=False, cancel_futures=True)
+
+
+class InPlace(HeavyWork):
+    """Heavy work where it is asked for: in a worker process, which is off the server's
+    event loop already (app/in_worker.py). No budget or queue of its own: the job it is
+    part of has them."""
+
+    in_place = True
+
+    async def run(self, build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return build(*args, **kwargs)

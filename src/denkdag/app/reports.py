@@ -24,8 +24,9 @@ from denkdag.storage.images import SlideImageStore
 
 
 class Reports:
-    """Builds reports from the stored answers, and their files, in worker processes
-    (`heavy`, app/heavy.py): bounded, within a time budget, off the event loop."""
+    """Builds reports from the stored answers, and their PDF. The server asks for them
+    through app/in_worker.py, so they run in a worker process, where `heavy` runs in place;
+    anywhere else `heavy` builds in a worker process (app/heavy.py)."""
 
     def __init__(
         self,
@@ -51,8 +52,7 @@ class Reports:
         """Replaced from the settings by `app.runtime` (workers, time budget)."""
 
     async def report(self, session: Session) -> Report:
-        """The session's report, built in a worker process (CPU work: seconds for 400
-        slides)."""
+        """The session's report (CPU work: seconds for 400 slides, built by `heavy`)."""
         tallies = await self._results.of_session(session)
         answers = await self._store.session_answers(session.id)
         joins = await self._store.join_times(session.id)

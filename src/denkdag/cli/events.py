@@ -133,10 +133,10 @@ def export(
     async def work(events: Events) -> bytes:
         from denkdag.app.exports import export_event
 
-        report = await events.report_of(await events.public(code))
-        deck = report.rooms[0].session.deck.info.language if report.rooms else None
+        event = await events.public(code)
+        deck = await events.plenary_language(event)
         chosen_language = language if language in LANGUAGES else (deck or LANGUAGES[0])
-        return (await export_event(events.service, report, chosen, chosen_language)).data
+        return (await export_event(events.service, event, chosen, chosen_language)).data
 
     data = _run(work, database)
     if output is None:

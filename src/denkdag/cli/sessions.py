@@ -134,7 +134,6 @@ def export(
         from denkdag.app.editor import Editor
         from denkdag.app.exports import export_session
         from denkdag.domain.errors import N_, NotAllowed
-        from denkdag.formats.compare import compare as compare_reports
         from denkdag.formats.deck import write_deck
         from denkdag.formats.deck_zip import write_deck_zip
 
@@ -149,16 +148,13 @@ def export(
                     err=True,
                 )
             return write_deck(session.deck).encode("utf-8")
-        comparison = None
+        other = None
         if compare:
             other = await service.sessions.get(compare)
             if other.owner_id != session.owner_id:
                 raise NotAllowed(N_("Both sessions must belong to the same facilitator."))
-            comparison = compare_reports(
-                await service.reports.report(session), await service.reports.report(other)
-            )
         language = session.deck.info.language
-        file = await export_session(service, session, chosen, language, comparison)
+        file = await export_session(service, session, chosen, language, other)
         return file.data + b"\n" if chosen == "json" else file.data  # a text file's last line
 
     try:

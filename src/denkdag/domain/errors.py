@@ -94,6 +94,20 @@ class DomainError(Exception):
         """The sentence in the language of `gettext`."""
         return self.sentence.translated(gettext)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An error raised in a worker process crosses back by pickle. By default it is
+        # rebuilt by calling its class with its English text, which fails for a class whose
+        # constructor takes other arguments (ReportTooSlow's seconds, say).
+        return _restored, (type(self), dict(self.__dict__))
+
+
+def _restored(cls: type[DomainError], state: dict[str, Any]) -> DomainError:
+    """A pickled DomainError as it was: its class, its sentence, whatever else it kept."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("detail", ""))
+    error.__dict__.update(state)
+    return error
+
 
 class NotFound(DomainError):
     """An unknown join code, slide, participant or user."""

@@ -14,13 +14,11 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from denkdag.app.exports import ExportFile, export_session
+from denkdag.app.exports import report_page as report_page_html
 from denkdag.app.opinions import has_statements
 from denkdag.domain.errors import N_, DomainError
 from denkdag.domain.matching import slide_key
 from denkdag.domain.model import Session, User
-from denkdag.formats.compare import Comparison, compare
-from denkdag.formats.report_html import render_report
-from denkdag.security import normalise_code
 from denkdag.web import i18n
 from denkdag.web.auth import (
     CSRF_FIELD,
@@ -47,15 +45,11 @@ async def _user(request: Request) -> User:
     return user
 
 
-async def _comparison(
-    request: Request, user: User, session: Session, other_code: str | None
-) -> Comparison | None:
-    """The comparison with another session of the same facilitator (403 for another's)."""
+async def _compared_with(request: Request, user: User, other_code: str | None) -> Session | None:
+    """The facilitator's other session to compare with, if asked (403 for another's)."""
     if not other_code:
         return None
-    svc = service(request)
-    other = await svc.access.facilitated(other_code, user)
-    return compare(await svc.reports.report(session), await svc.reports.report(other))
+    return await service(request).access.facilitated(other_code, user)
 
 
 def _question_keys(session: Session) -> set[str]:
@@ -98,9 +92,9 @@ async def _export(request: Request, code: str, fmt: str, other: str | None = Non
     if isinstance(guarded, Response):
         return guarded
     user, session = guarded
-    comparison = await _comparison(request, user, session, other)
+    compared_with = await _compared_with(request, user, other)
     language = i18n.request_language(request, session.deck.info.language)
-    return _download(await export_session(service(request), session, fmt, language, comparison))
+    return _download(await export_session(service(request), session, fmt, language, compared_with))
 
 
 @router.get("/r/{code}.pdf")
@@ -135,10 +129,13 @@ async def report_page(request: Request, code: str, compare: str | None = None) -
         return guarded
     user, session = guarded
     svc = service(request)
-    report = await svc.reports.report(session)
-    comparison = await _comparison(request, user, session, compare)
-    others = comparable(session, await svc.sessions.of_user(user))
-    query = f"&compare={normalise_code(compare or '')}" if comparison else ""
+    compared_with = await _compared_with(request, user, compare)
+    # Only what the page shows of the others: the page travels to a worker (app/in_worker.py).
+    others = [
+        {"code": other.code, "title": other.title}
+        for other in comparable(session, await svc.sessions.of_user(user))
+    ]
+    query = f"&compare={compared_with.code}" if compared_with else ""
     page: dict[str, Any] = {
         "languages": i18n.LANGUAGE_NAMES,
         "csrf": csrf_token(request),
@@ -149,9 +146,7 @@ async def report_page(request: Request, code: str, compare: str | None = None) -
         "compare_query_first": "?" + query[1:] if query else "",
     }
     language = i18n.request_language(request, session.deck.info.language)
-    html = await svc.reports.heavy.run(  # off the event loop (app/heavy.py)
-        render_report, report, language=language, comparison=comparison, page=page
-    )
+    html = await report_page_html(svc, session, language, compared_with, page)
     response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
     set_csrf(request, response)
     i18n.remember_language(request, response)
