@@ -80,6 +80,13 @@ async def vote(client: httpx.AsyncClient, code: str, token: str, slide: str, val
     assert response.status_code == 200, response.text
 
 
+def shows_the_camps(view: dict[str, Any], room: list[tuple[str, int, str]]) -> bool:
+    """Whether the map has every participant, in groups as large as the camps."""
+    sizes = sorted(sum(1 for c, _, _ in room if c == camp) for camp in CAMPS)
+    groups = sorted(group["size"] for group in view["groups"])
+    return len(view["dots"]) == len(room) and groups == sizes
+
+
 async def test_a_room_of_camps_votes_and_the_facilitator_stream_shows_the_camps(
     live: Live,
 ) -> None:
@@ -108,14 +115,13 @@ async def test_a_room_of_camps_votes_and_the_facilitator_stream_shows_the_camps(
                     )
                 )
                 view = await next_opinion(stream)
+            view = await settled_opinion(stream, live)
             # Latecomers join each camp and vote: the map follows them and, some updates
             # after the camps became clear, its number of groups (k changes only once a new
-            # best k has won several updates in a row, so it never flickers).
+            # best k has won several updates in a row, so it never flickers) and its groups
+            # (a map computed while the first statements were voted groups by those only).
             latecomers = 0
-            while not (len(view["groups"]) == len(CAMPS) and len(view["dots"]) == len(room)):
-                if len(view["dots"]) < len(room):  # a map from before the last votes
-                    view = await next_opinion(stream)
-                    continue
+            while not shows_the_camps(view, room):
                 latecomers += 1
                 assert latecomers <= 8, view["groups"]
                 batch = []
