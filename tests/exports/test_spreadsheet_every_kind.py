@@ -40,7 +40,7 @@ ANSWERS: dict[str, list[Any]] = {
 WORDS = {
     # language: (summary, answers, agree, mean, hidden, highlighted, yes)
     "nl": ("Overzicht", "Antwoorden", "Akkoord", "Gemiddelde", "verborgen", "uitgelicht", "ja"),
-    "fr": ("Résumé", "Réponses", "D'accord", "Moyenne", "masquée", "mise en avant", "oui"),
+    "fr": ("Résumé", "Réponses", "D’accord", "Moyenne", "masquée", "mise en avant", "oui"),
     "en": ("Summary", "Answers", "Agree", "Mean", "hidden", "highlighted", "yes"),
 }
 

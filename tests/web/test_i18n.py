@@ -149,6 +149,19 @@ def test_every_message_has_a_translation(language: str) -> None:
     assert not problems, "\n\n".join(problems) + HOW_TO_FIX
 
 
+def test_french_elides_with_the_typographic_apostrophe() -> None:
+    """« l’événement », never « l'événement »: one apostrophe throughout the French UI
+    (a straight quote stays where it quotes a name, as in 'min')."""
+    catalog = _read(LOCALE / "fr" / "LC_MESSAGES" / "messages.po", locale="fr")
+    straight = [
+        text
+        for message in _messages(catalog).values()
+        for text in _strings(message)
+        if re.search(r"(?<=[^\W\d_])'(?=[^\W\d_])", text)
+    ]
+    assert not straight, "Write ’ in:\n" + "\n".join(straight)
+
+
 @pytest.mark.parametrize("language", LANGUAGES_WITH_CATALOGUE)
 def test_the_catalogue_header_is_right(language: str) -> None:
     catalog = _read(LOCALE / language / "LC_MESSAGES" / "messages.po", locale=language)
@@ -262,7 +275,7 @@ def _language(language: str) -> Iterator[None]:
 
 def test_gettext_follows_the_request_language() -> None:
     with _language("fr"):
-        assert i18n.gettext("Agree") == "D'accord"
+        assert i18n.gettext("Agree") == "D’accord"
     with _language("nl"):
         assert i18n.gettext("Agree") == "Akkoord"
     with _language("en"):
