@@ -38,6 +38,19 @@ def late_vote(deck_server: Any, code: str) -> tuple[int, str]:
         return refused.code, json.loads(refused.read())["detail"]
 
 
+FIRST_FRAMES = """() => {
+  window.firstFrames = [];
+  const host = document.getElementById("slide-host");
+  new MutationObserver(() => requestAnimationFrame(() => {
+    const slide = document.querySelector("#slide");
+    const countdown = document.getElementById("countdown");
+    window.firstFrames.push([slide && slide.dataset.slide, countdown.hidden]);
+  })).observe(host, { childList: true });
+}"""
+"""Records, for each slide swapped in, what the page paints first: the slide and whether
+the countdown is hidden."""
+
+
 def test_the_countdown_runs_on_both_screens_and_closes_the_slide(
     chromium: Any, deck_server: Any, helpers: Any
 ) -> None:
@@ -71,11 +84,17 @@ def test_the_countdown_runs_on_both_screens_and_closes_the_slide(
         expect(phone.locator("#countdown")).to_have_class(re.compile(r"\bpaused\b"))
         expect(phone.locator("#countdown .countdown-state")).to_have_text("Timer gepauzeerd")
 
-        # The two-second question: its timer closes voting on the server.
+        # The two-second question: its timer closes voting on the server. The last slide's
+        # countdown is gone in the very frame that shows it (were it to vanish later, the
+        # options would move up under a finger about to tap one).
+        for page in (projector, phone):
+            page.evaluate(FIRST_FRAMES)
         deck_server.control("timed", "goto", "quick")
         for page in (projector, phone):
             expect(page.locator("#slide")).to_have_attribute("data-slide", "quick")
             expect(page.locator("#slide")).to_have_attribute("data-open", "yes")
+            frames = page.evaluate("window.firstFrames")
+            assert frames and frames[0] == ["quick", True], frames
         phone.locator('#slide button.choice[value="a"]').tap()
         expect(phone.locator("#slide .notice.saved")).to_be_visible()
         deck_server.control("timed", "timer-start")

@@ -108,6 +108,11 @@
       Denkdag.control(presenter.dataset.code, action).catch(function (error) { console.warn(error.message); });
     });
   }
+  // A new slide swapped in (the phone's or the projector's #slide-host): draw before the
+  // next paint, so the last slide's countdown never lingers above the new slide and then
+  // vanishes, moving its buttons under a finger about to tap.
+  const host = document.getElementById("slide-host");
+  if (host && window.MutationObserver) new MutationObserver(draw).observe(host, { childList: true });
   const first = box();
   if (first) readBox(first);
   draw();
