@@ -24,4 +24,4 @@ def test_the_statement_round_is_offered() -> None:
 
 def test_a_dutch_placeholder() -> None:
     assert new_slide_text("open", "nl").startswith("# Je vraag?")
-    assert new_slide_text("open", "fr").startswith("# Votre question ?")
+    assert new_slide_text("open", "fr").startswith("# Votre question\u00a0?")

@@ -149,17 +149,16 @@ def test_every_message_has_a_translation(language: str) -> None:
     assert not problems, "\n\n".join(problems) + HOW_TO_FIX
 
 
-def test_french_elides_with_the_typographic_apostrophe() -> None:
+def test_french_typography() -> None:
     """« l’événement », never « l'événement »: one apostrophe throughout the French UI
-    (a straight quote stays where it quotes a name, as in 'min')."""
+    (a straight quote stays where it quotes a name, as in 'min'); and a no-break space
+    before : ; ? ! » and after «, so a narrow phone never starts a line with the sign."""
     catalog = _read(LOCALE / "fr" / "LC_MESSAGES" / "messages.po", locale="fr")
-    straight = [
-        text
-        for message in _messages(catalog).values()
-        for text in _strings(message)
-        if re.search(r"(?<=[^\W\d_])'(?=[^\W\d_])", text)
-    ]
+    texts = [text for message in _messages(catalog).values() for text in _strings(message)]
+    straight = [text for text in texts if re.search(r"(?<=[^\W\d_])'(?=[^\W\d_])", text)]
     assert not straight, "Write ’ in:\n" + "\n".join(straight)
+    breakable = [text for text in texts if re.search(r" [:;?!»]|« ", text)]
+    assert not breakable, "Write a no-break space (U+00A0) in:\n" + "\n".join(breakable)
 
 
 @pytest.mark.parametrize("language", LANGUAGES_WITH_CATALOGUE)
@@ -462,7 +461,7 @@ def test_a_refusal_renders_in_the_current_language() -> None:
         assert i18n.refusal(error) == "Geef hoogstens 3 woorden; je gaf er 4."
         assert str(i18n.Refusal(deck)) == "dag.md:7: een optie heeft een titel nodig na '- '"
     with _language("fr"):
-        assert i18n.refusal(error) == "Donnez 3 mots au plus ; vous en avez donné 4."
+        assert i18n.refusal(error) == "Donnez 3 mots au plus\u00a0; vous en avez donné 4."
         assert i18n.Refusal(deck).__html__() == (
             "dag.md:7: une option a besoin d’un titre après &#39;- &#39;"
         )

@@ -81,16 +81,17 @@ async def test_word_cloud_refusals_with_their_parameters_in_french_and_dutch(
     stop_word = await _vote(french, token, "cloud", ["the"], headers=browser)
     assert stop_word.status_code == 422
     assert stop_word.json()["detail"] == (
-        "'the' est un mot trop courant pour le nuage ; choisissez-en un qui en dit plus."
+        "'the' est un mot trop courant pour le nuage\u00a0; choisissez-en un qui en dit plus."
     )
     too_many = await _vote(french, token, "cloud", ["a", "b", "c", "d"], headers=browser)
-    assert too_many.json()["detail"] == "Donnez 3 mots au plus ; vous en avez donné 4."
+    assert too_many.json()["detail"] == "Donnez 3 mots au plus\u00a0; vous en avez donné 4."
     banned = await _vote(french, token, "cloud", ["Heel  DOM"], headers=browser)
     assert banned.json()["detail"] == (
-        "Votre réponse contient un mot que l’animateur n’autorise pas ici ; veuillez la reformuler."
+        "Votre réponse contient un mot que l’animateur n’autorise pas ici\u00a0; "
+        "veuillez la reformuler."
     )
     empty = await _vote(french, token, "cloud", [" "], headers=browser)
-    assert empty.json()["detail"] == "Un mot est vide ; tapez d’abord quelque chose."
+    assert empty.json()["detail"] == "Un mot est vide\u00a0; tapez d’abord quelque chose."
 
     dutch = await _session(running, "nl")
     await dutch.control("goto", "cloud")
