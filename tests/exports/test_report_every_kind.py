@@ -120,10 +120,14 @@ def pdf_folder(exported: Exported, tmp_path_factory: pytest.TempPathFactory) -> 
     return folder
 
 
+def _one_space(text: str) -> str:
+    """`text` with every kind of space (no-break ones too) as one space."""
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
 def _text(folder: Path, language: str) -> str:
     """The PDF's text with every kind of space as one space."""
-    raw = (folder / f"{language}.txt").read_text(encoding="utf-8")
-    return " ".join(raw.replace("\u00a0", " ").replace("\u202f", " ").split())
+    return _one_space((folder / f"{language}.txt").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -285,8 +289,10 @@ def test_pdf_text_in_the_reports_language_and_time_zone(
         assert expected in text, expected
     assert re.search(r"\b(CET|CEST)\b", text) and "UTC" not in text
     # one opinion map: on its slide, not once more at the end
-    caption = translations(language).gettext(
-        "Each dot is a participant; people who voted alike stand close together."
+    caption = _one_space(
+        translations(language).gettext(
+            "Each dot is a participant; people who voted alike stand close together."
+        )
     )
     assert text.count(caption) == 1
     # table cells keep whole words (the profile tables' "cultuurcentrum")
