@@ -553,14 +553,10 @@ class Events:
 
     # the event's report ---------------------------------------------------------------------
 
-    async def report(self, code: str, user: User | None) -> EventReport:
-        """Every room's session report and the rooms side by side (the organiser only)."""
-        return await self.report_of(await self.owned(code, user))
-
     async def report_of(self, event: Event) -> EventReport:
-        """The event's report without an access check: for `report` and the command line
-        (which holds the database, as `denkdag export` does). As a file:
-        `app.exports.export_event`."""
+        """Every room's session report and the rooms side by side, without an access check
+        (the caller checks `owned` first; the command line holds the database). Built in a
+        worker process as a page or a file: `app.exports.event_report_page`, `export_event`."""
         rooms = await self.rooms(event)
         reports = []
         for room in rooms:

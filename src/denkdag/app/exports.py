@@ -109,7 +109,7 @@ async def export_session(
     return ExportFile(f"denkdag-{session.code}.{SUFFIXES[chosen]}", MEDIA_TYPES[chosen], data)
 
 
-async def report_page(
+async def session_report_page(
     svc: Denkdag,
     session: Session,
     language: str,

@@ -13,8 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from denkdag.app.exports import ExportFile, export_session
-from denkdag.app.exports import report_page as report_page_html
+from denkdag.app.exports import ExportFile, export_session, session_report_page
 from denkdag.app.opinions import has_statements
 from denkdag.domain.errors import N_, DomainError
 from denkdag.domain.matching import slide_key
@@ -146,7 +145,7 @@ async def report_page(request: Request, code: str, compare: str | None = None) -
         "compare_query_first": "?" + query[1:] if query else "",
     }
     language = i18n.request_language(request, session.deck.info.language)
-    html = await report_page_html(svc, session, language, compared_with, page)
+    html = await session_report_page(svc, session, language, compared_with, page)
     response = HTMLResponse(html, headers={"Cache-Control": "no-cache"})
     set_csrf(request, response)
     i18n.remember_language(request, response)
